@@ -32,16 +32,29 @@ export class CrateMigrateError extends Error {
   }
 }
 
+/** One thing wrong in a config: the key path (`environments.production.servers[1]`), where, and what to do. */
+export interface ConfigProblem {
+  keyPath: string;
+  file?: string;
+  line?: number;
+  message: string;
+}
+
 /** A config file, key or environment variable is wrong. Names the key path and, when known, file:line. */
 export class ConfigError extends CrateMigrateError {
+  /** Every problem found (the loader collects them all); the first is also in keyPath/file/line. */
+  readonly problems: readonly ConfigProblem[];
+
   constructor(
     message: string,
     readonly keyPath?: string,
     readonly file?: string,
     readonly line?: number,
-    options: { cause?: unknown } = {},
+    options: { cause?: unknown; problems?: readonly ConfigProblem[] } = {},
   ) {
-    super('CM_CONFIG', message, { ...options, exitCode: ExitCode.usage });
+    super('CM_CONFIG', message, { cause: options.cause, exitCode: ExitCode.usage });
+    this.problems =
+      options.problems ?? (keyPath === undefined ? [] : [{ keyPath, message, ...(file === undefined ? {} : { file }), ...(line === undefined ? {} : { line }) }]);
   }
 }
 
