@@ -1,0 +1,162 @@
+import { DriftError, FailedStateError, OutOfOrderError, UsageError } from '../errors.js';
+import type { HistoryRow } from './history.js';
+import type { MigrationFile } from './source.js';
+import type { DownOptions, DriftItem, MigrationStatus, UpOptions } from './types.js';
+
+/** Files and history rows matched by name: the facts every command decides on. Pure, no I/O. */
+export interface Inspection {
+  files: MigrationFile[];
+  rows: HistoryRow[];
+  /** Files with no history row, by version. */
+  pending: MigrationFile[];
+  /** Rows left `failed` or `running`. */
+  broken: HistoryRow[];
+  /** `applied` rows whose file changed or vanished. */
+  drift: DriftItem[];
+  fileByName: Map<string, MigrationFile>;
+}
+
+/** Matches the files (ordered by version) with the history rows (ordered by seq). */
+export function inspect(files: MigrationFile[], rows: HistoryRow[]): Inspection {
+  const fileByName = new Map(files.map((f) => [f.name, f]));
+  const rowNames = new Set(rows.map((r) => r.name));
+  const drift: DriftItem[] = [];
+  for (const row of rows) {
+    if (row.status !== 'applied') continue;
+    const file = fileByName.get(row.name);
+    if (!file) drift.push({ name: row.name, problem: 'missing', appliedChecksum: row.checksum, fileChecksum: null });
+    else if (file.checksum !== row.checksum)
+      drift.push({ name: row.name, problem: 'changed', appliedChecksum: row.checksum, fileChecksum: file.checksum });
+  }
+  return {
+    files,
+    rows,
+    pending: files.filter((f) => !rowNames.has(f.name)),
+    broken: rows.filter((r) => r.status !== 'applied'),
+    drift,
+    fileByName,
+  };
+}
+
+/** Nothing for `up` to do and nothing wrong: the run can end without taking the lock. */
+export function isUpToDate(insp: Inspection, options: UpOptions): boolean {
+  return insp.pending.length === 0 && insp.broken.length === 0 && (insp.drift.length === 0 || options.forceChecksum === true);
+}
+
+/**
+ * The migrations `up` applies, in order. Refuses, before anything runs:
+ * a `failed`/`running` row (`FailedStateError`), drift (`DriftError`, unless `forceChecksum`), and a pending
+ * migration older than the newest applied one (`OutOfOrderError`, unless `allowOutOfOrder`).
+ */
+export function planUp(insp: Inspection, options: UpOptions, location: string): MigrationFile[] {
+  checkExclusive(options);
+  if (insp.broken.length > 0) throw failedState(insp.broken, location);
+  if (insp.drift.length > 0 && !options.forceChecksum) throw driftError(insp.drift);
+
+  const newest = Math.max(-1, ...insp.rows.map((r) => r.version));
+  const late = insp.pending.filter((f) => f.version < newest);
+  if (late.length > 0 && !options.allowOutOfOrder) {
+    const newestName = insp.rows.find((r) => r.version === newest)!.name;
+    throw new OutOfOrderError(
+      `${late.map((f) => f.displayPath).join(', ')} ${late.length === 1 ? 'is' : 'are'} older than ${newestName}, which is already applied. Give ${
+        late.length === 1 ? 'it' : 'them'
+      } a version above ${newest}, or run with allowOutOfOrder (--allow-out-of-order) to apply ${late.length === 1 ? 'it' : 'them'} anyway`,
+      late.map((f) => f.name),
+    );
+  }
+
+  let plan = insp.pending;
+  if (options.to !== undefined) {
+    const target = options.to;
+    if (insp.rows.some((r) => matches(r, target))) return [];
+    const index = plan.findIndex((f) => matches(f, target));
+    if (index < 0) throw new UsageError(`up --to ${target}: no migration file has that name or version`);
+    plan = plan.slice(0, index + 1);
+  }
+  if (options.step !== undefined) plan = plan.slice(0, options.step);
+  return plan;
+}
+
+/** The history rows `down` reverts, newest applied (highest `seq`) first. Reverting a `failed`/`running`
+ * migration is allowed: it is one of the ways out of that state. */
+export function planDown(insp: Inspection, options: DownOptions): HistoryRow[] {
+  checkExclusive(options);
+  const applied = [...insp.rows].sort((a, b) => b.seq - a.seq);
+  let plan: HistoryRow[];
+  if (options.to === 0) plan = applied;
+  else if (options.to !== undefined) {
+    const target = options.to;
+    const index = applied.findIndex((r) => matches(r, target));
+    if (index < 0) throw new UsageError(`down --to ${target}: no applied migration has that name or version`);
+    plan = applied.slice(0, index + 1);
+  } else plan = applied.slice(0, options.step ?? 1);
+
+  const missing = plan.filter((r) => !insp.fileByName.has(r.name));
+  if (missing.length > 0) {
+    throw new DriftError(
+      `cannot revert ${missing.map((r) => r.name).join(', ')}: the file is gone, so there is no down section to run. Restore the file, or undo it by hand and run repair`,
+      missing.map((r) => ({ name: r.name, problem: 'missing' as const })),
+    );
+  }
+  return plan;
+}
+
+/** Every migration known from files or history, by version. */
+export function statusOf(insp: Inspection): MigrationStatus[] {
+  const rowByName = new Map(insp.rows.map((r) => [r.name, r]));
+  const driftByName = new Map(insp.drift.map((d) => [d.name, d]));
+  const names = new Set([...insp.files.map((f) => f.name), ...insp.rows.map((r) => r.name)]);
+  const entries = [...names].map((name): MigrationStatus => {
+    const file = insp.fileByName.get(name);
+    const row = rowByName.get(name);
+    return {
+      version: file?.version ?? row!.version,
+      name,
+      file: file?.displayPath ?? null,
+      state: !row ? 'pending' : row.status !== 'applied' ? row.status : (driftByName.get(name)?.problem ?? 'applied'),
+      checksum: file?.checksum ?? null,
+      appliedChecksum: row?.checksum ?? null,
+      seq: row?.seq ?? null,
+      appliedAt: row?.finishedAt ?? null,
+      durationMs: row?.durationMs ?? null,
+      appliedBy: row?.appliedBy ?? null,
+      statementsRun: row?.statementsRun ?? null,
+      statementsTotal: row?.statementsTotal ?? null,
+      error: row?.error ?? null,
+    };
+  });
+  return entries.sort((a, b) => a.version - b.version || a.name.localeCompare(b.name));
+}
+
+/** The `DriftError` for these items, saying how to resolve it. */
+export function driftError(drift: DriftItem[]): DriftError {
+  const lines = drift.map((d) => `${d.name} (${d.problem === 'changed' ? 'file changed since it was applied' : 'file vanished'})`);
+  return new DriftError(
+    `applied migrations differ from their files: ${lines.join(', ')}. Restore the files; or, if the change is intended and the database already matches it, run repair to accept it (or up with forceChecksum to run anyway)`,
+    drift.map((d) => ({ name: d.name, problem: d.problem })),
+  );
+}
+
+function failedState(broken: HistoryRow[], location: string): FailedStateError {
+  const lines = broken.map((r) => {
+    const total = r.statementsTotal === null ? '' : ` of ${r.statementsTotal}`;
+    const what = r.status === 'running' ? 'was left running (its process died or lost the lock)' : `failed: ${r.error ?? 'no error recorded'}`;
+    return `${r.name} ${what}; ${r.statementsRun}${total} statements ran and stay applied`;
+  });
+  return new FailedStateError(
+    `${lines.join('; ')}. CrateDB has no transactions, so nothing was rolled back. To recover, either undo those statements by hand and run repair (the migration becomes pending and runs again from its first statement), or run down to revert it with its down section (write it so it works on a half-applied migration). History: ${location}`,
+    broken.map((r) => ({ name: r.name, status: r.status, error: r.error })),
+  );
+}
+
+function checkExclusive(options: { to?: unknown; step?: number }): void {
+  if (options.to !== undefined && options.step !== undefined) throw new UsageError("'to' and 'step' cannot be used together");
+  if (options.step !== undefined && !(Number.isInteger(options.step) && options.step >= 1)) {
+    throw new UsageError(`'step' must be a whole number of at least 1, not ${options.step}`);
+  }
+}
+
+/** A migration named by `to`: its full name, or its version as digits (`1` or `001`). */
+function matches(m: { name: string; version: number }, to: string): boolean {
+  return m.name === to || (/^\d+$/.test(to) && Number(to) === m.version);
+}

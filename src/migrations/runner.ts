@@ -1,0 +1,302 @@
+import type { Logger } from 'pino';
+import type { CrateClient } from '../client/types.js';
+import type { ResolvedConfig } from '../config/types.js';
+import { AbortedError, FileFormatError, MigrationError } from '../errors.js';
+import { createCrateHistory, type HistoryRow, type HistoryStore } from './history.js';
+import { createCrateLock, userAtHost, type Lease, type MigrationLock } from './lock.js';
+import { loadMigration, type LoadedMigration, type Section } from './migration.js';
+import { driftError, inspect, isUpToDate, planDown, planUp, statusOf, type Inspection } from './plan.js';
+import { discoverMigrations, type SourceFs } from './source.js';
+import { runSection, StepFailure } from './step.js';
+import type { DownOptions, DriftItem, MigrationStatus, RepairResult, RunResult, StepResult, UpOptions } from './types.js';
+
+export interface MigratorOptions {
+  config: ResolvedConfig;
+  client: CrateClient;
+  logger: Logger;
+  /** Aborting stops a run between two statements; the migration in progress is recorded `failed`
+   * ("aborted"), as CrateDB cannot undo the statements it already ran. */
+  signal?: AbortSignal;
+  /** Reads the migration files. @default node:fs/promises */
+  fs?: SourceFs;
+  /** @default the history table `config.historyTable` in CrateDB */
+  history?: HistoryStore;
+  /** @default the lease row in `config.lockTable` */
+  lock?: MigrationLock;
+}
+
+/** The migration commands. Each reads the files in `config.migrationsDir` and the history afresh. */
+export interface Migrator {
+  /** Applies pending migrations in version order. Throws `FailedStateError`, `DriftError`,
+   * `OutOfOrderError` before running anything, `MigrationError` (with `.result`) when one fails. */
+  up(options?: UpOptions): Promise<RunResult>;
+  /** Reverts applied migrations in applied order (highest `seq` first); by default the last one. */
+  down(options?: DownOptions): Promise<RunResult>;
+  /** Every migration from files and history, by version. Read-only, takes no lock. */
+  status(): Promise<MigrationStatus[]>;
+  /** Applied migrations whose file changed or vanished. Read-only; returns the list, never throws it. */
+  validate(): Promise<DriftItem[]>;
+  /** Accepts the present state: stored checksums realigned to the files, rows of vanished files and
+   * `failed`/`running` rows removed (the latter become pending again). */
+  repair(): Promise<RepairResult>;
+}
+
+/**
+ * Creates the migrator. umzug is the execution engine (loaded only when there is something to run):
+ * this module decides WHAT runs, which umzug does not do the way CrateDB needs (it records a migration
+ * only after it succeeded, runs an older file added later silently and reverts in file order), and hands
+ * umzug the exact list, with a storage adapter over the history.
+ */
+export function createMigrator(options: MigratorOptions): Migrator {
+  const { config, client, logger } = options;
+  const history = options.history ?? createCrateHistory(client, config.historyTable);
+  const lock =
+    options.lock ??
+    createCrateLock(client, { table: config.lockTable, leaseMs: config.lock.leaseMs, waitMs: config.lock.waitMs, logger });
+  const userSignal = options.signal ?? new AbortController().signal;
+
+  const read = async (): Promise<Inspection> => {
+    const [files, rows] = await Promise.all([
+      discoverMigrations(config.migrationsDir, { rootDir: config.rootDir, ...(options.fs ? { fs: options.fs } : {}) }),
+      history.list(),
+    ]);
+    return inspect(files, rows);
+  };
+
+  const withLock = async <T>(fn: (lease: Lease) => Promise<T>): Promise<T> => {
+    const lease = await lock.acquire(userSignal);
+    try {
+      return await fn(lease);
+    } finally {
+      await lease.release();
+    }
+  };
+
+  const loadAll = (files: LoadedMigration['file'][]) => Promise.all(files.map((f) => loadMigration(f, config)));
+
+  async function up(opts: UpOptions = {}): Promise<RunResult> {
+    const started = performance.now();
+    const first = await read();
+    if (opts.dryRun) {
+      const loaded = await loadAll(planUp(first, opts, history.location));
+      return { direction: 'up', dryRun: true, steps: loaded.map((m) => planned(m, 'up', m.up)), durationMs: since(started) };
+    }
+    // Most start-ups find nothing to do: answer from one read of the history, without the lock.
+    if (isUpToDate(first, opts)) {
+      logger.info({ event: 'up-to-date', applied: first.rows.length }, 'no pending migrations');
+      return { direction: 'up', dryRun: false, steps: [], durationMs: since(started) };
+    }
+    return withLock(async (lease) => {
+      await history.ensure();
+      // Re-read under the lock: a replica that waited finds the migrations another one just applied.
+      const insp = await read();
+      const plan = planUp(insp, opts, history.location);
+      if (opts.forceChecksum && insp.drift.length > 0) logger.warn({ event: 'drift-ignored', drift: insp.drift }, driftError(insp.drift).message);
+      const loaded = await loadAll(plan);
+      const nextSeq = Math.max(0, ...insp.rows.map((r) => r.seq)) + 1;
+      const entries = new Map(loaded.map((m, i) => [m.file.name, { seq: nextSeq + i, checksum: m.file.checksum }]));
+      return execute('up', loaded, insp.rows, (m) => ({ section: m.up, ...entries.get(m.file.name)! }), lease, started);
+    });
+  }
+
+  async function down(opts: DownOptions = {}): Promise<RunResult> {
+    const started = performance.now();
+    const first = await read();
+    if (opts.dryRun) {
+      const loaded = await loadDown(first, planDown(first, opts));
+      return { direction: 'down', dryRun: true, steps: loaded.map(({ m, section }) => planned(m, 'down', section)), durationMs: since(started) };
+    }
+    // Checks the options, and answers "nothing to revert" without the lock.
+    if (planDown(first, opts).length === 0) return { direction: 'down', dryRun: false, steps: [], durationMs: since(started) };
+    return withLock(async (lease) => {
+      const insp = await read();
+      const plan = planDown(insp, opts);
+      const changed = insp.drift.filter((d) => d.problem === 'changed' && plan.some((r) => r.name === d.name));
+      if (changed.length > 0) logger.warn({ event: 'revert-changed', names: changed.map((d) => d.name) }, 'reverting with files edited since they were applied');
+      const loaded = await loadDown(insp, plan);
+      const rowByName = new Map(insp.rows.map((r) => [r.name, r]));
+      const sections = new Map(loaded.map(({ m, section }) => [m.file.name, section]));
+      return execute('down', loaded.map((l) => l.m), insp.rows, (m) => {
+        const row = rowByName.get(m.file.name)!;
+        return { section: sections.get(m.file.name)!, seq: row.seq, checksum: row.checksum };
+      }, lease, started);
+    });
+  }
+
+  /** Loads the files of the rows to revert; refuses them all if one has no down section. */
+  async function loadDown(insp: Inspection, rows: HistoryRow[]) {
+    const loaded = await loadAll(rows.map((r) => insp.fileByName.get(r.name)!));
+    const irreversible = loaded.filter((m) => m.down === null);
+    if (irreversible.length > 0) {
+      const m = irreversible[0]!;
+      const how = m.file.kind === 'sql' ? "has no '-- migrate:down' section" : 'exports no down(ctx) function';
+      throw new FileFormatError(
+        `${m.file.displayPath} ${how}, so it cannot be reverted; nothing was reverted. Add one (an empty '-- migrate:down' section if there is nothing to undo)`,
+        m.file.displayPath,
+      );
+    }
+    return loaded.map((m) => ({ m, section: m.down! }));
+  }
+
+  /** Runs the planned migrations through umzug, building the result as it goes. */
+  async function execute(
+    direction: 'up' | 'down',
+    loaded: LoadedMigration[],
+    rows: HistoryRow[],
+    entryOf: (m: LoadedMigration) => { section: Section; seq: number; checksum: string },
+    lease: Lease,
+    started: number,
+  ): Promise<RunResult> {
+    const result: RunResult = { direction, dryRun: false, steps: loaded.map((m) => notRun(m, direction, entryOf(m).section)), durationMs: 0 };
+    if (loaded.length === 0) {
+      result.durationMs = since(started);
+      return result;
+    }
+    const signal = AbortSignal.any([userSignal, lease.signal]);
+    const appliedBy = userAtHost();
+    const timing = new Map<string, { started: number; statementsRun: number }>();
+    const stepOf = (name: string) => result.steps.find((s) => s.name === name)!;
+
+    const run = async (m: LoadedMigration) => {
+      if (signal.aborted) throw signal.reason instanceof AbortedError ? signal.reason : new AbortedError();
+      const { section, seq, checksum } = entryOf(m);
+      const step = stepOf(m.file.name);
+      const t0 = performance.now();
+      logger.info({ event: direction === 'up' ? 'migrating' : 'reverting', name: m.file.name }, `${direction} ${m.file.name}`);
+      try {
+        const statementsRun = await runSection(section, {
+          name: m.file.name,
+          version: m.file.version,
+          seq,
+          checksum,
+          appliedBy,
+          statementsTotal: step.statementsTotal,
+          startedAt: new Date(),
+        }, m.file.displayPath, { client, history, config, logger, signal });
+        timing.set(m.file.name, { started: t0, statementsRun });
+      } catch (err) {
+        Object.assign(step, { status: 'failed', durationMs: since(t0), error: (err as Error).message });
+        if (err instanceof StepFailure) step.statementsRun = err.statementsRun;
+        throw err;
+      }
+    };
+    const finish = async (name: string, write: () => Promise<void>) => {
+      const t = timing.get(name)!;
+      const step = stepOf(name);
+      try {
+        await write();
+      } catch (err) {
+        // Every statement ran, but the history still says `running`: the next run refuses until repaired.
+        Object.assign(step, { status: 'failed', statementsRun: t.statementsRun, error: `ran, but could not be recorded: ${(err as Error).message}` });
+        throw err;
+      }
+      Object.assign(step, { status: direction === 'up' ? 'applied' : 'reverted', durationMs: since(t.started), statementsRun: t.statementsRun });
+      logger.info({ event: step.status, name, durationMs: step.durationMs, statementsRun: t.statementsRun }, `${step.status} ${name}`);
+    };
+
+    const { Umzug } = await import('umzug');
+    const umzug = new Umzug({
+      migrations: loaded.map((m) => ({ name: m.file.name, path: m.file.path, up: () => run(m), down: () => run(m) })),
+      logger: undefined,
+      // umzug records a migration only after it succeeded: `running` and `failed` rows are written by
+      // runSection; `executed` is the history read under the lock, which nothing else can change.
+      storage: {
+        executed: async () => rows.map((r) => r.name),
+        logMigration: ({ name }) =>
+          finish(name, () => {
+            const t = timing.get(name)!;
+            return history.markApplied(name, { finishedAt: new Date(), durationMs: since(t.started), statementsRun: t.statementsRun });
+          }),
+        unlogMigration: ({ name }) => finish(name, () => history.remove(name)),
+      },
+    });
+    try {
+      const names = loaded.map((m) => m.file.name);
+      // `migrations` makes umzug run exactly our list in our order (for down: descending seq).
+      await (direction === 'up' ? umzug.up({ migrations: names }) : umzug.down({ migrations: names }));
+    } catch (err) {
+      result.durationMs = since(started);
+      const cause = (err as { cause?: unknown }).cause ?? err;
+      const failed = result.steps.find((s) => s.status === 'failed');
+      const name = failed?.name ?? result.steps.find((s) => s.status === 'not-run')?.name ?? loaded[0]!.file.name;
+      const original = cause instanceof StepFailure ? (cause.cause ?? cause) : cause;
+      const message = failed
+        ? `${direction} ${name} failed after ${failed.statementsRun}${failed.statementsTotal === null ? '' : ` of ${failed.statementsTotal}`} statements: ${
+            failed.error
+          }. The statements that ran stay applied (CrateDB has no transactions); the history marks it failed`
+        : `${direction} stopped before ${name}: ${(original as Error).message}`;
+      throw new MigrationError(
+        message,
+        name,
+        direction,
+        result,
+        { cause: original },
+      );
+    }
+    result.durationMs = since(started);
+    return result;
+  }
+
+  return {
+    up,
+    down,
+    async status() {
+      return statusOf(await read());
+    },
+    async validate() {
+      return (await read()).drift;
+    },
+    async repair() {
+      const done: RepairResult = { checksumsUpdated: [], removedMissing: [], removedFailed: [] };
+      const first = await read();
+      if (first.broken.length === 0 && first.drift.length === 0) return done;
+      return withLock(async () => {
+        const insp = await read();
+        for (const row of insp.rows) {
+          const file = insp.fileByName.get(row.name);
+          if (row.status !== 'applied') {
+            await history.remove(row.name);
+            done.removedFailed.push(row.name);
+          } else if (!file) {
+            await history.remove(row.name);
+            done.removedMissing.push(row.name);
+          } else if (file.checksum !== row.checksum) {
+            await history.updateChecksum(row.name, file.checksum);
+            done.checksumsUpdated.push(row.name);
+          }
+        }
+        logger.info({ event: 'repaired', ...done }, 'history repaired');
+        return done;
+      });
+    },
+  };
+}
+
+function since(t0: number): number {
+  return Math.round(performance.now() - t0);
+}
+
+function statementsTotal(section: Section): number | null {
+  return section.kind === 'sql' ? section.statements.length : null;
+}
+
+function notRun(m: LoadedMigration, direction: 'up' | 'down', section: Section): StepResult {
+  return {
+    name: m.file.name,
+    version: m.file.version,
+    file: m.file.displayPath,
+    direction,
+    status: 'not-run',
+    durationMs: 0,
+    statementsRun: 0,
+    statementsTotal: statementsTotal(section),
+  };
+}
+
+function planned(m: LoadedMigration, direction: 'up' | 'down', section: Section): StepResult {
+  return {
+    ...notRun(m, direction, section),
+    status: 'planned',
+    statements: section.kind === 'sql' ? section.statements.map((s) => ({ sql: s.sql, file: m.file.displayPath, line: s.line })) : null,
+  };
+}

@@ -1,0 +1,107 @@
+/** Options and results of the migrator's commands (Kysely style: every step accounted for). */
+
+/** `up` options. `to` and `step` exclude each other. */
+export interface UpOptions {
+  /** Apply pending migrations up to and including this one (its name `001_create_books`, or its
+   * version `1`). Already applied: nothing to do. */
+  to?: string;
+  /** Apply at most this many pending migrations. */
+  step?: number;
+  /** Run pending migrations older than the newest applied one instead of refusing with
+   * `OutOfOrderError`. @default false */
+  allowOutOfOrder?: boolean;
+  /** Run although applied files changed or vanished (`DriftError` otherwise). The stored checksums
+   * stay as they are: `repair` realigns them. @default false */
+  forceChecksum?: boolean;
+  /** Return the statements that would run; change nothing (not even create the history table). */
+  dryRun?: boolean;
+}
+
+/** `down` options. `to` and `step` exclude each other; default: revert the last applied migration. */
+export interface DownOptions {
+  /** Revert every migration applied after this one AND this one (name or version); `0`: all. */
+  to?: string | 0;
+  /** Revert this many migrations, newest applied first. @default 1 */
+  step?: number;
+  dryRun?: boolean;
+}
+
+/** What happened to one migration in a run. `planned` only in dry runs; `not-run` for the steps after a
+ * failure, which were planned but never started. */
+export type StepStatus = 'applied' | 'reverted' | 'failed' | 'not-run' | 'planned';
+
+/** A statement as it would be sent, for dry runs. */
+export interface PlannedStatement {
+  sql: string;
+  file: string;
+  line: number;
+}
+
+export interface StepResult {
+  name: string;
+  version: number;
+  /** The file, relative to the project root when possible. */
+  file: string;
+  direction: 'up' | 'down';
+  status: StepStatus;
+  durationMs: number;
+  statementsRun: number;
+  /** Statements in the section; null for code migrations (not known before they run). */
+  statementsTotal: number | null;
+  /** Dry runs: the statements `up`/`down` would run; null for code migrations (their `up(ctx)` decides). */
+  statements?: PlannedStatement[] | null;
+  /** On `failed`: CrateDB's message with the statement's file:line, or "aborted". */
+  error?: string;
+}
+
+/** The result of `up` or `down`. A failed run throws `MigrationError` with this as `.result`. */
+export interface RunResult {
+  direction: 'up' | 'down';
+  dryRun: boolean;
+  /** In execution order. Empty: nothing to do. */
+  steps: StepResult[];
+  durationMs: number;
+}
+
+/** A migration's state as `status()` reports it. `changed`/`missing`: applied, but the file's checksum
+ * differs now / the file is gone (drift). */
+export type MigrationState = 'applied' | 'pending' | 'failed' | 'running' | 'changed' | 'missing';
+
+export interface MigrationStatus {
+  version: number;
+  name: string;
+  /** null when the file is missing. */
+  file: string | null;
+  state: MigrationState;
+  /** The file's checksum (null when missing). */
+  checksum: string | null;
+  /** The checksum recorded when it was applied (null when pending). */
+  appliedChecksum: string | null;
+  /** Applied order (null when pending). */
+  seq: number | null;
+  appliedAt: Date | null;
+  durationMs: number | null;
+  appliedBy: string | null;
+  statementsRun: number | null;
+  statementsTotal: number | null;
+  error: string | null;
+}
+
+/** An applied migration whose file changed or vanished. */
+export interface DriftItem {
+  name: string;
+  problem: 'changed' | 'missing';
+  appliedChecksum: string;
+  /** null when the file is missing. */
+  fileChecksum: string | null;
+}
+
+/** What `repair()` did. */
+export interface RepairResult {
+  /** Applied migrations whose stored checksum now matches the edited file. */
+  checksumsUpdated: string[];
+  /** History rows removed because their file vanished. */
+  removedMissing: string[];
+  /** `failed`/`running` rows removed: those migrations are pending again. */
+  removedFailed: string[];
+}

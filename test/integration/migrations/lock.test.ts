@@ -1,0 +1,159 @@
+import pino from 'pino';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { qualifiedName } from '../../../src/client/identifiers.js';
+import { LockTimeoutError, MigrationError } from '../../../src/errors.js';
+import { createCrateLock } from '../../../src/migrations/lock.js';
+import { startCrate, type CrateTarget } from '../../support/crate.js';
+import { createProject, type TestProject } from './project.js';
+import { caught } from '../../support/caught.js';
+
+let crate: CrateTarget;
+const projects: TestProject[] = [];
+beforeAll(async () => {
+  crate = await startCrate();
+});
+afterAll(() => crate?.close());
+afterEach(async () => {
+  for (const p of projects.splice(0)) await p.close();
+});
+
+async function project(config: Parameters<typeof createProject>[1] = {}): Promise<TestProject> {
+  const p = await createProject(crate, config);
+  projects.push(p);
+  return p;
+}
+
+const lockTable = (p: TestProject) => qualifiedName(p.config.lockTable);
+const historyTable = (p: TestProject) => qualifiedName(p.config.historyTable);
+
+/** Creates the lock table and a lease row held by someone else, expiring `inMs` from now (negative: expired). */
+async function foreignLease(p: TestProject, inMs: number): Promise<void> {
+  await crate.sql(
+    `CREATE TABLE IF NOT EXISTS ${lockTable(p)} (id TEXT PRIMARY KEY, owner TEXT, acquired_at TIMESTAMP WITH TIME ZONE, expires_at TIMESTAMP WITH TIME ZONE) CLUSTERED INTO 1 SHARDS WITH (number_of_replicas = '0-2')`,
+  );
+  const now = Date.now();
+  await crate.sql(`INSERT INTO ${lockTable(p)} (id, owner, acquired_at, expires_at) VALUES ('migrations', 'ghost@elsewhere:1#dead', ?, ?)`, [
+    now - 60_000,
+    now + inMs,
+  ]);
+}
+
+describe('the migration lock', () => {
+  it('two migrators racing: each migration is applied exactly once', async () => {
+    const p = await project();
+    // A second process: its own directory with the same files, the same cluster tables.
+    const q = await project({ schema: p.schema, historyTable: p.config.historyTable, lockTable: p.config.lockTable });
+    const files = {
+      '001_a.sql': `-- migrate:up\nCREATE TABLE "${p.schema}"."a" (id TEXT PRIMARY KEY);\n`,
+      // A plain INSERT of a fixed key: running it twice would fail with a duplicate key.
+      '002_b.sql': `-- migrate:up\nINSERT INTO "${p.schema}"."a" (id) VALUES ('once');\n`,
+      '003_c.sql': `-- migrate:up\nCREATE TABLE "${p.schema}"."c" (id TEXT);\n`,
+    };
+    for (const [name, text] of Object.entries(files)) {
+      await p.write(name, text);
+      await q.write(name, text);
+    }
+
+    const [r1, r2] = await Promise.all([p.migrator().up(), q.migrator().up()]);
+    const applied = [...r1.steps, ...r2.steps].filter((s) => s.status === 'applied').map((s) => s.name).sort();
+    expect(applied).toEqual(['001_a', '002_b', '003_c']);
+
+    const history = await crate.sql(`SELECT name, seq, status FROM ${historyTable(p)} ORDER BY seq`);
+    expect(history.rows).toEqual([
+      ['001_a', 1, 'applied'],
+      ['002_b', 2, 'applied'],
+      ['003_c', 3, 'applied'],
+    ]);
+    await crate.sql(`REFRESH TABLE "${p.schema}"."a"`);
+    expect((await crate.sql(`SELECT count(*) FROM "${p.schema}"."a"`)).rows).toEqual([[1]]);
+    expect((await crate.sql(`SELECT count(*) FROM ${lockTable(p)}`)).rows).toEqual([[0]]);
+  });
+
+  it('takes over an expired lease', async () => {
+    const p = await project();
+    await p.write('001_a.sql', `-- migrate:up\nCREATE TABLE "${p.schema}"."a" (id TEXT);\n`);
+    await foreignLease(p, -1_000);
+    const result = await p.migrator().up();
+    expect(result.steps.map((s) => s.status)).toEqual(['applied']);
+    expect((await crate.sql(`SELECT count(*) FROM ${lockTable(p)}`)).rows).toEqual([[0]]);
+  });
+
+  it('two waiters on an expired lease: one takes it over, each migration still runs once', async () => {
+    const p = await project();
+    const q = await project({ schema: p.schema, historyTable: p.config.historyTable, lockTable: p.config.lockTable });
+    const text = `-- migrate:up\nCREATE TABLE "${p.schema}"."a" (id TEXT PRIMARY KEY);\nINSERT INTO "${p.schema}"."a" (id) VALUES ('once');\n`;
+    await p.write('001_a.sql', text);
+    await q.write('001_a.sql', text);
+    await foreignLease(p, -1_000);
+    const [r1, r2] = await Promise.all([p.migrator().up(), q.migrator().up()]);
+    expect([...r1.steps, ...r2.steps].map((s) => [s.name, s.status])).toEqual([['001_a', 'applied']]);
+    await crate.sql(`REFRESH TABLE "${p.schema}"."a"`);
+    expect((await crate.sql(`SELECT count(*) FROM "${p.schema}"."a"`)).rows).toEqual([[1]]);
+  });
+
+  it('waits for a live lease, then fails with LockTimeoutError naming the holder', async () => {
+    const p = await project({ lock: { leaseMs: 5_000, waitMs: 400 } });
+    await p.write('001_a.sql', `-- migrate:up\nCREATE TABLE "${p.schema}"."a" (id TEXT);\n`);
+    await foreignLease(p, 60_000);
+    const err = await caught(p.migrator().up(), LockTimeoutError);
+    expect(err.holder).toBe('ghost@elsewhere:1#dead');
+    expect(err.code).toBe('CM_LOCK_TIMEOUT');
+    // Nothing ran: the history table was not even created (that happens under the lock).
+    const tables = await crate.sql('SELECT table_name FROM information_schema.tables WHERE table_schema = ?', [p.config.lockTable.schema]);
+    expect(tables.rows).toEqual([['lock']]);
+  });
+
+  it('renews the lease while a long migration runs', async () => {
+    // Renewed every 200 ms; without renewals the lease would be lost after 540 ms.
+    const p = await project({ lock: { leaseMs: 600, waitMs: 5_000 } });
+    await p.write(
+      '001_slow.mjs',
+      `export async function up(ctx) {
+         await new Promise((r) => setTimeout(r, 2000));
+         await ctx.sql('CREATE TABLE "${p.schema}"."slow" (id TEXT)');
+       }`,
+    );
+    const result = await p.migrator().up();
+    expect(result.steps.map((s) => s.status)).toEqual(['applied']);
+  });
+
+  it('a lost lease stops the run between statements', async () => {
+    const p = await project({ lock: { leaseMs: 600, waitMs: 5_000 } });
+    const table = lockTable(p);
+    await p.write(
+      '001_stolen.mjs',
+      `export async function up(ctx) {
+         await ctx.sql("UPDATE ${table.replaceAll('"', '\\"')} SET owner = 'thief' WHERE id = 'migrations'");
+         await new Promise((r) => setTimeout(r, 1500));
+         await ctx.sql('CREATE TABLE "${p.schema}"."never" (id TEXT)');
+       }`,
+    );
+    const err = await caught(p.migrator().up(), MigrationError);
+    expect(err.code).toBe('CM_MIGRATION');
+    const row = await crate.sql(`SELECT status, statements_run, error FROM ${historyTable(p)}`);
+    expect(row.rows[0]!.slice(0, 2)).toEqual(['failed', 1]);
+    expect(row.rows[0]![2]).toContain('lost the migration lock');
+    expect((await crate.sql(`SELECT table_name FROM information_schema.tables WHERE table_schema = ?`, [p.schema])).rows).toEqual([]);
+  });
+
+  it('the lock alone: a second acquire waits until the first releases', async () => {
+    const p = await project();
+    const logger = pino({ level: 'silent' });
+    const lock = () => createCrateLock(p.client, { table: p.config.lockTable, leaseMs: 5_000, waitMs: 5_000, logger });
+    const first = await lock().acquire();
+    let secondHas = false;
+    const second = lock()
+      .acquire()
+      .then((lease) => {
+        secondHas = true;
+        return lease;
+      });
+    await new Promise((r) => setTimeout(r, 300));
+    expect(secondHas).toBe(false);
+    await first.release();
+    const lease = await second;
+    expect(lease.owner).not.toBe(first.owner);
+    expect(lease.signal.aborted).toBe(false);
+    await lease.release();
+  });
+});

@@ -1,0 +1,74 @@
+/** In-memory stand-ins for the migration runner's unit tests: a file system, and a CrateClient that
+ * records what it is sent and fails the statements a test names. */
+import path from 'node:path';
+import pino from 'pino';
+import type { BulkResult, CrateClient, QueryOptions, SqlResult, TableRef } from '../../../src/client/types.js';
+import { defaultConfig } from '../../../src/config/defaults.js';
+import type { ResolvedConfig } from '../../../src/config/types.js';
+import { CrateDbError } from '../../../src/errors.js';
+import type { SourceFs } from '../../../src/migrations/source.js';
+
+export const ROOT = '/project';
+export const DIR = path.join(ROOT, 'migrations');
+
+/** A directory of files in memory; `files` can be changed between calls. */
+export function memoryFs(files: Record<string, string>): SourceFs & { files: Record<string, string> } {
+  const fs = {
+    files,
+    async readdir(dir: string) {
+      if (dir !== DIR) throw Object.assign(new Error(`ENOENT: ${dir}`), { code: 'ENOENT' });
+      return Object.keys(fs.files);
+    },
+    async readFile(file: string) {
+      const text = fs.files[path.basename(file)];
+      if (text === undefined) throw Object.assign(new Error(`ENOENT: ${file}`), { code: 'ENOENT' });
+      return new TextEncoder().encode(text);
+    },
+  };
+  return fs;
+}
+
+export function testConfig(overrides: Partial<ResolvedConfig> = {}): ResolvedConfig {
+  return { ...defaultConfig(['http://127.0.0.1:1'], ROOT), ...overrides };
+}
+
+export const silent = pino({ level: 'silent' });
+
+export interface Sent {
+  stmt: string;
+  origin?: { file: string; line: number };
+}
+
+/** Records statements; `failOn(text)` makes every statement containing `text` fail like CrateDB does. */
+export function recordingClient(): CrateClient & { sent: Sent[]; refreshed: TableRef[][]; failOn(text: string, code?: number): void } {
+  const failures: Array<{ text: string; code: number }> = [];
+  const sent: Sent[] = [];
+  const refreshed: TableRef[][] = [];
+  const ok = (): SqlResult => ({ cols: [], rows: [[]], rowcount: 1, durationMs: 0 });
+  return {
+    sent,
+    refreshed,
+    failOn(text, code = 4000) {
+      failures.push({ text, code });
+    },
+    async sql(stmt: string, _args?: readonly unknown[], options?: QueryOptions) {
+      sent.push({ stmt, ...(options?.origin ? { origin: options.origin } : {}) });
+      const failure = failures.find((f) => stmt.includes(f.text));
+      if (failure) {
+        const where = options?.origin ? `${options.origin.file}:${options.origin.line}: ` : '';
+        throw new CrateDbError(`${where}SQLParseException[boom]`, failure.code, 400, 'fake', stmt, options?.origin);
+      }
+      return ok();
+    },
+    async bulk(_stmt: string, rows: readonly (readonly unknown[])[]): Promise<BulkResult> {
+      return { results: rows.map(() => ({ rowcount: 1 })), durationMs: 0 };
+    },
+    async refresh(tables: readonly TableRef[]) {
+      refreshed.push([...tables]);
+    },
+    async ping() {
+      return { server: 'fake', version: '6.4.3' };
+    },
+    async close() {},
+  };
+}

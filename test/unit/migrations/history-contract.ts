@@ -1,0 +1,67 @@
+/** The behaviour every HistoryStore must have, run against the memory store (unit) and the CrateDB
+ * store (integration). */
+import { describe, expect, it } from 'vitest';
+import type { HistoryStore, RunningEntry } from '../../../src/migrations/history.js';
+
+const entry = (name: string, seq: number, over: Partial<RunningEntry> = {}): RunningEntry => ({
+  name,
+  version: Number(name.slice(0, 3)),
+  seq,
+  checksum: `sum-${name}`,
+  appliedBy: 'me@host',
+  statementsTotal: 3,
+  startedAt: new Date(Date.UTC(2026, 10, 25, 12, 0, 0)),
+  ...over,
+});
+
+export function describeHistoryStore(name: string, create: () => Promise<HistoryStore>): void {
+  describe(`HistoryStore: ${name}`, () => {
+    it('lists nothing before ensure, without creating anything', async () => {
+      const store = await create();
+      expect(await store.list()).toEqual([]);
+      await store.ensure();
+      await store.ensure();
+      expect(await store.list()).toEqual([]);
+    });
+
+    it('records running, progress, applied and failed, and lists by seq', async () => {
+      const store = await create();
+      await store.ensure();
+      await store.markRunning(entry('002_b', 2));
+      await store.markRunning(entry('001_a', 1, { statementsTotal: null }));
+      await store.markProgress('002_b', 2);
+      let rows = await store.list();
+      expect(rows.map((r) => [r.name, r.seq, r.status, r.statementsRun, r.statementsTotal, r.error])).toEqual([
+        ['001_a', 1, 'running', 0, null, null],
+        ['002_b', 2, 'running', 2, 3, null],
+      ]);
+      expect(rows[0]!.startedAt).toEqual(new Date(Date.UTC(2026, 10, 25, 12, 0, 0)));
+      expect(rows[0]!.finishedAt).toBeNull();
+
+      const finishedAt = new Date(Date.UTC(2026, 10, 25, 12, 0, 5));
+      await store.markApplied('001_a', { finishedAt, durationMs: 5000, statementsRun: 4 });
+      await store.markFailed('002_b', { finishedAt, durationMs: 12, statementsRun: 2, error: 'migrations/002_b.sql:7: boom' });
+      rows = await store.list();
+      expect(rows.map((r) => [r.name, r.version, r.status, r.statementsRun, r.durationMs, r.error, r.appliedBy, r.checksum])).toEqual([
+        ['001_a', 1, 'applied', 4, 5000, null, 'me@host', 'sum-001_a'],
+        ['002_b', 2, 'failed', 2, 12, 'migrations/002_b.sql:7: boom', 'me@host', 'sum-002_b'],
+      ]);
+      expect(rows[0]!.finishedAt).toEqual(finishedAt);
+    });
+
+    it('markRunning overwrites a row (a down starting), updateChecksum and remove', async () => {
+      const store = await create();
+      await store.ensure();
+      await store.markRunning(entry('001_a', 1));
+      await store.markFailed('001_a', { finishedAt: new Date(), durationMs: 1, statementsRun: 1, error: 'x' });
+      await store.markRunning(entry('001_a', 1, { statementsTotal: 1 }));
+      let [row] = await store.list();
+      expect([row!.status, row!.statementsRun, row!.statementsTotal, row!.error]).toEqual(['running', 0, 1, null]);
+      await store.updateChecksum('001_a', 'new-sum');
+      [row] = await store.list();
+      expect(row!.checksum).toBe('new-sum');
+      await store.remove('001_a');
+      expect(await store.list()).toEqual([]);
+    });
+  });
+}

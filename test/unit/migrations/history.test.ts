@@ -1,0 +1,4 @@
+import { createMemoryHistory } from '../../../src/migrations/history.js';
+import { describeHistoryStore } from './history-contract.js';
+
+describeHistoryStore('memory', async () => createMemoryHistory());
