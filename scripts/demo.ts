@@ -1,0 +1,77 @@
+/**
+ * The README's main job: migrate up, seed, and the CrateDB tutorial's queries, through the built CLI, exactly
+ * as a user runs them. Targets CRATEDB_URL (default http://localhost:4200); when nothing answers there, it
+ * starts the bundled CrateDB test server on a free loopback port and says so plainly.
+ */
+import { spawn } from 'node:child_process';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { request } from 'undici';
+import { createClient, defaultConfig } from '../src/index.js';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const cli = path.join(root, 'dist', 'cli', 'main.js');
+
+async function answers(url: string): Promise<boolean> {
+  try {
+    const res = await request(url, { headers: { accept: 'application/json' }, headersTimeout: 2000, bodyTimeout: 2000 });
+    await res.body.dump();
+    return res.statusCode === 200;
+  } catch {
+    return false;
+  }
+}
+
+/** Runs the built CLI. Asynchronously: the test server may live in this process and must keep answering. */
+function run(args: string[], url: string): Promise<void> {
+  process.stdout.write(`\n$ cratedb-migrate ${args.join(' ')}\n`);
+  const child = spawn(process.execPath, [cli, ...args, '--url', url, '--log-level', 'warn'], { cwd: root, stdio: 'inherit' });
+  return new Promise((resolve, reject) => {
+    child.on('error', reject);
+    child.on('close', (code) => (code === 0 ? resolve() : reject(new Error(`cratedb-migrate ${args.join(' ')} exited with ${code}`))));
+  });
+}
+
+async function main(): Promise<void> {
+  const wanted = process.env.CRATEDB_URL ?? 'http://localhost:4200';
+  let url = wanted.split(',')[0]!.trim();
+  let stop: (() => Promise<void>) | undefined;
+  if (await answers(url)) {
+    process.stdout.write(`Using the CrateDB at ${url}.\n`);
+  } else {
+    // Imported only here: the test server needs the devDependencies (PGlite), a real CrateDB does not.
+    const { startTestServer } = await import('../test/server/index.js');
+    const server = await startTestServer({ port: 0 });
+    url = server.url;
+    stop = () => server.close();
+    process.stdout.write(
+      `Nothing answered at ${wanted}: running against the bundled CrateDB TEST SERVER at ${url} ` +
+        `(PGlite underneath, for trying things out; start a real CrateDB with 'docker compose up -d').\n`,
+    );
+  }
+  try {
+    await run(['up'], url);
+    await run(['seed'], url);
+    await run(['status'], url);
+    const client = createClient(defaultConfig([url], root));
+    try {
+      const query = async (stmt: string, args: unknown[] = []) => {
+        process.stdout.write(`\n> ${stmt}${args.length ? `  -- args ${JSON.stringify(args)}` : ''}\n`);
+        const { rows } = await client.sql(stmt, args);
+        for (const row of rows) process.stdout.write(`  ${JSON.stringify(row)}\n`);
+      };
+      await query('SELECT title FROM "doc"."books" WHERE match(title, ?)', ['monty']);
+      await query('SELECT author, count(*) AS books FROM "doc"."books" GROUP BY author ORDER BY 2 DESC, 1');
+      await query('SELECT id, title, categories FROM "doc"."books" ORDER BY id');
+    } finally {
+      await client.close();
+    }
+  } finally {
+    await stop?.();
+  }
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`demo failed: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.exitCode = 1;
+});

@@ -1,0 +1,56 @@
+import type { Argv } from 'yargs';
+import type { ConfigOverrides } from '../config/load.js';
+import type { ApiOptions } from '../index.js';
+import { createLogger } from '../logger.js';
+
+/** Flags every command takes. */
+export interface GlobalArgs {
+  config?: string;
+  env?: string;
+  url?: string[];
+  user?: string;
+  schema?: string;
+  'migrations-dir'?: string;
+  'seeds-dir'?: string;
+  'history-table'?: string;
+  json: boolean;
+  'log-level': string;
+}
+
+export function globalOptions<T>(y: Argv<T>): Argv<T & GlobalArgs> {
+  return y
+    .option('config', { type: 'string', describe: 'Config file (default: crate.config.yaml when present)' })
+    .option('env', { type: 'string', describe: 'Environment in the config (default: $CRATE_ENV, $NODE_ENV, development)' })
+    .option('url', { type: 'string', array: true, describe: 'CrateDB server URL(s); overrides the config and $CRATEDB_URL' })
+    .option('user', { type: 'string', describe: 'User name (the password comes from the config or $CRATEDB_URL, never a flag)' })
+    .option('schema', { type: 'string', describe: 'Schema for unqualified names in migrations (default: doc)' })
+    .option('migrations-dir', { type: 'string', describe: 'Migrations folder (default: migrations)' })
+    .option('seeds-dir', { type: 'string', describe: 'Seeds folder (default: seeds)' })
+    .option('history-table', { type: 'string', describe: 'History table as schema.table (default: cratedb_migrate.migrations)' })
+    .option('json', { type: 'boolean', default: false, describe: 'Print the result as JSON on stdout' })
+    .option('log-level', {
+      type: 'string',
+      default: 'info',
+      choices: ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'],
+      describe: 'Log level (logs go to stderr; JSON unless stderr is a terminal)',
+    }) as Argv<T & GlobalArgs>;
+}
+
+/** The API options a command's flags describe. */
+export function apiOptions(args: GlobalArgs, signal: AbortSignal): ApiOptions {
+  const overrides: ConfigOverrides = {
+    ...(args.url?.length ? { url: args.url.flatMap((u) => u.split(',')).map((u) => u.trim()).filter(Boolean) } : {}),
+    ...(args.user === undefined ? {} : { user: args.user }),
+    ...(args.schema === undefined ? {} : { schema: args.schema }),
+    ...(args['migrations-dir'] === undefined ? {} : { migrationsDir: args['migrations-dir'] }),
+    ...(args['seeds-dir'] === undefined ? {} : { seedsDir: args['seeds-dir'] }),
+    ...(args['history-table'] === undefined ? {} : { historyTable: args['history-table'] }),
+  };
+  return {
+    ...(args.config === undefined ? {} : { config: args.config }),
+    ...(args.env === undefined ? {} : { env: args.env }),
+    overrides,
+    logger: createLogger({ level: args['log-level'] }),
+    signal,
+  };
+}

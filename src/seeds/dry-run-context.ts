@@ -1,0 +1,28 @@
+import type { MigrationContext } from '../context.js';
+import { UsageError } from '../errors.js';
+
+const READ = /^(?:select|with|show|explain|values)\b/i;
+
+/**
+ * The context a code seed's `rows(ctx)` gets in a dry run: reads go through, anything else is refused,
+ * because a dry run writes nothing.
+ */
+export function readOnlyContext(ctx: MigrationContext): MigrationContext {
+  const refuse = (stmt: string) =>
+    new UsageError(`dry run: a code seed may only read, refused: ${stripLeadingComments(stmt).slice(0, 80)}`);
+  return {
+    ...ctx,
+    async sql(stmt, args) {
+      if (!READ.test(stripLeadingComments(stmt))) throw refuse(stmt);
+      return ctx.sql(stmt, args);
+    },
+    async bulk(stmt) {
+      throw refuse(stmt);
+    },
+    async refresh() {},
+  };
+}
+
+function stripLeadingComments(stmt: string): string {
+  return stmt.replace(/^(?:\s+|--[^\n]*\n?|\/\*[\s\S]*?\*\/)*/, '');
+}

@@ -1,0 +1,29 @@
+import path from 'node:path';
+import type { SeedFile } from './discover.js';
+import { openCodeSeed } from './formats/code.js';
+import { openCsvSeed } from './formats/csv.js';
+import { openDocumentSeed } from './formats/document.js';
+import { openNdjsonSeed } from './formats/ndjson.js';
+import type { SeedSource } from './formats/source.js';
+
+/** The path shown in messages and results: relative to the project root. */
+export function displayPath(rootDir: string, file: string): string {
+  return path.relative(rootDir, file) || file;
+}
+
+/** Reads a seed's header (and for YAML/JSON its rows); rows of NDJSON and CSV stream later. */
+export function openSeed(seed: SeedFile, rootDir: string, schema: string): Promise<SeedSource> {
+  const display = displayPath(rootDir, seed.path);
+  switch (seed.format) {
+    case 'yaml':
+    case 'json':
+      return openDocumentSeed(seed.path, display, seed.name, schema);
+    case 'ndjson':
+      return openNdjsonSeed(seed.path, display, seed.name, schema);
+    case 'csv':
+      return openCsvSeed(seed.path, display, seed.name, schema,
+        seed.sidecar ? { path: seed.sidecar, displayFile: displayPath(rootDir, seed.sidecar) } : undefined);
+    case 'code':
+      return openCodeSeed(seed.path, display, schema);
+  }
+}

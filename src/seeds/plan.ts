@@ -1,0 +1,110 @@
+import type { CrateClient } from '../client/types.js';
+import type { ResolvedConfig } from '../config/types.js';
+import { checksumOf, type SeedFile } from './discover.js';
+import type { SeedSource } from './formats/source.js';
+import { displayPath, openSeed } from './open.js';
+import { missingMigrations } from './requires.js';
+import { readTableInfo, type TableInfo } from './table-info.js';
+import type { SeedTracking } from './tracking.js';
+import type { SeedMode, SeedResult, SeedRunOptions } from './types.js';
+
+/** A seed about to run: opened, its table read, every check that needs no write done. */
+export interface SeedPlan {
+  seed: SeedFile;
+  result: SeedResult;
+  /** Absent when the seed is skipped (checksum unchanged). */
+  source?: SeedSource;
+  table?: TableInfo;
+  /** Conflict key: the table's primary key. */
+  key: string[];
+  /** Key columns every row must give a value for (those without a DEFAULT or generation). */
+  requiredKey: string[];
+  batchSize: number;
+}
+
+export interface PlanContext {
+  client: CrateClient;
+  config: ResolvedConfig;
+  tracking: SeedTracking;
+  signal?: AbortSignal;
+}
+
+/**
+ * Reads everything a seed needs before anything is written: checksum and tracking record (skip when
+ * unchanged), header, required migrations, table columns and primary key. Problems land in `result.error`
+ * (status `failed`); a real run refuses to start when any seed has one, a dry run reports them.
+ */
+export async function planSeed(seed: SeedFile, options: SeedRunOptions, ctx: PlanContext): Promise<SeedPlan> {
+  const { client, config, tracking, signal } = ctx;
+  const checksum = await checksumOf(seed);
+  const result: SeedResult = {
+    name: seed.name,
+    file: displayPath(config.rootDir, seed.path),
+    mode: options.mode ?? 'upsert',
+    status: 'pending',
+    rows: 0, written: 0, unchanged: 0, skipped: 0, failed: 0,
+    failures: [],
+    checksum,
+    durationMs: 0,
+  };
+  const plan: SeedPlan = { seed, result, key: [], requiredKey: [], batchSize: options.batchSize ?? config.batchSize };
+  const record = await tracking.get(seed.name, signal);
+  if (!options.force && record && record.checksum === checksum && record.rowsFailed === 0) {
+    result.status = 'skipped';
+    return plan;
+  }
+  const source = await openSeed(seed, config.rootDir, config.schema);
+  const header = source.header;
+  plan.source = source;
+  result.mode = options.mode ?? header.mode ?? 'upsert';
+  plan.batchSize = options.batchSize ?? header.batchSize ?? config.batchSize;
+  const missing = await missingMigrations(client, config.historyTable, header.requires, signal);
+  if (missing.length > 0) {
+    result.missingRequires = missing;
+    if (!options.dryRun) {
+      const names = missing.map((m) => `"${m}"`).join(', ');
+      return failed(plan, 'CM_SEED_REQUIRES',
+        `seed "${seed.name}" requires migration ${names}, which is not applied: run the migrations first (cratedb-migrate up)`);
+    }
+  }
+  if (header.table === undefined || !source.hasRows) return plan;
+  const name = `${header.table.schema}.${header.table.table}`;
+  result.table = name;
+  const table = await readTableInfo(client, header.table, signal);
+  plan.table = table;
+  if (!table.exists) {
+    if (options.dryRun && missing.length > 0) {
+      plan.key = header.key ?? [];
+      plan.requiredKey = plan.key;
+      return plan; // its migration will create it: validate against the declared column types only
+    }
+    return failed(plan, 'CM_SEED_TABLE', `seed "${seed.name}": table ${name} does not exist (or this user cannot see it); ` +
+      'create it in a migration and name that migration under requires:');
+  }
+  if (header.key && !sameSet(header.key, table.primaryKey)) {
+    const pk = table.primaryKey.join(', ') || 'none';
+    return failed(plan, 'CM_SEED_KEY', `seed "${seed.name}": key (${header.key.join(', ')}) is not the primary key (${pk}) ` +
+      `of ${name}; CrateDB detects conflicts on the primary key only`);
+  }
+  if (table.primaryKey.length === 0 && needsKey(result.mode)) {
+    return failed(plan, 'CM_SEED_KEY',
+      `seed "${seed.name}": ${name} has no primary key, which mode ${result.mode} needs; use mode insert or replace`);
+  }
+  plan.key = table.primaryKey;
+  plan.requiredKey = table.primaryKey.filter((c) => !table.filled.has(c));
+  return plan;
+}
+
+function needsKey(mode: SeedMode): boolean {
+  return mode === 'upsert' || mode === 'skip-existing';
+}
+
+function sameSet(a: readonly string[], b: readonly string[]): boolean {
+  return a.length === b.length && a.every((x) => b.includes(x));
+}
+
+function failed(plan: SeedPlan, code: string, message: string): SeedPlan {
+  plan.result.status = 'failed';
+  plan.result.error = { code, message };
+  return plan;
+}

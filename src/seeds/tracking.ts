@@ -1,0 +1,98 @@
+import { qualifiedName } from '../client/identifiers.js';
+import type { CrateClient, TableRef } from '../client/types.js';
+import { CrateDbError } from '../errors.js';
+
+/** A row of the seeds tracking table. */
+export interface SeedRecord {
+  name: string;
+  checksum: string;
+  rowsWritten: number;
+  rowsUnchanged: number;
+  rowsFailed: number;
+  seededAt: Date;
+  durationMs: number;
+}
+
+/** CrateDB's "unknown relation" and "unknown schema": the tracking table was never created. */
+export function isMissingTable(err: unknown): boolean {
+  return err instanceof CrateDbError && (err.crateCode === 4041 || err.crateCode === 4045);
+}
+
+const COLUMNS = 'name, checksum, rows_written, rows_unchanged, rows_failed, seeded_at, duration_ms';
+
+/**
+ * The seeds tracking table (`cratedb_migrate.seeds` by default): one row per seed name with the checksum
+ * and counts of its last run. One shard, replicas '0-2', so that losing a node never loses it.
+ */
+export class SeedTracking {
+  readonly #client: CrateClient;
+  readonly #table: TableRef;
+
+  constructor(client: CrateClient, table: TableRef) {
+    this.#client = client;
+    this.#table = table;
+  }
+
+  /** `CREATE TABLE IF NOT EXISTS`, race-safe: a concurrent creator makes it answer rowcount 0. */
+  async ensure(signal?: AbortSignal): Promise<void> {
+    await this.#client.sql(
+      `CREATE TABLE IF NOT EXISTS ${qualifiedName(this.#table)} (name TEXT PRIMARY KEY, checksum TEXT, ` +
+        'rows_written BIGINT, rows_unchanged BIGINT, rows_failed BIGINT, seeded_at TIMESTAMP WITH TIME ZONE, ' +
+        "duration_ms BIGINT) CLUSTERED INTO 1 SHARDS WITH (number_of_replicas = '0-2')",
+      [],
+      { signal },
+    );
+  }
+
+  /** One seed's record, read by primary key (real-time, no REFRESH needed); undefined when none. */
+  async get(name: string, signal?: AbortSignal): Promise<SeedRecord | undefined> {
+    try {
+      const r = await this.#client.sql(`SELECT ${COLUMNS} FROM ${qualifiedName(this.#table)} WHERE name = ?`, [name], {
+        readOnly: true,
+        signal,
+      });
+      return r.rows[0] ? toRecord(r.rows[0]) : undefined;
+    } catch (err) {
+      if (isMissingTable(err)) return undefined;
+      throw err;
+    }
+  }
+
+  /** Every record, after a REFRESH so that the scan sees the latest runs. */
+  async list(signal?: AbortSignal): Promise<SeedRecord[]> {
+    try {
+      await this.#client.refresh([this.#table], { signal });
+      const r = await this.#client.sql(`SELECT ${COLUMNS} FROM ${qualifiedName(this.#table)} ORDER BY name`, [], {
+        readOnly: true,
+        signal,
+      });
+      return r.rows.map(toRecord);
+    } catch (err) {
+      if (isMissingTable(err)) return [];
+      throw err;
+    }
+  }
+
+  /** Upserts a seed's record, then REFRESHes the table so that `status` scans see it. */
+  async record(rec: SeedRecord): Promise<void> {
+    await this.#client.sql(
+      `INSERT INTO ${qualifiedName(this.#table)} (${COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (name) DO UPDATE SET ` +
+        'checksum = excluded.checksum, rows_written = excluded.rows_written, rows_unchanged = excluded.rows_unchanged, ' +
+        'rows_failed = excluded.rows_failed, seeded_at = excluded.seeded_at, duration_ms = excluded.duration_ms',
+      [rec.name, rec.checksum, rec.rowsWritten, rec.rowsUnchanged, rec.rowsFailed, rec.seededAt.getTime(), rec.durationMs],
+    );
+    await this.#client.refresh([this.#table]);
+  }
+}
+
+function toRecord(row: unknown[]): SeedRecord {
+  return {
+    name: String(row[0]),
+    checksum: String(row[1] ?? ''),
+    rowsWritten: Number(row[2] ?? 0),
+    rowsUnchanged: Number(row[3] ?? 0),
+    rowsFailed: Number(row[4] ?? 0),
+    seededAt: new Date(Number(row[5] ?? 0)),
+    durationMs: Number(row[6] ?? 0),
+  };
+}
