@@ -119,7 +119,12 @@ export function readAnswer(response: HttpResponse, ctx: RequestContext): Record<
   const said = response.text.replace(/\s+/g, ' ').trim().slice(0, 200);
   throw new CrateDbError(
     `${ctx.server} answered HTTP ${response.status} with ${body === undefined ? 'a body that is not JSON' : 'JSON that is not a CrateDB answer'}` +
-      `${said === '' ? '' : ` (${said})`}${whereText(ctx)}. Check that the URL points at CrateDB's HTTP port (4200 by default).`,
+      `${said === '' ? '' : ` (${said})`}${whereText(ctx)}. ${
+        // A gateway status comes from a proxy in front of CrateDB: the URL is right, what is behind it is not answering.
+        response.status >= 502 && response.status <= 504
+          ? 'A proxy or load balancer answered for CrateDB: check that the CrateDB nodes behind it are running.'
+          : "Check that the URL points at CrateDB's HTTP port (4200 by default)."
+      }`,
     0,
     response.status,
     ctx.server,

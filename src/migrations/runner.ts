@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import type { CrateClient } from '../client/types.js';
 import type { ResolvedConfig } from '../config/types.js';
-import { AbortedError, FileFormatError, MigrationError } from '../errors.js';
+import { AbortedError, CrateMigrateError, FileFormatError, MigrationError } from '../errors.js';
 import { createCrateHistory, type HistoryRow, type HistoryStore } from './history.js';
 import { createCrateLock, userAtHost, type Lease, type MigrationLock } from './lock.js';
 import { loadMigration, type LoadedMigration, type Section } from './migration.js';
@@ -216,13 +216,15 @@ export function createMigrator(options: MigratorOptions): Migrator {
       await (direction === 'up' ? umzug.up({ migrations: names }) : umzug.down({ migrations: names }));
     } catch (err) {
       result.durationMs = since(started);
-      const cause = (err as { cause?: unknown }).cause ?? err;
+      // umzug wraps what a migration's up/down throws; what our storage callbacks throw (the history write
+      // that records success) reaches here unwrapped and must keep its own cause.
+      const cause = err instanceof CrateMigrateError ? err : ((err as { cause?: unknown }).cause ?? err);
       const failed = result.steps.find((s) => s.status === 'failed');
       const name = failed?.name ?? result.steps.find((s) => s.status === 'not-run')?.name ?? loaded[0]!.file.name;
       const original = cause instanceof StepFailure ? (cause.cause ?? cause) : cause;
       const message = failed
         ? `${direction} ${name} failed after ${failed.statementsRun}${failed.statementsTotal === null ? '' : ` of ${failed.statementsTotal}`} statements: ${
-            failed.error
+            failed.error?.replace(/\.+$/, '')
           }. The statements that ran stay applied (CrateDB has no transactions); the history marks it failed`
         : `${direction} stopped before ${name}: ${(original as Error).message}`;
       throw new MigrationError(

@@ -121,6 +121,17 @@ describe.skipIf(!HAS_TRANSCRIPTS)('CrateDB answers that are errors', () => {
     const err = await rejection(client.sql('SELECT 1'));
     expect(err).toMatchObject({ code: 'CM_CRATEDB', crateCode: 0, httpStatus: 502 });
     expect(err.message).toContain('Bad Gateway');
+    expect(err.message).toMatch(/proxy or load balancer/);
+  });
+
+  it('points at the port when a non-gateway status is not CrateDB answering', async () => {
+    const { client } = await setup((_req, res) => {
+      res.writeHead(404, { 'content-type': 'text/plain' });
+      res.end('not here');
+    });
+    const err = await rejection(client.sql('SELECT 1'));
+    expect(err).toMatchObject({ crateCode: 0, httpStatus: 404 });
+    expect(err.message).toMatch(/HTTP port/);
   });
 
   it('keeps a very long statement on the error, truncated', async () => {
