@@ -53,8 +53,10 @@ export interface StatementPlan {
 export interface Engine {
   readonly version: CrateVersion;
   execute(request: SqlRequest): Promise<SqlResponse>;
-  /** Parses and resolves without running; undefined when the statement touches no user table or does not parse. */
-  plan(stmt: string, session: Session): Promise<StatementPlan | undefined>;
+  /** Parses and resolves without running; undefined when the statement touches no user table or does not parse.
+   * `args` (one request's `args`, or one row of its `bulk_args`) fill `?`/`$n` placeholders so that
+   * `WHERE pk = ?` and `INSERT ... VALUES (?, ...)` yield `routingKeys` (added by the server helper). */
+  plan(stmt: string, session: Session, args?: readonly unknown[]): Promise<StatementPlan | undefined>;
   /** Host-based auth as the transcripts' `crate.yml`: `crate` is trusted, other users need their password. */
   authenticate(user: string, password: string | undefined): Promise<boolean>;
   /** Drops every user schema, table, view and user, as a fresh server has none. */

@@ -3,35 +3,22 @@
  * lease is renewed through it, and five `migrate()` calls started together through different nodes apply
  * every migration exactly once.
  */
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { migrate, type RunResult } from '../../../src/index.js';
-import { needsTestServer, startCrate, type CrateTarget } from '../../support/crate.js';
-import { countRows, createFaultProject, historyRows, logger, type FaultProject } from './fixture.js';
+import type { ResolvedConfig } from '../../../src/index.js';
+import { needsTestServer } from '../../support/crate.js';
+import { countRows, historyRows, logger, useFaultCluster } from './fixture.js';
 
-let crate: CrateTarget;
-const projects: FaultProject[] = [];
-beforeAll(async () => {
-  crate = await startCrate({ nodes: 3 });
-});
-afterAll(() => crate?.close());
-afterEach(async () => {
-  crate.server?.faults.clear();
-  for (const p of projects.splice(0)) await p.close();
-});
-
-async function project(overrides: Parameters<typeof createFaultProject>[1] = {}): Promise<FaultProject> {
-  const p = await createFaultProject(crate, overrides);
-  projects.push(p);
-  return p;
-}
+const cluster = useFaultCluster({ nodes: 3 });
+const project = (overrides?: Partial<ResolvedConfig>) => cluster.project(overrides);
 
 const applied = (results: RunResult[]) =>
   results.flatMap((r) => r.steps.filter((s) => s.status === 'applied').map((s) => s.name)).sort();
 
 describe('latency on one node', () => {
   it('requests through it complete and the lease is renewed through it, so a migration longer than the lease is not stopped', async () => {
-    if (!needsTestServer(crate, 'latency on one node')) return;
-    const server = crate.server!;
+    if (!needsTestServer(cluster.crate, 'latency on one node')) return;
+    const server = cluster.crate.server!;
     // Renewed every 666 ms; without a renewal the lease counts as lost after 1800 ms, and the migration
     // below waits 3000 ms between its two statements. 200 ms of latency is well below the lease.
     const p = await project({ lock: { leaseMs: 2_000, waitMs: 10_000 } });
@@ -49,8 +36,8 @@ describe('latency on one node', () => {
 
     const result = await migrate({ config: p.config, logger });
     expect(result.steps.map((s) => [s.name, s.status, s.statementsRun])).toEqual([['001_slow', 'applied', 2]]);
-    expect(await countRows(crate, slow)).toBe(1);
-    expect((await historyRows(crate, p)).map((r) => r.slice(0, 3))).toEqual([['001_slow', 1, 'applied']]);
+    expect(await countRows(cluster.crate, slow)).toBe(1);
+    expect((await historyRows(cluster.crate, p)).map((r) => r.slice(0, 3))).toEqual([['001_slow', 1, 'applied']]);
 
     const traffic = server.requests.slice(seen);
     const lock = `"${p.config.lockTable.schema}"."lock"`;
@@ -75,20 +62,20 @@ describe('five migrate() calls at once', () => {
       'migrations/003_two.sql',
       `-- migrate:up\nINSERT INTO ${counter} (note) VALUES ('003');\nCREATE TABLE ${p.table('other')} (id TEXT);\n`,
     );
-    const n = crate.urls.length;
+    const n = cluster.crate.urls.length;
 
     const results = await Promise.all(Array.from({ length: 5 }, (_, i) => migrate({ config: p.configFrom(i % n), logger })));
     expect(applied(results)).toEqual(['001_counter', '002_one', '003_two']);
     // The others waited for the lock and then found nothing to do.
     for (const r of results) expect(r.steps.every((s) => s.status === 'applied')).toBe(true);
 
-    expect((await historyRows(crate, p)).map((r) => r.slice(0, 4))).toEqual([
+    expect((await historyRows(cluster.crate, p)).map((r) => r.slice(0, 4))).toEqual([
       ['001_counter', 1, 'applied', 1],
       ['002_one', 2, 'applied', 1],
       ['003_two', 3, 'applied', 2],
     ]);
-    await crate.sql(`REFRESH TABLE ${counter}`);
-    expect((await crate.sql(`SELECT note FROM ${counter} ORDER BY note`)).rows).toEqual([['002'], ['003']]);
-    expect(await countRows(crate, `"${p.config.lockTable.schema}"."lock"`)).toBe(0);
+    await cluster.crate.sql(`REFRESH TABLE ${counter}`);
+    expect((await cluster.crate.sql(`SELECT note FROM ${counter} ORDER BY note`)).rows).toEqual([['002'], ['003']]);
+    expect(await countRows(cluster.crate, `"${p.config.lockTable.schema}"."lock"`)).toBe(0);
   });
 });

@@ -3,7 +3,7 @@
  * statements before it stay applied (CrateDB has no transactions), the history says `failed` with
  * `statements_run = N-1` and the error, the next `up` refuses, and `down` or `repair` lead out of it.
  */
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   CrateDbError,
   FailedStateError,
@@ -15,19 +15,12 @@ import {
 } from '../../../src/index.js';
 import type { CrateErrorAnswer } from '../../server/index.js';
 import { caught } from '../../support/caught.js';
-import { needsTestServer, startCrate, type CrateTarget } from '../../support/crate.js';
-import { countRows, createFaultProject, historyRows, logger, tablesOf, type FaultProject } from './fixture.js';
+import type { ResolvedConfig } from '../../../src/index.js';
+import { needsTestServer } from '../../support/crate.js';
+import { countRows, historyRows, logger, tablesOf, useFaultCluster } from './fixture.js';
 
-let crate: CrateTarget;
-const projects: FaultProject[] = [];
-beforeAll(async () => {
-  crate = await startCrate({ nodes: 2 });
-});
-afterAll(() => crate?.close());
-afterEach(async () => {
-  crate.server?.faults.clear();
-  for (const p of projects.splice(0)) await p.close();
-});
+const cluster = useFaultCluster({ nodes: 2 });
+const project = (overrides?: Partial<ResolvedConfig>) => cluster.project(overrides);
 
 const steps = (r: RunResult) => r.steps.map((s) => [s.name, s.status, s.statementsRun, s.statementsTotal]);
 
@@ -55,9 +48,8 @@ const cases: Case[] = [
 
 describe('an error answer to the 3rd of 4 statements', () => {
   it.each(cases)('$what: failed with statements_run 2; $recover recovers', async (c) => {
-    if (!needsTestServer(crate, 'an injected error answer')) return;
-    const p = await createFaultProject(crate);
-    projects.push(p);
+    if (!needsTestServer(cluster.crate, 'an injected error answer')) return;
+    const p = await project();
     const t = p.table('t');
     // Every statement can run again (IF NOT EXISTS, DO NOTHING): repair makes the migration pending, and
     // it then runs again from its first statement.
@@ -74,7 +66,7 @@ DROP TABLE IF EXISTS ${t};
 `,
     );
     // Counts only the migration's own statements (the history lives in `${schema}_migrate`).
-    crate.server!.faults.fail(c.answer, { match: (stmt) => stmt.includes(`"${p.schema}".`), nth: 3 });
+    cluster.crate.server!.faults.fail(c.answer, { match: (stmt) => stmt.includes(`"${p.schema}".`), nth: 3 });
 
     const err = await caught(migrate({ config: p.config, logger }), MigrationError);
     expect([err.code, err.migration, err.direction]).toEqual(['CM_MIGRATION', '001_four', 'up']);
@@ -84,28 +76,28 @@ DROP TABLE IF EXISTS ${t};
     expect([cause.crateCode, cause.httpStatus]).toEqual([c.crateCode, c.httpStatus]);
     expect(cause.origin).toEqual({ file: 'migrations/001_four.sql', line: 4 });
 
-    const [row] = await historyRows(crate, p);
+    const [row] = await historyRows(cluster.crate, p);
     expect(row!.slice(0, 5)).toEqual(['001_four', 1, 'failed', 2, 4]);
     expect(row![5]).toContain('migrations/001_four.sql:4');
     expect(row![5]).toContain(c.says);
     // The two statements before it stay applied; the failed one and the one after it did not run.
-    expect(await tablesOf(crate, p.schema)).toEqual(['t']);
-    expect(await countRows(crate, t)).toBe(1);
+    expect(await tablesOf(cluster.crate, p.schema)).toEqual(['t']);
+    expect(await countRows(cluster.crate, t)).toBe(1);
 
     const refused = await caught(migrate({ config: p.config, logger }), FailedStateError);
     expect(refused.items).toEqual([{ name: '001_four', status: 'failed', error: row![5] }]);
 
     if (c.recover === 'rollback') {
       expect(steps(await rollback({ config: p.config, logger }))).toEqual([['001_four', 'reverted', 2, 2]]);
-      expect(await tablesOf(crate, p.schema)).toEqual([]);
-      expect(await historyRows(crate, p)).toEqual([]);
+      expect(await tablesOf(cluster.crate, p.schema)).toEqual([]);
+      expect(await historyRows(cluster.crate, p)).toEqual([]);
     } else {
       expect(await repair({ config: p.config, logger })).toEqual({ checksumsUpdated: [], removedMissing: [], removedFailed: ['001_four'] });
-      expect(await historyRows(crate, p)).toEqual([]);
+      expect(await historyRows(cluster.crate, p)).toEqual([]);
     }
     expect(steps(await migrate({ config: p.config, logger }))).toEqual([['001_four', 'applied', 4, 4]]);
-    expect(await tablesOf(crate, p.schema)).toEqual(['t', 'u']);
-    expect(await countRows(crate, t)).toBe(2);
-    expect((await historyRows(crate, p)).map((r) => r.slice(0, 5))).toEqual([['001_four', 1, 'applied', 4, 4]]);
+    expect(await tablesOf(cluster.crate, p.schema)).toEqual(['t', 'u']);
+    expect(await countRows(cluster.crate, t)).toBe(2);
+    expect((await historyRows(cluster.crate, p)).map((r) => r.slice(0, 5))).toEqual([['001_four', 1, 'applied', 4, 4]]);
   });
 });

@@ -10,7 +10,8 @@ import path from 'node:path';
 import pino from 'pino';
 import { defaultConfig, type ResolvedConfig } from '../../../src/index.js';
 import { parseServerUrl } from '../../../src/config/urls.js';
-import type { CrateTarget } from '../../support/crate.js';
+import { afterAll, afterEach, beforeAll } from 'vitest';
+import { startCrate, type CrateTarget, type StartCrateOptions } from '../../support/crate.js';
 
 /** Every test's logger: the tool's log lines are not what these tests look at. */
 export const logger = pino({ level: 'silent' });
@@ -92,4 +93,40 @@ export async function tablesOf(crate: CrateTarget, schema: string): Promise<stri
 export async function countRows(crate: CrateTarget, table: string): Promise<number> {
   await crate.sql(`REFRESH TABLE ${table}`);
   return Number((await crate.sql(`SELECT count(*) FROM ${table}`)).rows[0]![0]);
+}
+
+export interface FaultCluster {
+  /** The test server (or real CrateDB), set once `beforeAll` ran. */
+  readonly crate: CrateTarget;
+  /** A new project, closed after the test. */
+  project(overrides?: Partial<ResolvedConfig>): Promise<FaultProject>;
+}
+
+/** Starts one cluster for a test file; after each test clears the faults, restarts stopped nodes and
+ * closes the test's projects, so that no fault leaks into the next test. */
+export function useFaultCluster(options: StartCrateOptions): FaultCluster {
+  let crate: CrateTarget | undefined;
+  const projects: FaultProject[] = [];
+  beforeAll(async () => {
+    crate = await startCrate(options);
+  });
+  afterAll(() => crate?.close());
+  afterEach(async () => {
+    if (crate?.server) {
+      crate.server.faults.clear();
+      for (const node of crate.server.nodes) await node.start();
+    }
+    for (const p of projects.splice(0)) await p.close();
+  });
+  return {
+    get crate() {
+      if (!crate) throw new Error('the cluster starts in beforeAll');
+      return crate;
+    },
+    async project(overrides = {}) {
+      const p = await createFaultProject(this.crate, overrides);
+      projects.push(p);
+      return p;
+    },
+  };
 }

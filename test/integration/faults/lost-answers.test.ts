@@ -3,7 +3,7 @@
  * answer). A write whose answer was lost may or may not have been applied: the tool must neither repeat it
  * nor report it done. A read whose answer was lost is repeated on another server without the caller noticing.
  */
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   ConnectionError,
   FailedStateError,
@@ -15,38 +15,25 @@ import {
 } from '../../../src/index.js';
 import type { RequestRecord } from '../../server/index.js';
 import { caught } from '../../support/caught.js';
-import { needsTestServer, startCrate, type CrateTarget } from '../../support/crate.js';
-import { createFaultProject, historyRows, logger, tablesOf, type FaultProject } from './fixture.js';
+import type { ResolvedConfig } from '../../../src/index.js';
+import { needsTestServer } from '../../support/crate.js';
+import { historyRows, logger, tablesOf, useFaultCluster } from './fixture.js';
 
-let crate: CrateTarget;
-const projects: FaultProject[] = [];
-beforeAll(async () => {
-  crate = await startCrate({ nodes: 3 });
-});
-afterAll(() => crate?.close());
-afterEach(async () => {
-  crate.server?.faults.clear();
-  for (const p of projects.splice(0)) await p.close();
-});
-
-async function project(): Promise<FaultProject> {
-  const p = await createFaultProject(crate);
-  projects.push(p);
-  return p;
-}
+const cluster = useFaultCluster({ nodes: 3 });
+const project = (overrides?: Partial<ResolvedConfig>) => cluster.project(overrides);
 
 const steps = (r: RunResult) => r.steps.map((s) => [s.name, s.status, s.statementsRun, s.statementsTotal]);
 const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 /** The requests since `from` whose statement starts with `prefix`. */
 function sentSince(from: number, prefix: string): RequestRecord[] {
-  return crate.server!.requests.slice(from).filter((r) => r.stmt.startsWith(prefix));
+  return cluster.crate.server!.requests.slice(from).filter((r) => r.stmt.startsWith(prefix));
 }
 
 describe('an answer lost after a write was applied', () => {
   it("on a migration's DDL: not retried, not recorded applied; the history says failed at that statement", async () => {
-    if (!needsTestServer(crate, 'dropping an answer')) return;
-    const server = crate.server!;
+    if (!needsTestServer(cluster.crate, 'dropping an answer')) return;
+    const server = cluster.crate.server!;
     const p = await project();
     await p.write(
       'migrations/001_three.sql',
@@ -72,8 +59,8 @@ DROP TABLE IF EXISTS ${p.table('a')};
     expect(sentSince(seen, createB).map((r) => r.status)).toEqual(['dropped']);
 
     // The statement was applied by the server, the third never ran, and the history does not claim either.
-    expect(await tablesOf(crate, p.schema)).toEqual(['a', 'b']);
-    const [row] = await historyRows(crate, p);
+    expect(await tablesOf(cluster.crate, p.schema)).toEqual(['a', 'b']);
+    const [row] = await historyRows(cluster.crate, p);
     expect(row!.slice(0, 5)).toEqual(['001_three', 1, 'failed', 1, 3]);
     expect(row![5]).toContain('migrations/001_three.sql:3');
     expect(row![5]).toContain('may or may not have been applied');
@@ -85,14 +72,14 @@ DROP TABLE IF EXISTS ${p.table('a')};
 
     // Way out: the down section (written for a half-applied migration) reverts it; then it applies whole.
     expect(steps(await rollback({ config: p.config, logger }))).toEqual([['001_three', 'reverted', 3, 3]]);
-    expect(await tablesOf(crate, p.schema)).toEqual([]);
+    expect(await tablesOf(cluster.crate, p.schema)).toEqual([]);
     expect(steps(await migrate({ config: p.config, logger }))).toEqual([['001_three', 'applied', 3, 3]]);
-    expect(await tablesOf(crate, p.schema)).toEqual(['a', 'b', 'c']);
+    expect(await tablesOf(cluster.crate, p.schema)).toEqual(['a', 'b', 'c']);
   });
 
   it('on the history write that records success: the run fails, and the row is left running, never applied', async () => {
-    if (!needsTestServer(crate, 'dropping an answer')) return;
-    const server = crate.server!;
+    if (!needsTestServer(cluster.crate, 'dropping an answer')) return;
+    const server = cluster.crate.server!;
     const p = await project();
     await p.write(
       'migrations/001_one.sql',
@@ -107,8 +94,8 @@ DROP TABLE IF EXISTS ${p.table('a')};
     expect([step!.status, step!.statementsRun]).toEqual(['failed', 1]);
     expect(step!.error).toContain('could not be recorded');
 
-    expect(await tablesOf(crate, p.schema)).toEqual(['a']);
-    expect((await historyRows(crate, p)).map((r) => r.slice(0, 3))).toEqual([['001_one', 1, 'running']]);
+    expect(await tablesOf(cluster.crate, p.schema)).toEqual(['a']);
+    expect((await historyRows(cluster.crate, p)).map((r) => r.slice(0, 3))).toEqual([['001_one', 1, 'running']]);
     const refused = await caught(migrate({ config: p.config, logger }), FailedStateError);
     expect(refused.items).toMatchObject([{ name: '001_one', status: 'running' }]);
     // What the caller can branch on: the tool's ConnectionError, not the HTTP library's socket error.
@@ -119,8 +106,8 @@ DROP TABLE IF EXISTS ${p.table('a')};
 
 describe('an answer lost on a read', () => {
   it('the history read, its REFRESH and the lock read are repeated on another server, transparently', async () => {
-    if (!needsTestServer(crate, 'dropping an answer')) return;
-    const server = crate.server!;
+    if (!needsTestServer(cluster.crate, 'dropping an answer')) return;
+    const server = cluster.crate.server!;
     const p = await project();
     await p.write('migrations/001_a.sql', `-- migrate:up\nCREATE TABLE ${p.table('a')} (id TEXT);\n`);
     await migrate({ config: p.config, logger });
@@ -137,8 +124,8 @@ describe('an answer lost on a read', () => {
 
     const result = await migrate({ config: p.config, logger });
     expect(steps(result)).toEqual([['002_b', 'applied', 1, 1]]);
-    expect(await tablesOf(crate, p.schema)).toEqual(['a', 'b']);
-    expect((await historyRows(crate, p)).map((r) => r.slice(0, 3))).toEqual([
+    expect(await tablesOf(cluster.crate, p.schema)).toEqual(['a', 'b']);
+    expect((await historyRows(cluster.crate, p)).map((r) => r.slice(0, 3))).toEqual([
       ['001_a', 1, 'applied'],
       ['002_b', 2, 'applied'],
     ]);
@@ -153,8 +140,8 @@ describe('an answer lost on a read', () => {
   });
 
   it('with a single server a lost read answer is not repeated: ConnectionError with sent: true', async () => {
-    if (!needsTestServer(crate, 'dropping an answer')) return;
-    const server = crate.server!;
+    if (!needsTestServer(cluster.crate, 'dropping an answer')) return;
+    const server = cluster.crate.server!;
     const p = await project();
     await p.write('migrations/001_a.sql', `-- migrate:up\nCREATE TABLE ${p.table('a')} (id TEXT);\n`);
     await migrate({ config: p.config, logger });

@@ -4,7 +4,7 @@
  * replicas answers 5002/4040 as CrateDB 6.4 did in /work/shared/cratedb/cluster-faults.md, which the tool
  * reports as errors, never as "no rows" or success.
  */
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   ConnectionError,
   CrateDbError,
@@ -16,28 +16,12 @@ import {
 } from '../../../src/index.js';
 import { shardOf } from '../../server/cluster.js';
 import { caught } from '../../support/caught.js';
-import { needsTestServer, startCrate, type CrateTarget } from '../../support/crate.js';
-import { countRows, createFaultProject, historyRows, logger, tablesOf, type FaultProject } from './fixture.js';
+import type { ResolvedConfig } from '../../../src/index.js';
+import { needsTestServer } from '../../support/crate.js';
+import { countRows, historyRows, logger, tablesOf, useFaultCluster, type FaultProject } from './fixture.js';
 
-let crate: CrateTarget;
-const projects: FaultProject[] = [];
-beforeAll(async () => {
-  crate = await startCrate({ nodes: 3, primaryWaitMs: 200 });
-});
-afterAll(() => crate?.close());
-afterEach(async () => {
-  if (crate.server) {
-    crate.server.faults.clear();
-    for (const node of crate.server.nodes) await node.start();
-  }
-  for (const p of projects.splice(0)) await p.close();
-});
-
-async function project(): Promise<FaultProject> {
-  const p = await createFaultProject(crate);
-  projects.push(p);
-  return p;
-}
+const cluster = useFaultCluster({ nodes: 3, primaryWaitMs: 200 });
+const project = (overrides?: Partial<ResolvedConfig>) => cluster.project(overrides);
 
 const applied = (r: RunResult) => r.steps.map((s) => [s.name, s.status]);
 
@@ -50,8 +34,8 @@ async function writeThree(p: FaultProject): Promise<void> {
 
 describe('failover between servers', () => {
   it('with the first server stopped, migrate() applies everything through the others', async () => {
-    if (!needsTestServer(crate, 'stopping a node')) return;
-    const server = crate.server!;
+    if (!needsTestServer(cluster.crate, 'stopping a node')) return;
+    const server = cluster.crate.server!;
     const p = await project();
     await writeThree(p);
     await server.nodes[0]!.stop();
@@ -73,18 +57,18 @@ describe('failover between servers', () => {
     ]);
 
     await server.nodes[0]!.start();
-    expect((await historyRows(crate, p)).map((r) => r.slice(0, 3))).toEqual([
+    expect((await historyRows(cluster.crate, p)).map((r) => r.slice(0, 3))).toEqual([
       ['001_a', 1, 'applied'],
       ['002_row', 2, 'applied'],
       ['003_b', 3, 'applied'],
     ]);
-    expect(await tablesOf(crate, p.schema)).toEqual(['a', 'b']);
-    expect(await countRows(crate, p.table('a'))).toBe(1);
+    expect(await tablesOf(cluster.crate, p.schema)).toEqual(['a', 'b']);
+    expect(await countRows(cluster.crate, p.table('a'))).toBe(1);
   });
 
   it('with every server stopped, migrate() throws ConnectionError (nothing sent) and changes nothing', async () => {
-    if (!needsTestServer(crate, 'stopping every node')) return;
-    const server = crate.server!;
+    if (!needsTestServer(cluster.crate, 'stopping every node')) return;
+    const server = cluster.crate.server!;
     const p = await project();
     await writeThree(p);
     const seen = server.requests.length;
@@ -98,8 +82,8 @@ describe('failover between servers', () => {
 
     for (const node of server.nodes) await node.start();
     expect(server.requests.length).toBe(seen);
-    expect(await tablesOf(crate, p.schema)).toEqual([]);
-    expect(await tablesOf(crate, `${p.schema}_migrate`)).toEqual([]);
+    expect(await tablesOf(cluster.crate, p.schema)).toEqual([]);
+    expect(await tablesOf(cluster.crate, `${p.schema}_migrate`)).toEqual([]);
     const report = await status({ config: p.config, logger });
     expect(report.migrations.map((m) => [m.name, m.state])).toEqual([
       ['001_a', 'pending'],
@@ -120,8 +104,8 @@ describe('a node lost on a 3-node cluster', () => {
   }
 
   it("the runner's replicated tables keep status() and up() working; a table without replicas answers 5002/4040 as errors", async () => {
-    if (!needsTestServer(crate, 'stopping a node')) return;
-    const server = crate.server!;
+    if (!needsTestServer(cluster.crate, 'stopping a node')) return;
+    const server = cluster.crate.server!;
     const p = await project();
     const fragile = p.table('fragile');
     // Node 0 holds the primaries of the history and lock tables (1 shard each) and shard 0 of fragile.
@@ -176,7 +160,7 @@ describe('a node lost on a 3-node cluster', () => {
     expect(applied(failed.result as RunResult)).toEqual([['003_bump', 'failed']]);
 
     await server.nodes[gone]!.start();
-    const rows = await historyRows(crate, p);
+    const rows = await historyRows(cluster.crate, p);
     expect(rows.map((r) => r.slice(0, 4))).toEqual([
       ['001_fragile', 1, 'applied', 2],
       ['002_sturdy', 2, 'applied', 2],
@@ -185,7 +169,7 @@ describe('a node lost on a 3-node cluster', () => {
     expect(rows[2]![5]).toContain('5002');
     expect(rows[2]![5]).toContain('migrations/003_bump.sql:2');
     // Once the node is back, every row is there, unchanged, and the blocked write left nothing.
-    expect(await countRows(crate, fragile)).toBe(lost.length + live.length);
-    expect((await crate.sql(`SELECT count(*) FROM ${fragile} WHERE v <> 1`)).rows).toEqual([[0]]);
+    expect(await countRows(cluster.crate, fragile)).toBe(lost.length + live.length);
+    expect((await cluster.crate.sql(`SELECT count(*) FROM ${fragile} WHERE v <> 1`)).rows).toEqual([[0]]);
   });
 });

@@ -3,32 +3,16 @@
  * Whatever happens, the result accounts for every row it read, and no row is reported written that a
  * search after REFRESH does not find.
  */
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { SeedError, seed, status, type SeedResult, type SeedRunResult } from '../../../src/index.js';
 import { shardOf } from '../../server/cluster.js';
 import { caught } from '../../support/caught.js';
-import { needsTestServer, startCrate, type CrateTarget } from '../../support/crate.js';
-import { countRows, createFaultProject, logger, type FaultProject } from './fixture.js';
+import type { ResolvedConfig } from '../../../src/index.js';
+import { needsTestServer } from '../../support/crate.js';
+import { countRows, logger, useFaultCluster } from './fixture.js';
 
-let crate: CrateTarget;
-const projects: FaultProject[] = [];
-beforeAll(async () => {
-  crate = await startCrate({ nodes: 3, primaryWaitMs: 200 });
-});
-afterAll(() => crate?.close());
-afterEach(async () => {
-  if (crate.server) {
-    crate.server.faults.clear();
-    for (const node of crate.server.nodes) await node.start();
-  }
-  for (const p of projects.splice(0)) await p.close();
-});
-
-async function project(): Promise<FaultProject> {
-  const p = await createFaultProject(crate);
-  projects.push(p);
-  return p;
-}
+const cluster = useFaultCluster({ nodes: 3, primaryWaitMs: 200 });
+const project = (overrides?: Partial<ResolvedConfig>) => cluster.project(overrides);
 
 /** An NDJSON seed of `ids`, row i (1-based) being `{ id: ids[i-1], n: i }`. */
 function ndjson(ids: string[]): string {
@@ -46,21 +30,21 @@ async function failedSeed(run: Promise<SeedRunResult>): Promise<SeedResult> {
 
 /** Ids in the table, read by a search after REFRESH. */
 async function idsIn(table: string): Promise<string[]> {
-  await crate.sql(`REFRESH TABLE ${table}`);
-  return (await crate.sql(`SELECT id FROM ${table} ORDER BY id`)).rows.map((r) => r[0] as string).sort();
+  await cluster.crate.sql(`REFRESH TABLE ${table}`);
+  return (await cluster.crate.sql(`SELECT id FROM ${table} ORDER BY id`)).rows.map((r) => r[0] as string).sort();
 }
 
 describe('seeds under faults', () => {
   it('a 5xx on one bulk batch: that batch failed, the good ones written, SeedError; the table agrees with the counts', async () => {
-    if (!needsTestServer(crate, 'an injected 503')) return;
+    if (!needsTestServer(cluster.crate, 'an injected 503')) return;
     const p = await project();
     const items = p.table('items');
-    await crate.sql(`CREATE TABLE ${items} (id TEXT PRIMARY KEY, n INTEGER) WITH (number_of_replicas = 1)`);
+    await cluster.crate.sql(`CREATE TABLE ${items} (id TEXT PRIMARY KEY, n INTEGER) WITH (number_of_replicas = 1)`);
     const ids = Array.from({ length: 10 }, (_, i) => `i${String(i + 1).padStart(2, '0')}`);
     await p.write('seeds/items.ndjson', ndjson(ids));
     // Batches of 3 rows; the second bulk request to arrive is answered 503. Two are in flight at once, so
     // which batch that is depends on arrival order: the assertions hold for either.
-    crate.server!.faults.fail(503, { match: new RegExp(`^INSERT INTO "${p.schema}"\\."items"`), nth: 2 });
+    cluster.crate.server!.faults.fail(503, { match: new RegExp(`^INSERT INTO "${p.schema}"\\."items"`), nth: 2 });
 
     const result = await failedSeed(seed({ config: p.config, logger, batchSize: 3 }));
     expect(result.status).toBe('failed');
@@ -82,18 +66,18 @@ describe('seeds under faults', () => {
     // Not recorded as seeded: the next run writes it whole.
     const report = await status({ config: p.config, logger });
     expect(report.seeds.map((s) => [s.name, s.state])).toEqual([['items', 'pending']]);
-    crate.server!.faults.clear();
+    cluster.crate.server!.faults.clear();
     const again = await seed({ config: p.config, logger, batchSize: 3 });
     expect(again.seeds[0]).toMatchObject({ status: 'seeded', rows: 10, written: 10, failed: 0 });
     expect(await idsIn(items)).toEqual(ids);
   });
 
   it('rows routed to a shard lost with its node fail with 5002, the others are written; the table agrees', async () => {
-    if (!needsTestServer(crate, 'stopping a node')) return;
-    const server = crate.server!;
+    if (!needsTestServer(cluster.crate, 'stopping a node')) return;
+    const server = cluster.crate.server!;
     const p = await project();
     const fragile = p.table('fragile');
-    await crate.sql(`CREATE TABLE ${fragile} (id TEXT PRIMARY KEY, n INTEGER) CLUSTERED INTO 3 SHARDS WITH (number_of_replicas = 0)`);
+    await cluster.crate.sql(`CREATE TABLE ${fragile} (id TEXT PRIMARY KEY, n INTEGER) CLUSTERED INTO 3 SHARDS WITH (number_of_replicas = 0)`);
     const ids = Array.from({ length: 12 }, (_, i) => `f${String(i + 1).padStart(2, '0')}`);
     // Shard s lives only on node s (3 shards, 3 nodes, no replicas): node 2 takes shard 2 with it.
     const lost = ids.filter((id) => shardOf(id, 3) === 2);
@@ -109,7 +93,7 @@ describe('seeds under faults', () => {
     await server.nodes[2]!.start();
     const stored = await idsIn(fragile);
     expect(stored).toEqual(ids.filter((id) => !lost.includes(id)));
-    expect(await countRows(crate, fragile)).toBe(result.written);
+    expect(await countRows(cluster.crate, fragile)).toBe(result.written);
     const report = await status({ config: p.config, logger });
     expect(report.seeds).toMatchObject([{ name: 'fragile', state: 'failed', rowsWritten: 12 - lost.length, rowsFailed: lost.length }]);
 

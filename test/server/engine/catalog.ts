@@ -1,0 +1,156 @@
+/**
+ * The engine's catalog: CrateDB's view of schemas, tables, views, users and privileges. It is the
+ * source of truth for everything CrateDB-specific (shards, replicas, refresh interval, column policy,
+ * fulltext indexes, constraint texts); PGlite holds the rows. Every change bumps `version`, which
+ * invalidates memoized translations and the materialized information_schema.
+ */
+import type { ColumnPolicy, CrateType } from './types.js';
+
+export interface ColumnDef {
+  name: string;
+  type: CrateType;
+  notNull: boolean;
+  /** CrateDB expression text of DEFAULT / GENERATED ALWAYS AS, as SHOW CREATE TABLE prints it. */
+  defaultExpr?: string;
+  generated?: string;
+  /** Analyzer of a column-level `INDEX USING FULLTEXT`: the column's plain index is replaced. */
+  fulltext?: string;
+  indexOff?: boolean;
+  /** information_schema ordinal_position: kept when other columns are dropped. */
+  position: number;
+}
+
+export interface CheckDef {
+  name: string;
+  /** CrateDB expression text, e.g. `"qty" > 0`. */
+  expr: string;
+  /** PG constraint name on the live table. */
+  pgName: string;
+}
+
+export interface IndexDef {
+  name: string;
+  columns: string[];
+  analyzer: string;
+}
+
+/** Rows written since the last refresh (by `_id`), or all of them. */
+export interface Visibility {
+  dirty: Set<string> | 'all';
+  /** Clock time of the first write since the last refresh (null when clean). */
+  since: number | null;
+}
+
+export interface TableDef {
+  /** Stable internal id: PG objects are named after it, so renames and swaps touch only the catalog. */
+  id: number;
+  schema: string;
+  name: string;
+  columns: ColumnDef[];
+  primaryKey: string[];
+  clusteredBy: string | null;
+  numberOfShards: number;
+  partitionedBy: string[];
+  numberOfReplicas: string;
+  /** Milliseconds; 0 means never (only REFRESH TABLE). */
+  refreshInterval: number;
+  columnPolicy: ColumnPolicy;
+  /** Other `WITH (...)` settings, as given. */
+  settings: Record<string, string>;
+  checks: CheckDef[];
+  indexes: IndexDef[];
+  /** NOT NULL constraints added as PG checks (constraint name -> column). */
+  notNullChecks: Record<string, string>;
+  createdVersion: string;
+  /** Next ordinal position for an added column or dynamic sub-column. */
+  nextPosition: number;
+  visibility: Visibility;
+}
+
+export interface ViewDef {
+  schema: string;
+  name: string;
+  /** The view's query as CrateDB stores it. */
+  query: string;
+  owner: string;
+}
+
+export type PrivilegeType = 'DQL' | 'DML' | 'DDL' | 'AL';
+
+export interface UserDef {
+  name: string;
+  password?: string;
+  superuser: boolean;
+  /** `${type}@${schema}` for schema privileges, `${type}@` for cluster-wide ones. */
+  privileges: Set<string>;
+}
+
+/** Schemas every CrateDB has, hidden or not. */
+export const SYSTEM_SCHEMAS = ['blob', 'information_schema', 'pg_catalog', 'sys'];
+
+export class Catalog {
+  version = 0;
+  private nextId = 1;
+  readonly tables = new Map<string, TableDef>();
+  readonly views = new Map<string, ViewDef>();
+  /** Schemas created with CREATE SCHEMA (others exist only through their tables). */
+  readonly explicitSchemas = new Set<string>();
+  readonly users = new Map<string, UserDef>();
+
+  constructor() {
+    this.resetUsers();
+  }
+
+  touch(): void {
+    this.version++;
+  }
+
+  newTableId(): number {
+    return this.nextId++;
+  }
+
+  table(schema: string, name: string): TableDef | undefined {
+    return this.tables.get(`${schema}.${name}`);
+  }
+
+  view(schema: string, name: string): ViewDef | undefined {
+    return this.views.get(`${schema}.${name}`);
+  }
+
+  addTable(t: TableDef): void {
+    this.tables.set(`${t.schema}.${t.name}`, t);
+    this.touch();
+  }
+
+  removeTable(t: TableDef): void {
+    this.tables.delete(`${t.schema}.${t.name}`);
+    this.touch();
+  }
+
+  /** Moves a table to a new name (RENAME TO, SWAP). */
+  renameTable(t: TableDef, schema: string, name: string): void {
+    this.tables.delete(`${t.schema}.${t.name}`);
+    t.schema = schema;
+    t.name = name;
+    this.tables.set(`${schema}.${name}`, t);
+    this.touch();
+  }
+
+  /** User schemas: explicit ones plus those holding a table or view. */
+  userSchemas(): string[] {
+    const all = new Set(this.explicitSchemas);
+    for (const t of this.tables.values()) all.add(t.schema);
+    for (const v of this.views.values()) all.add(v.schema);
+    all.add('doc');
+    return [...all].sort();
+  }
+
+  schemaExists(schema: string): boolean {
+    return SYSTEM_SCHEMAS.includes(schema) || this.userSchemas().includes(schema);
+  }
+
+  resetUsers(): void {
+    this.users.clear();
+    this.users.set('crate', { name: 'crate', superuser: true, privileges: new Set() });
+  }
+}

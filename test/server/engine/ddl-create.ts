@@ -1,0 +1,205 @@
+/**
+ * CREATE TABLE: CrateDB's table definition (types, constraints, fulltext indexes, sharding, settings)
+ * checked with CrateDB's messages, recorded in the catalog and created in PG (live table, searchable
+ * copy, `_seq_no` sequence; CHECK and NOT NULL as PG checks).
+ */
+import type { CheckDef, ColumnDef, IndexDef, TableDef } from './catalog.js';
+import { CrateError, sqlParse } from './errors.js';
+import { expr } from './expr.js';
+import { formatStandalone } from './format.js';
+import { isKnownAnalyzer } from './fulltext.js';
+import { constantOf, unwrap } from './literals.js';
+import { identName, ruleName, type Ctx } from './parse.js';
+import { Scope, Tx, type Env, type Relation } from './scope.js';
+import { checkConstraintName, createTableSql, notNullCheck } from './storage.js';
+import { numberFields, } from './values.js';
+import { typeFromNode, T, type ObjectField, type CrateType } from './types.js';
+import { VERSIONS } from './version.js';
+
+/** A `WITH (...)` property value as text (`'0-1'`, `1000`, `true`). */
+export function propertyValue(node: Ctx): string {
+  const c = constantOf(node);
+  if (c?.kind === 'value') return c.value === null ? 'null' : String(c.value);
+  return unwrap(node).getText();
+}
+
+/** The generic properties of a `WITH (...)` clause. */
+export function properties(withCtx: Ctx | null | undefined): Map<string, string> {
+  const out = new Map<string, string>();
+  if (!withCtx) return out;
+  for (const p of (withCtx.genericProperties().genericProperty() as Ctx[]) ?? []) {
+    out.set(identName(p.ident()), propertyValue(p.expr()));
+  }
+  return out;
+}
+
+function objectFields(defs: Ctx[]): ObjectField[] {
+  return defs.map((d) => {
+    const type = d.dataType() ? typeFromNode(d.dataType(), objectFields) : T.text;
+    return { name: identName(d.ident()), type };
+  });
+}
+
+/** A relation over a table's columns referenced unqualified (as in PG CHECK constraints). */
+export function bareRelation(t: TableDef): Relation {
+  return {
+    alias: t.name,
+    columns: t.columns.map((c) => ({ name: c.name, type: c.type })),
+    overrides: new Map(t.columns.map((c) => [c.name, { sql: `"${c.name.replace(/"/g, '""')}"`, type: c.type }])),
+  };
+}
+
+/** Translates a CHECK expression for the PG table. */
+export function checkSql(node: Ctx, t: TableDef, env: Env): string {
+  const tx = new Tx(env, []);
+  return expr(node, new Scope([bareRelation(t)]), tx).sql;
+}
+
+export interface CreateTableSpec {
+  table: TableDef;
+  ddl: string;
+}
+
+/** Builds a table from a CreateTableContext (nothing is changed yet). */
+export function buildTable(node: Ctx, schema: string, name: string, env: Env): CreateTableSpec {
+  const { catalog, version } = env;
+  const columns: ColumnDef[] = [];
+  const pk: string[] = [];
+  const indexes: IndexDef[] = [];
+  const checkNodes: Array<{ name: string | undefined; node: Ctx; column?: string }> = [];
+  let position = 1;
+  const nextPosition = (): number => position++;
+  for (const el of node.tableElement() as Ctx[]) {
+    switch (ruleName(el)) {
+      case 'ColumnDefinitionDefaultContext': {
+        const d = el.columnDefinition();
+        const colName = identName(d.ident());
+        if (columns.some((c) => c.name === colName)) throw sqlParse(`column "${colName}" specified more than once`);
+        const type: CrateType = d.dataType() ? typeFromNode(d.dataType(), objectFields) : T.text;
+        if (containsDate(type)) throw new CrateError(400, 4004, 'UnsupportedFeatureException[Type `date` does not support storage]');
+        const col: ColumnDef = { name: colName, type, notNull: false, position: nextPosition() };
+        numberFields(type, nextPosition);
+        for (const c of (d.columnConstraint() as Ctx[]) ?? []) {
+          switch (ruleName(c)) {
+            case 'ColumnConstraintPrimaryKeyContext':
+              pk.push(colName);
+              break;
+            case 'ColumnConstraintNotNullContext':
+              col.notNull = true;
+              break;
+            case 'ColumnIndexConstraintContext': {
+              const method = identName(c.method).toLowerCase();
+              if (method === 'fulltext') {
+                const analyzer = properties(c.withProperties()).get('analyzer') ?? 'standard';
+                if (!isKnownAnalyzer(analyzer)) throw sqlParse(`Analyzer "${analyzer}" not found for column "${colName}"`);
+                col.fulltext = analyzer;
+              }
+              break;
+            }
+            case 'ColumnIndexOffContext':
+              col.indexOff = true;
+              break;
+            case 'ColumnDefaultConstraintContext':
+              col.defaultExpr = formatStandalone(c.defaultExpr, { quote: true });
+              break;
+            case 'ColumnGeneratedConstraintContext':
+              col.generated = formatStandalone(c.generatedExpr, { quote: true });
+              break;
+            case 'ColumnCheckConstraintContext': {
+              const ck = c.checkConstraint();
+              checkNodes.push({ name: ck.name ? identName(ck.name) : undefined, node: ck.expression, column: colName });
+              break;
+            }
+            default:
+              break;
+          }
+        }
+        columns.push(col);
+        break;
+      }
+      case 'PrimaryKeyConstraintTableLevelContext':
+        for (const c of el.columns().primaryExpression() as Ctx[]) pk.push(identName(unwrap(c).ident?.() ?? c));
+        break;
+      case 'IndexDefinitionContext': {
+        const indexName = identName(el.name);
+        const cols = (el.columns().primaryExpression() as Ctx[]).map((c) => c.getText().replace(/"/g, ''));
+        const analyzer = properties(el.withProperties()).get('analyzer') ?? 'standard';
+        if (!isKnownAnalyzer(analyzer)) throw sqlParse(`Analyzer "${analyzer}" not found for column "${indexName}"`);
+        indexes.push({ name: indexName, columns: cols, analyzer });
+        break;
+      }
+      case 'TableCheckConstraintContext': {
+        const ck = el.checkConstraint();
+        checkNodes.push({ name: ck.name ? identName(ck.name) : undefined, node: ck.expression });
+        break;
+      }
+      default:
+        throw new CrateError(400, 4004, `UnsupportedFeatureException[${el.getText()}]`);
+    }
+  }
+  for (const k of pk) {
+    const col = columns.find((c) => c.name === k);
+    if (!col) throw new CrateError(404, 4043, `ColumnUnknownException[Column ${k} unknown]`);
+  }
+  for (const idx of indexes) {
+    for (const c of idx.columns) if (!columns.some((x) => x.name === c)) throw new CrateError(404, 4043, `ColumnUnknownException[Column ${c} unknown]`);
+  }
+
+  const props = properties(node.withProperties?.());
+  const clusterParts = (node.partitionedByOrClusteredInto?.() as Ctx | null)?.children ?? [];
+  let clusteredBy: string | null = pk.length === 1 ? pk[0]! : null;
+  let shards = 4;
+  let partitionedBy: string[] = [];
+  for (const part of clusterParts as Ctx[]) {
+    if (ruleName(part) === 'ClusteredByContext') {
+      if (part.routing) clusteredBy = identName(unwrap(part.routing).ident?.() ?? part.routing);
+      if (part.numShards) shards = Number(propertyValue(part.numShards));
+    } else if (ruleName(part) === 'PartitionedByContext') {
+      partitionedBy = (part.columns().primaryExpression() as Ctx[]).map((c) => c.getText().replace(/"/g, '').toLowerCase());
+    }
+  }
+  if (!(shards >= 1)) throw sqlParse('num_shards in CLUSTERED clause must be greater than 0');
+  const refresh = props.get('refresh_interval');
+  const policy = props.get('column_policy') ?? 'strict';
+  if (!['strict', 'dynamic', 'ignored'].includes(policy)) throw sqlParse(`Invalid value for argument 'column_policy'`);
+  const settings: Record<string, string> = {};
+  for (const [k, v] of props) if (!['number_of_replicas', 'refresh_interval', 'column_policy'].includes(k)) settings[k] = v;
+
+  const table: TableDef = {
+    id: catalog.newTableId(),
+    schema,
+    name,
+    columns,
+    primaryKey: pk,
+    clusteredBy,
+    numberOfShards: shards,
+    partitionedBy,
+    numberOfReplicas: props.get('number_of_replicas') ?? '0-1',
+    refreshInterval: refresh === undefined ? 1000 : Number(refresh),
+    columnPolicy: policy as TableDef['columnPolicy'],
+    settings,
+    checks: [],
+    indexes,
+    notNullChecks: {},
+    createdVersion: VERSIONS[version].number,
+    nextPosition: position,
+    visibility: { dirty: new Set(), since: null },
+  };
+  const pgChecks: Array<{ name: string; sql: string }> = [];
+  for (const c of checkNodes) {
+    const checkName = c.name ?? `${name}_${c.column ?? 'check'}_check_${Math.random().toString(36).slice(2, 10)}`;
+    const def: CheckDef = { name: checkName, expr: formatStandalone(c.node, { quote: true }), pgName: checkConstraintName(table) };
+    table.checks.push(def);
+    pgChecks.push({ name: def.pgName, sql: checkSql(c.node, table, env) });
+  }
+  for (const c of columns) if (c.notNull) pgChecks.push(notNullCheck(table, c.name));
+  return { table, ddl: createTableSql(table, pgChecks) };
+}
+
+/** DATE has no storage in CrateDB (also inside arrays and objects). */
+export function containsDate(t: CrateType): boolean {
+  if (t.kind === 'date') return true;
+  if (t.kind === 'array') return containsDate(t.element);
+  if (t.kind === 'object') return t.fields.some((f) => containsDate(f.type));
+  return false;
+}

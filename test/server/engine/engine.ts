@@ -1,0 +1,227 @@
+/**
+ * The SQL engine of the CrateDB test server (contract.ts `Engine`): CrateDB's grammar at the edge,
+ * PGlite underneath. A statement text is parsed once and its translation memoized per session schema,
+ * user and catalog version (a cache of translations, never of answers); statements run one at a time,
+ * as each CrateDB statement commits on its own.
+ */
+import { PGlite } from '@electric-sql/pglite';
+import type { Clock, CrateVersion, Engine, Session, SqlRequest, SqlResponse, StatementPlan } from '../contract.js';
+import { Catalog } from './catalog.js';
+import { CrateError, errorBody, unsupportedFeature } from './errors.js';
+import { isPgError, mapPgError } from './pg-errors.js';
+import { parseStatement, lex, type ParsedStatement, type Token } from './parse.js';
+import { checkArgCount, colTypes, PG_PARSERS, type Outcome, type Prepared } from './run.js';
+import type { Env } from './scope.js';
+import { singleNode, type ClusterView, type EngineState } from './state.js';
+import { USER_SCHEMA } from './storage.js';
+import { createSystemTablesSql } from './system-tables.js';
+import { prepareStatement } from './dispatch.js';
+import { planStatement } from './plan.js';
+
+export interface EngineOptions {
+  version?: CrateVersion;
+  clock?: Clock;
+  /** Users besides `crate` (no privileges); they survive `reset()`, as server configuration does. */
+  users?: Record<string, string> | Array<{ name: string; password?: string }>;
+  /** What sys.nodes / sys.health / sys.shards report (default: one healthy node). */
+  cluster?: ClusterView;
+}
+
+interface CachedParse {
+  parsed: ParsedStatement | CrateError;
+  tokens: Token[];
+}
+
+const CACHE_LIMIT = 2000;
+
+export class PgliteEngine implements Engine {
+  private readonly parses = new Map<string, CachedParse>();
+  private readonly prepared = new Map<string, { version: number; prepared: Prepared | CrateError }>();
+  private queue: Promise<unknown> = Promise.resolve();
+
+  private constructor(
+    readonly version: CrateVersion,
+    private readonly state: EngineState,
+    private readonly initialUsers: Array<{ name: string; password?: string }>,
+  ) {}
+
+  static async create(options: EngineOptions = {}): Promise<PgliteEngine> {
+    const version = options.version ?? '6.4';
+    const pg = await PGlite.create({ parsers: PG_PARSERS });
+    await pg.exec(`SET TIME ZONE 'UTC'; CREATE SCHEMA ${USER_SCHEMA}; ${createSystemTablesSql(version)}`);
+    const state: EngineState = {
+      pg,
+      catalog: new Catalog(),
+      version,
+      clock: options.clock ?? { now: () => Date.now() },
+      cluster: options.cluster ?? singleNode,
+      materialized: new Map(),
+    };
+    const users = Array.isArray(options.users)
+      ? options.users
+      : Object.entries(options.users ?? {}).map(([name, password]) => ({ name, password }));
+    const engine = new PgliteEngine(version, state, users);
+    engine.addInitialUsers();
+    return engine;
+  }
+
+  /** Lets the cluster layer change what sys tables report. */
+  setCluster(cluster: ClusterView): void {
+    this.state.cluster = cluster;
+  }
+
+  private addInitialUsers(): void {
+    for (const u of this.initialUsers) {
+      this.state.catalog.users.set(u.name, { name: u.name, ...(u.password === undefined ? {} : { password: u.password }), superuser: u.name === 'crate', privileges: new Set() });
+    }
+  }
+
+  /** Runs `fn` after every earlier statement finished: statements never interleave. */
+  private exclusive<T>(fn: () => Promise<T>): Promise<T> {
+    const run = this.queue.then(fn, fn);
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+
+  execute(request: SqlRequest): Promise<SqlResponse> {
+    return this.exclusive(() => this.executeNow(request));
+  }
+
+  private parse(stmt: string): CachedParse {
+    let hit = this.parses.get(stmt);
+    if (!hit) {
+      let parsed: ParsedStatement | CrateError;
+      try {
+        parsed = parseStatement(stmt, this.version);
+      } catch (e) {
+        if (!(e instanceof CrateError)) throw e;
+        parsed = e;
+      }
+      hit = { parsed, tokens: parsed instanceof CrateError ? [] : lex(stmt) };
+      if (this.parses.size >= CACHE_LIMIT) this.parses.clear();
+      this.parses.set(stmt, hit);
+    }
+    return hit;
+  }
+
+  private env(session: Session): Env {
+    const { catalog } = this.state;
+    const user = catalog.users.get(session.user) ?? { name: session.user, superuser: false, privileges: new Set<string>() };
+    return { catalog, version: this.version, schema: session.schema, user };
+  }
+
+  private prepare(stmt: string, session: Session): Prepared {
+    const key = `${session.schema}\u0000${session.user}\u0000${stmt}`;
+    const version = this.state.catalog.version;
+    const hit = this.prepared.get(key);
+    if (hit && hit.version === version) {
+      if (hit.prepared instanceof CrateError) throw hit.prepared;
+      return hit.prepared;
+    }
+    const { parsed, tokens } = this.parse(stmt);
+    if (parsed instanceof CrateError) throw parsed;
+    let prepared: Prepared | CrateError;
+    try {
+      prepared = prepareStatement(parsed, this.env(session), tokens);
+    } catch (e) {
+      if (!(e instanceof CrateError)) throw e;
+      prepared = e;
+    }
+    if (this.prepared.size >= CACHE_LIMIT) this.prepared.clear();
+    this.prepared.set(key, { version, prepared });
+    if (prepared instanceof CrateError) throw prepared;
+    return prepared;
+  }
+
+  private async executeNow(request: SqlRequest): Promise<SqlResponse> {
+    const ctx = { state: this.state, session: request.session };
+    try {
+      const prepared = this.prepare(request.stmt, request.session);
+      if (request.bulkArgs !== undefined) {
+        if (prepared.returnsRows) throw unsupportedFeature('Bulk operations for statements that return result sets is not supported');
+        for (const row of request.bulkArgs) checkArgCount(prepared, row);
+        const results = request.bulkArgs.length === 0
+          ? []
+          : prepared.runBulk
+            ? await prepared.runBulk(ctx, request.bulkArgs)
+            : await this.bulkOneByOne(prepared, ctx, request.bulkArgs);
+        return { status: 200, body: { cols: [], results } };
+      }
+      const args = request.args ?? [];
+      checkArgCount(prepared, args);
+      const outcome = await prepared.run(ctx, args);
+      return { status: 200, body: this.body(outcome, request.types) };
+    } catch (e) {
+      return this.errorResponse(e);
+    }
+  }
+
+  private async bulkOneByOne(prepared: Prepared, ctx: { state: EngineState; session: Session }, rows: unknown[][]): Promise<Array<{ rowcount: number }>> {
+    const out: Array<{ rowcount: number }> = [];
+    for (const row of rows) {
+      const r = await prepared.run(ctx, row);
+      out.push({ rowcount: r.kind === 'count' ? r.rowcount : 0 });
+    }
+    return out;
+  }
+
+  private body(outcome: Outcome, types: boolean): Record<string, unknown> {
+    switch (outcome.kind) {
+      case 'rows':
+        return {
+          cols: outcome.cols,
+          ...(types ? { col_types: colTypes(outcome.types, outcome.oids) } : {}),
+          rows: outcome.rows,
+          rowcount: outcome.rows.length,
+        };
+      case 'count':
+        return { cols: [], rows: [[]], rowcount: outcome.rowcount };
+      case 'empty':
+        return { cols: [], rows: [], rowcount: 0 };
+    }
+  }
+
+  private errorResponse(e: unknown): SqlResponse {
+    let err: CrateError;
+    if (e instanceof CrateError) err = e;
+    else if (isPgError(e)) err = mapPgError(e);
+    else err = new CrateError(500, 5000, `SQLException[${e instanceof Error ? e.message : String(e)}]`);
+    return { status: err.status, body: errorBody(err) };
+  }
+
+  async plan(stmt: string, session: Session, args?: readonly unknown[]): Promise<StatementPlan | undefined> {
+    const { parsed } = this.parse(stmt);
+    if (parsed instanceof CrateError) return undefined;
+    try {
+      return planStatement(parsed, this.env(session), args ?? []);
+    } catch {
+      return undefined;
+    }
+  }
+
+  async authenticate(user: string, password: string | undefined): Promise<boolean> {
+    if (user === 'crate') return true;
+    const u = this.state.catalog.users.get(user);
+    if (!u) return false;
+    return u.password === undefined ? password === undefined || password === '' : u.password === password;
+  }
+
+  reset(): Promise<void> {
+    return this.exclusive(async () => {
+      const { catalog, pg } = this.state;
+      await pg.exec(`DROP SCHEMA ${USER_SCHEMA} CASCADE; CREATE SCHEMA ${USER_SCHEMA};`);
+      catalog.tables.clear();
+      catalog.views.clear();
+      catalog.explicitSchemas.clear();
+      catalog.resetUsers();
+      this.addInitialUsers();
+      catalog.touch();
+      this.prepared.clear();
+      this.state.materialized.clear();
+    });
+  }
+
+  close(): Promise<void> {
+    return this.exclusive(() => this.state.pg.close());
+  }
+}

@@ -1,0 +1,358 @@
+/**
+ * Expression translation: a CrateDB expression parse tree becomes PG SQL text with a CrateDB type
+ * where one can be inferred. CrateDB-only constructs are rewritten node by node: `?` placeholders,
+ * `[..]` and `{..}` literals, object subscripts, `match()` onto PG text search, the fulltext column
+ * form (its tokens replace the plain index), `now()` onto the injected clock.
+ */
+import { sqlParse, unsupportedFunction, columnUnknown } from './errors.js';
+import { callName, format } from './format.js';
+import { CLOCK_FUNCTIONS, mapFunction } from './functions.js';
+import { constantOf } from './literals.js';
+import { currentScore, match } from './match.js';
+import { windowDefinition } from './ordering.js';
+import { identName, ruleName, stringValue, type Ctx } from './parse.js';
+import { predicate } from './predicates.js';
+import { translateSubquery } from './query.js';
+import { NOW_MARK, resolveColumn, tryResolve, type Scope, type Tx, type Typed } from './scope.js';
+import { SYSTEM_SCHEMA } from './storage.js';
+import { fieldType, isNumeric, pgType, T, typeFromNode, type CrateType } from './types.js';
+
+export interface ExprOpts {
+  /** A bare parameter here gets its type from its JSON value (select items, literals' elements). */
+  free?: boolean;
+}
+
+/** Quotes a string as a PG literal. */
+export function pgString(s: string): string {
+  return `'${s.replace(/'/g, "''")}'`;
+}
+
+/** Translates an expression node in `scope`. */
+export function expr(node: Ctx, scope: Scope, tx: Tx, opts: ExprOpts = {}): Typed {
+  const e = (n: Ctx, o: ExprOpts = {}): Typed => expr(n, scope, tx, o);
+  switch (ruleName(node)) {
+    case 'ExprContext':
+    case 'BooleanDefaultContext':
+    case 'ValueExpressionDefaultContext':
+    case 'DefaultParamOrLiteralContext':
+    case 'SimpleLiteralContext':
+    case 'ParameterOrSimpleLiteralContext':
+    case 'NumericLiteralContext':
+    case 'ExplicitFunctionDefaultContext':
+    case 'ExprValueItemContext':
+      return expr(node.children[0], scope, tx, opts);
+    case 'SubqueryExpressionDefaultContext':
+      return expr(node.children[0], scope, tx, opts);
+    case 'SubqueryExpressionContext':
+      return translateSubquery(node.query(), scope, tx);
+    case 'PredicatedContext': {
+      const pred = node.predicate();
+      if (!pred) return expr(node.valueExpression(), scope, tx, opts);
+      return predicate(node.valueExpression(), pred, scope, tx);
+    }
+    case 'LogicalNotContext':
+      return { sql: `(NOT ${e(node.booleanExpression()).sql})`, type: T.boolean };
+    case 'LogicalBinaryContext':
+      return { sql: `(${e(node.left).sql} ${node.operator.text.toUpperCase()} ${e(node.right).sql})`, type: T.boolean };
+    case 'MatchContext':
+      return match(node, scope, tx);
+    case 'ArithmeticBinaryContext':
+      return arithmetic(node, scope, tx);
+    case 'BitwiseBinaryContext': {
+      const op = node.operator.text === '^' ? '#' : node.operator.text;
+      const l = e(node.left);
+      return { sql: `(${l.sql} ${op} ${e(node.right).sql})`, ...(l.type ? { type: l.type } : {}) };
+    }
+    case 'ConcatenationContext': {
+      const l = e(node.left);
+      const r = e(node.right);
+      const type = l.type?.kind === 'array' ? l.type : r.type?.kind === 'array' ? r.type : T.text;
+      return { sql: `(${l.sql} || ${r.sql})`, type };
+    }
+    case 'ArithmeticUnaryContext': {
+      const inner = e(node.valueExpression());
+      return { sql: node.operator.text === '-' ? `(- ${inner.sql})` : inner.sql, ...(inner.type ? { type: inner.type } : {}) };
+    }
+    case 'FromStringLiteralCastContext': {
+      const type = typeFromNode(node.dataType());
+      return { sql: `CAST(${pgString(stringValue(node.stringLiteral().getText()))} AS ${pgType(type)})`, type };
+    }
+    case 'ColumnReferenceContext':
+      return columnRef([identName(node.ident())], scope, tx);
+    case 'DereferenceContext':
+      return columnRef((node.ident() as Ctx[]).map(identName), scope, tx);
+    case 'NestedExpressionContext': {
+      const inner = e(node.expr(), opts);
+      return { sql: `(${inner.sql})`, ...(inner.type ? { type: inner.type } : {}) };
+    }
+    case 'ExistsContext':
+      return { sql: `EXISTS ${translateSubquery(node.query(), scope, tx).sql}`, type: T.boolean };
+    case 'SubscriptContext':
+      return subscript(node, scope, tx);
+    case 'ArraySliceContext': {
+      const base = e(node.base);
+      const from = node.from ? e(node.from).sql : '';
+      const to = node.to ? e(node.to).sql : '';
+      return { sql: `(${base.sql})[${from}:${to}]`, ...(base.type ? { type: base.type } : {}) };
+    }
+    case 'DoubleColonCastContext':
+      return cast(e(node.primaryExpression()), typeFromNode(node.dataType()));
+    case 'CastContext': {
+      const type = typeFromNode(node.dataType());
+      if (node.children[0].getText().toUpperCase() === 'TRY_CAST') {
+        return { sql: `${SYSTEM_SCHEMA}.try_cast(CAST(${e(node.expr()).sql} AS text), CAST(NULL AS ${pgType(type)}))`, type };
+      }
+      return cast(e(node.expr()), type);
+    }
+    case 'AtTimezoneContext':
+      return { sql: `(${e(node.timestamp).sql} AT TIME ZONE ${e(node.zone).sql})`, type: T.timestamp };
+    case 'FunctionCallContext':
+      return call(node, scope, tx);
+    case 'SpecialDateTimeFunctionContext':
+      return clockFunction(node.getText().toLowerCase().replace(/\(.*$/, ''), tx);
+    case 'CurrentSchemaContext':
+      return { sql: pgString(tx.env.schema), type: T.text };
+    case 'CurrentUserContext':
+    case 'SessionUserContext':
+      return { sql: pgString(tx.env.user.name), type: T.text };
+    case 'CurrentCatalogContext':
+      return { sql: `'crate'`, type: T.text };
+    case 'LeftContext':
+      return { sql: `left(${e(node.strOrColName).sql}, ${e(node.len).sql})`, type: T.text };
+    case 'RightContext':
+      return { sql: `right(${e(node.strOrColName).sql}, ${e(node.len).sql})`, type: T.text };
+    case 'SubstringContext': {
+      const parts = (node.expr() as Ctx[]).map((x) => e(x).sql);
+      return { sql: `substring(${parts[0]} FROM ${parts[1]}${parts[2] ? ` FOR ${parts[2]}` : ''})`, type: T.text };
+    }
+    case 'PositionContext': {
+      const parts = (node.expr() as Ctx[]).map((x) => e(x).sql);
+      return { sql: `position(${parts[0]} IN ${parts[1]})`, type: T.integer };
+    }
+    case 'TrimContext': {
+      const mode = node.trimMode?.text?.toUpperCase() ?? 'BOTH';
+      const chars = node.charsToTrim ? e(node.charsToTrim).sql : '';
+      return { sql: `trim(${mode} ${chars} FROM ${e(node.target).sql})`, type: T.text };
+    }
+    case 'ExtractContext': {
+      const field = node.stringLiteralOrIdentifier().getText().replace(/'/g, '').toLowerCase();
+      const src = e(node.expr()).sql;
+      if (field === 'epoch') return { sql: `CAST(EXTRACT(epoch FROM ${src}) AS double precision)`, type: T.double };
+      return { sql: `CAST(EXTRACT(${field} FROM ${src}) AS integer)`, type: T.integer };
+    }
+    case 'SimpleCaseContext':
+    case 'SearchedCaseContext':
+      return caseExpr(node, scope, tx);
+    case 'IfCaseContext': {
+      const then = e(node.trueValue);
+      const other = node.falseValue ? ` ELSE ${e(node.falseValue).sql}` : '';
+      return { sql: `(CASE WHEN ${e(node.condition).sql} THEN ${then.sql}${other} END)`, ...(then.type ? { type: then.type } : {}) };
+    }
+    case 'ArraySubqueryContext': {
+      const sub = translateSubquery(node.subqueryExpression().query(), scope, tx);
+      return { sql: `ARRAY${sub.sql}`, ...(sub.type ? { type: T.array(sub.type) } : {}) };
+    }
+    case 'NullLiteralContext':
+      return { sql: 'NULL', type: T.undefined };
+    case 'IntervalLiteralContext':
+      return { sql: (node.children as Ctx[]).map((c) => c.getText()).join(' '), type: { kind: 'interval' } };
+    case 'StringLiteralContext':
+    case 'EscapedCharsStringLiteralContext':
+      return { sql: pgString(stringValue(node.getText())), type: T.text };
+    case 'IntegerLiteralContext': {
+      const c = constantOf(node)!;
+      return { sql: node.getText(), type: c.kind === 'value' ? c.type : T.integer };
+    }
+    case 'DecimalLiteralContext':
+      return { sql: `CAST(${node.getText()} AS double precision)`, type: T.double };
+    case 'BooleanLiteralContext':
+      return { sql: node.getText().toUpperCase(), type: T.boolean };
+    case 'BitStringContext':
+      return { sql: node.getText(), type: { kind: 'bit', length: node.getText().length - 3 } };
+    case 'ParameterExpressionContext':
+    case 'ParameterExprContext':
+    case 'IntAsLiteralContext':
+      return expr(node.children[0], scope, tx, opts);
+    case 'NullAsLiteralContext':
+      return { sql: 'NULL', type: T.undefined };
+    case 'IntegerParamOrLiteralDoubleColonCastContext':
+      return cast(e(node.parameterOrLiteral()), typeFromNode(node.dataType()));
+    case 'IntegerParamOrLiteralCastContext':
+      return cast(e(node.expr()), typeFromNode(node.dataType()));
+    case 'ParameterPlaceholderContext':
+    case 'PositionalParameterContext':
+      return param(node, tx, opts);
+    case 'ArrayLiteralContext': {
+      const items = ((node.expr() as Ctx[] | null) ?? []).map((x) => e(x, { free: true }));
+      if (items.length === 0) return { sql: `'{}'`, type: T.array(T.undefined) };
+      const element = items.find((i) => i.type && i.type.kind !== 'undefined')?.type ?? T.undefined;
+      if (element.kind === 'object') return { sql: `ARRAY[${items.map((i) => i.sql).join(', ')}]::jsonb[]`, type: T.array(element) };
+      return { sql: `ARRAY[${items.map((i) => i.sql).join(', ')}]`, type: T.array(element) };
+    }
+    case 'EmptyArrayContext':
+      return { sql: `'{}'`, type: T.array(T.undefined) };
+    case 'ObjectLiteralContext': {
+      const kvs = ((node.objectKeyValue() as Ctx[] | null) ?? []).map((kv) => {
+        const v = e(kv.value, { free: true });
+        return `${pgString(identName(kv.key))}, ${toJsonb(v)}`;
+      });
+      return { sql: `jsonb_build_object(${kvs.join(', ')})`, type: T.object() };
+    }
+    default:
+      throw sqlParse(`Unsupported expression: ${format(node)}`);
+  }
+}
+
+/** A value as jsonb (object literal members keep their JSON type). */
+function toJsonb(v: Typed): string {
+  if (v.type?.kind === 'object') return v.sql;
+  return `to_jsonb(${v.sql})`;
+}
+
+function param(node: Ctx, tx: Tx, opts: ExprOpts): Typed {
+  const explicit = ruleName(node) === 'PositionalParameterContext' ? Number(node.integerLiteral().getText()) : undefined;
+  const n = tx.param(node.start.tokenIndex, explicit);
+  if (opts.free) tx.free.add(n);
+  const hint = tx.hints.get(n);
+  return { sql: `$${n}`, ...(hint ? { type: hint } : {}) };
+}
+
+function columnRef(parts: string[], scope: Scope, tx: Tx): Typed {
+  if (parts.length === 1 && parts[0] === '_score') {
+    const s = tryResolve(scope, parts);
+    if (s) return s;
+    return { sql: currentScore(tx) ?? 'CAST(1.0 AS real)', type: T.real };
+  }
+  // schema.table.column: drop the schema.
+  const r = resolveColumn(scope, parts.length === 3 ? parts.slice(1) : parts);
+  return r;
+}
+
+/** A cast; numbers and timestamps convert through epoch milliseconds, as in CrateDB. */
+export function cast(value: Typed, type: CrateType): Typed {
+  if ((type.kind === 'timestamptz' || type.kind === 'timestamp') && value.type && isNumeric(value.type)) {
+    const ts = `to_timestamp(CAST(${value.sql} AS double precision) / 1000)`;
+    return { sql: type.kind === 'timestamp' ? `(${ts} AT TIME ZONE 'UTC')` : ts, type };
+  }
+  if (type.kind === 'bigint' || type.kind === 'integer' || type.kind === 'smallint') {
+    if (value.type && (value.type.kind === 'timestamptz' || value.type.kind === 'timestamp')) {
+      const epoch = value.type.kind === 'timestamp' ? `(${value.sql} AT TIME ZONE 'UTC')` : value.sql;
+      return { sql: `CAST(EXTRACT(epoch FROM ${epoch}) * 1000 AS ${pgType(type)})`, type };
+    }
+  }
+  return { sql: `CAST(${value.sql} AS ${pgType(type)})`, type };
+}
+
+function clockFunction(name: string, tx: Tx): Typed {
+  tx.usesNow = true;
+  if (name === 'current_date' || name === 'curdate') return { sql: `CAST(${NOW_MARK} AS date)`, type: { kind: 'date' } };
+  return { sql: NOW_MARK, type: T.timestamptz };
+}
+
+function call(node: Ctx, scope: Scope, tx: Tx): Typed {
+  const name = callName(node);
+  const distinct = node.setQuant?.()?.getText().toUpperCase() === 'DISTINCT';
+  let result: Typed | undefined;
+  if (node.ASTERISK?.()) {
+    if (name !== 'count') throw unsupportedFunction(`Unknown function: ${name}(*)`);
+    result = { sql: 'count(*)', type: T.bigint };
+  } else if (CLOCK_FUNCTIONS.has(name)) {
+    result = clockFunction(name, tx);
+  } else {
+    const args = ((node.expr() as Ctx[] | null) ?? []).map((a) => expr(a, scope, tx));
+    result = mapFunction(name, args, { version: tx.env.version, distinct });
+    if (result === undefined) throw unsupportedFunction(`Unknown function: ${format(node)}`);
+  }
+  const filter = node.filter?.();
+  if (filter) result = { ...result, sql: `${result.sql} FILTER (WHERE ${expr(filter.where().condition, scope, tx).sql})` };
+  const over = node.over?.();
+  if (over) result = { ...result, sql: `${result.sql} OVER ${windowDefinition(over.windowDefinition(), scope, tx)}` };
+  return result;
+}
+
+function caseExpr(node: Ctx, scope: Scope, tx: Tx): Typed {
+  const parts = ['CASE'];
+  if (ruleName(node) === 'SimpleCaseContext') parts.push(expr(node.operand, scope, tx).sql);
+  let type: CrateType | undefined;
+  for (const w of node.whenClause() as Ctx[]) {
+    const result = expr(w.result, scope, tx);
+    type ??= result.type?.kind === 'undefined' ? undefined : result.type;
+    parts.push(`WHEN ${expr(w.condition, scope, tx).sql} THEN ${result.sql}`);
+  }
+  if (node.elseExpr) parts.push(`ELSE ${expr(node.elseExpr, scope, tx).sql}`);
+  parts.push('END');
+  return { sql: `(${parts.join(' ')})`, ...(type ? { type } : {}) };
+}
+
+function arithmetic(node: Ctx, scope: Scope, tx: Tx): Typed {
+  const l = expr(node.left, scope, tx);
+  const r = expr(node.right, scope, tx);
+  const op: string = node.operator.text;
+  const type = widen(l.type, r.type);
+  if (op === '^') return { sql: `power(${l.sql}, ${r.sql})`, type: T.double };
+  // Timestamp arithmetic with numbers works on epoch milliseconds in CrateDB.
+  return { sql: `(${l.sql} ${op} ${r.sql})`, ...(type ? { type } : {}) };
+}
+
+const NUMERIC_ORDER = ['byte', 'smallint', 'integer', 'bigint', 'numeric', 'real', 'double'];
+
+function widen(a?: CrateType, b?: CrateType): CrateType | undefined {
+  if (!a) return b;
+  if (!b) return a;
+  const ia = NUMERIC_ORDER.indexOf(a.kind);
+  const ib = NUMERIC_ORDER.indexOf(b.kind);
+  if (ia < 0 || ib < 0) return a;
+  return ia >= ib ? a : b;
+}
+
+/** `col['a']['b']` on objects (typed by the catalog), `arr[i]` on arrays. */
+function subscript(node: Ctx, scope: Scope, tx: Tx): Typed {
+  const keys: Ctx[] = [];
+  let base: Ctx = node;
+  while (ruleName(base) === 'SubscriptContext') {
+    keys.unshift(base.index);
+    base = base.value;
+  }
+  const root = expr(base, scope, tx);
+  let sql = root.sql;
+  let type = root.type;
+  const path: string[] = [];
+  for (const k of keys) {
+    const c = constantOf(k);
+    if (type?.kind === 'object' || (c?.kind === 'value' && typeof c.value === 'string' && type?.kind !== 'array')) {
+      const key = c?.kind === 'value' ? String(c.value) : undefined;
+      if (key === undefined) throw sqlParse('Object subscripts must be string literals');
+      path.push(key);
+      const next = type ? fieldType(type, [key]) : undefined;
+      if (type?.kind === 'object' && next === undefined && type.policy !== 'ignored') {
+        throw columnUnknown(`${format(base)}${path.map((p) => `['${p}']`).join('')}`);
+      }
+      sql = `(${sql} -> ${pgString(key)})`;
+      type = next;
+    } else if (type?.kind === 'array' && type.element.kind === 'object' && c?.kind === 'value' && typeof c.value === 'string') {
+      const key = String(c.value);
+      const inner = fieldType(type.element, [key]);
+      sql = `ARRAY(SELECT e -> ${pgString(key)} FROM unnest(${sql}) e)`;
+      type = inner ? T.array(inner) : undefined;
+    } else {
+      const idx = expr(k, scope, tx).sql;
+      sql = type?.kind === 'array' && type.element.kind !== 'array' ? `(${sql})[${idx}]` : `(${sql} -> (CAST(${idx} AS integer) - 1))`;
+      type = type?.kind === 'array' ? type.element : undefined;
+    }
+  }
+  if (sql.startsWith('(') && sql.includes(' -> ') && type && type.kind !== 'object' && type.kind !== 'array') {
+    sql = jsonScalar(sql, type);
+  }
+  return { sql, ...(type ? { type } : {}) };
+}
+
+/** A jsonb value read as the PG type of a CrateDB scalar type. */
+function jsonScalar(jsonSql: string, type: CrateType): string {
+  const text = `(${jsonSql.replace(/ -> ('(?:[^']|'')*')\)$/, ' ->> $1)')})`;
+  if (type.kind === 'text') return text;
+  if (type.kind === 'timestamptz' || type.kind === 'timestamp') {
+    return cast({ sql: `CAST(${text} AS bigint)`, type: T.bigint }, type).sql;
+  }
+  return `CAST(${text} AS ${pgType(type)})`;
+}
+

@@ -1,0 +1,204 @@
+/**
+ * CrateDB's textual form of an expression (its ExpressionFormatter): the output column name of an
+ * unaliased select item (`version['number']`, `count(*)`), the call in `Unknown function: f(1)`, and
+ * constraint texts (`"qty" > 0` with quoted identifiers, as SHOW CREATE TABLE prints them).
+ */
+import { identName, ruleName, sourceText, stringValue, type Ctx } from './parse.js';
+
+export interface FormatOptions {
+  /** Quote column names (`"qty"`), as stored constraint and generated expressions are printed. */
+  quote?: boolean;
+  /** Number of a `?` placeholder (by its token index): CrateDB prints parameters as `$n`. */
+  param?: (tokenIndex: number) => number;
+}
+
+/** Formats an expression and drops its outermost parentheses (formatStandaloneExpression). */
+export function formatStandalone(node: Ctx, opts: FormatOptions = {}): string {
+  const text = format(node, opts);
+  if (text.startsWith('(') && text.endsWith(')') && ruleName(node) !== 'SubqueryExpressionDefaultContext' && balanced(text.slice(1, -1))) {
+    return text.slice(1, -1);
+  }
+  return text;
+}
+
+function balanced(s: string): boolean {
+  let depth = 0;
+  let quote = false;
+  for (const ch of s) {
+    if (ch === "'") quote = !quote;
+    if (quote) continue;
+    if (ch === '(') depth++;
+    if (ch === ')' && --depth < 0) return false;
+  }
+  return depth === 0;
+}
+
+export function quoteIdent(name: string): string {
+  return `"${name.replace(/"/g, '""')}"`;
+}
+
+function ident(node: Ctx, opts: FormatOptions): string {
+  const name = identName(node);
+  return opts.quote ? quoteIdent(name) : name;
+}
+
+/** Java's Double.toString for the numbers CrateDB prints. */
+export function javaDouble(n: number): string {
+  if (Number.isInteger(n) && Math.abs(n) < 1e7) return `${n}.0`;
+  if (Math.abs(n) >= 1e7 || (n !== 0 && Math.abs(n) < 1e-3)) {
+    const [m, e] = n.toExponential().split('e') as [string, string];
+    return `${m.includes('.') ? m : `${m}.0`}E${Number(e)}`;
+  }
+  return String(n);
+}
+
+function children(node: Ctx): Ctx[] {
+  return (node.children as Ctx[] | null) ?? [];
+}
+
+/** Formats an expression node (any rule from `expr` down). */
+export function format(node: Ctx, opts: FormatOptions = {}): string {
+  const f = (n: Ctx): string => format(n, opts);
+  switch (ruleName(node)) {
+    case 'ExprContext':
+    case 'BooleanDefaultContext':
+    case 'ValueExpressionDefaultContext':
+    case 'DefaultParamOrLiteralContext':
+    case 'SimpleLiteralContext':
+    case 'ParameterOrSimpleLiteralContext':
+    case 'NumericLiteralContext':
+    case 'ExplicitFunctionDefaultContext':
+    case 'SubqueryExpressionDefaultContext':
+      return f(children(node)[0]);
+    case 'PredicatedContext': {
+      const value = f(node.valueExpression());
+      const pred = node.predicate();
+      return pred ? formatPredicate(value, pred, opts) : value;
+    }
+    case 'LogicalNotContext':
+      return `(NOT ${f(node.booleanExpression())})`;
+    case 'LogicalBinaryContext':
+      return `(${f(node.left)} ${node.operator.text.toUpperCase()} ${f(node.right)})`;
+    case 'MatchContext':
+      return `MATCH(${node.matchPredicateIdents().getText()}, ${f(node.term)})`;
+    case 'ArithmeticBinaryContext':
+    case 'BitwiseBinaryContext':
+      return `(${f(node.left)} ${node.operator.text} ${f(node.right)})`;
+    case 'ConcatenationContext':
+      return `(${f(node.left)} || ${f(node.right)})`;
+    case 'ArithmeticUnaryContext': {
+      const inner = f(node.valueExpression());
+      return node.operator.text === '-' ? (/^[0-9]/.test(inner) ? `-${inner}` : `- ${inner}`) : inner;
+    }
+    case 'ColumnReferenceContext':
+      return ident(node.ident(), opts);
+    case 'DereferenceContext':
+      return (node.ident() as Ctx[]).map((i) => ident(i, opts)).join('.');
+    case 'SubscriptContext': {
+      const index = node.index;
+      return `${f(node.value)}[${f(index)}]`;
+    }
+    case 'NestedExpressionContext':
+      return f(node.expr());
+    case 'FunctionCallContext':
+      return formatCall(node, opts);
+    case 'DoubleColonCastContext':
+      return `CAST(${f(node.primaryExpression())} AS ${node.dataType().getText().toLowerCase()})`;
+    case 'CastContext':
+      return `${node.children[0].getText().toUpperCase()}(${f(node.expr())} AS ${node.dataType().getText().toLowerCase()})`;
+    case 'NullLiteralContext':
+      return 'NULL';
+    case 'StringLiteralContext':
+    case 'EscapedCharsStringLiteralContext':
+      return `'${stringValue(node.getText()).replace(/'/g, "''")}'`;
+    case 'IntegerLiteralContext':
+      return String(Number(node.getText()));
+    case 'DecimalLiteralContext':
+      return javaDouble(Number(node.getText()));
+    case 'BooleanLiteralContext':
+      return node.getText().toLowerCase();
+    case 'ParameterPlaceholderContext':
+      return opts.param ? `$${opts.param(node.start.tokenIndex)}` : '?';
+    case 'PositionalParameterContext':
+      return node.getText();
+    case 'ArrayLiteralContext':
+      return `[${((node.expr() as Ctx[]) ?? []).map(f).join(', ')}]`;
+    case 'EmptyArrayContext':
+      return '[]';
+    case 'ObjectLiteralContext': {
+      const kvs = ((node.objectKeyValue() as Ctx[]) ?? [])
+        .map((kv) => [identName(kv.key), f(kv.value)] as const)
+        .sort((a, b) => (a[0] < b[0] ? -1 : 1));
+      return `{${kvs.map(([k, v]) => `${quoteIfNeeded(k)}= ${v}`).join(', ')}}`;
+    }
+    case 'CurrentSchemaContext':
+      return 'current_schema';
+    case 'CurrentUserContext':
+      return 'current_user';
+    case 'SessionUserContext':
+      return 'session_user';
+    case 'SpecialDateTimeFunctionContext': {
+      const text = node.getText().toLowerCase();
+      return opts.quote && text === 'current_timestamp' ? 'current_timestamp(3)' : text;
+    }
+    case 'ExtractContext':
+      return `EXTRACT(${node.stringLiteralOrIdentifier().getText().replace(/'/g, '').toUpperCase()} FROM ${f(node.expr())})`;
+    case 'SubstringContext':
+      return `substring(${(node.expr() as Ctx[]).map(f).join(', ')})`;
+    case 'TrimContext':
+      return `trim(${f(node.target)})`;
+    case 'SearchedCaseContext':
+    case 'SimpleCaseContext': {
+      const parts = ['CASE'];
+      if (node.operand) parts.push(f(node.operand));
+      for (const w of node.whenClause() as Ctx[]) parts.push(`WHEN ${f(w.condition)} THEN ${f(w.result)}`);
+      if (node.elseExpr) parts.push(`ELSE ${f(node.elseExpr)}`);
+      parts.push('END');
+      return parts.join(' ');
+    }
+    default:
+      return sourceText(node).replace(/\s+/g, ' ');
+  }
+}
+
+function quoteIfNeeded(name: string): string {
+  return /^[a-z_][a-z0-9_]*$/.test(name) ? name : quoteIdent(name);
+}
+
+function formatPredicate(value: string, pred: Ctx, opts: FormatOptions): string {
+  const f = (n: Ctx): string => format(n, opts);
+  const not = pred.NOT?.() ? 'NOT ' : '';
+  switch (ruleName(pred)) {
+    case 'ComparisonContext':
+      return `(${value} ${pred.cmpOp().getText()} ${f(pred.right)})`;
+    case 'QuantifiedComparisonContext':
+      return `(${value} ${pred.cmpOp().getText()} ${pred.setCmpQuantifier().getText().toUpperCase()}(${f(pred.primaryExpression())}))`;
+    case 'BetweenContext':
+      return `(${value} ${not}BETWEEN ${f(pred.lower)} AND ${f(pred.upper)})`;
+    case 'InListContext':
+      return `(${value} ${not}IN (${(pred.expr() as Ctx[]).map(f).join(', ')}))`;
+    case 'LikeContext':
+      return `(${value} ${not}${pred.ILIKE?.() ? 'ILIKE' : 'LIKE'} ${f(pred.pattern)})`;
+    case 'NullPredicateContext':
+      return `(${value} IS ${not}NULL)`;
+    case 'DistinctFromContext':
+      return `(${value} IS ${not}DISTINCT FROM ${f(pred.right)})`;
+    default:
+      return `${value} ${pred.getText()}`;
+  }
+}
+
+function formatCall(node: Ctx, opts: FormatOptions): string {
+  const name = (node.qname().ident() as Ctx[]).map((i) => identName(i)).join('.');
+  const args = (node.expr() as Ctx[] | null) ?? [];
+  // Stored expressions keep the function CrateDB resolved: now() is current_timestamp(3).
+  if (opts.quote && name === 'now' && args.length === 0) return 'current_timestamp(3)';
+  if (node.ASTERISK?.()) return `${name}(*)`;
+  const distinct = node.setQuant?.()?.getText().toUpperCase() === 'DISTINCT' ? 'DISTINCT ' : '';
+  return `${name}(${distinct}${args.map((a) => format(a, opts)).join(', ')})`;
+}
+
+/** The name of a function call node (`count`, `no_such_function`). */
+export function callName(node: Ctx): string {
+  return (node.qname().ident() as Ctx[]).map((i) => identName(i)).join('.');
+}

@@ -1,0 +1,233 @@
+/**
+ * CrateDB's scalar, aggregate and table functions mapped onto PG. A name CrateDB does not know fails
+ * here, before PG sees it, with CrateDB's `Unknown function: f(args)`; names both share pass through.
+ */
+import type { CrateVersion } from '../contract.js';
+import { VERSIONS } from './version.js';
+import { T, type CrateType } from './types.js';
+import type { Typed } from './scope.js';
+
+type Mapper = (args: Typed[], ctx: { version: CrateVersion; distinct: boolean }) => Typed;
+
+const same =
+  (pg: string, type?: CrateType | ((args: Typed[]) => CrateType | undefined)): Mapper =>
+  (args, { distinct }) => {
+    const t = typeof type === 'function' ? type(args) : type;
+    return { sql: `${pg}(${distinct ? 'DISTINCT ' : ''}${args.map((a) => a.sql).join(', ')})`, ...(t ? { type: t } : {}) };
+  };
+
+const firstArgType = (args: Typed[]): CrateType | undefined => args[0]?.type;
+const elementType = (args: Typed[]): CrateType | undefined => (args[0]?.type?.kind === 'array' ? args[0].type.element : undefined);
+
+/** Functions that exist under the same name and meaning in PG. */
+const PASSTHROUGH: Record<string, CrateType | ((args: Typed[]) => CrateType | undefined) | undefined> = {
+  abs: firstArgType,
+  ceil: firstArgType,
+  ceiling: firstArgType,
+  floor: firstArgType,
+  sqrt: T.double,
+  ln: T.double,
+  log: T.double,
+  exp: T.double,
+  power: T.double,
+  sin: T.double,
+  cos: T.double,
+  tan: T.double,
+  asin: T.double,
+  acos: T.double,
+  atan: T.double,
+  atan2: T.double,
+  pi: T.double,
+  sign: firstArgType,
+  trunc: firstArgType,
+  lower: T.text,
+  upper: T.text,
+  initcap: T.text,
+  trim: T.text,
+  ltrim: T.text,
+  rtrim: T.text,
+  btrim: T.text,
+  char_length: T.integer,
+  character_length: T.integer,
+  octet_length: T.integer,
+  bit_length: T.integer,
+  concat: T.text,
+  concat_ws: T.text,
+  replace: T.text,
+  substr: T.text,
+  substring: T.text,
+  split_part: T.text,
+  lpad: T.text,
+  rpad: T.text,
+  left: T.text,
+  right: T.text,
+  repeat: T.text,
+  reverse: T.text,
+  md5: T.text,
+  quote_ident: T.text,
+  strpos: T.integer,
+  ascii: T.integer,
+  chr: T.text,
+  encode: T.text,
+  decode: T.text,
+  format: T.text,
+  to_char: T.text,
+  regexp_replace: T.text,
+  coalesce: firstArgType,
+  greatest: firstArgType,
+  least: firstArgType,
+  nullif: firstArgType,
+  array_length: T.integer,
+  array_upper: T.integer,
+  array_lower: T.integer,
+  array_cat: firstArgType,
+  array_append: firstArgType,
+  array_prepend: undefined,
+  array_remove: firstArgType,
+  array_replace: firstArgType,
+  array_position: T.integer,
+  array_to_string: T.text,
+  string_to_array: T.array(T.text),
+  cardinality: T.integer,
+  unnest: elementType,
+  generate_series: firstArgType,
+  date_trunc: (args) => args[1]?.type,
+  count: T.bigint,
+  min: firstArgType,
+  max: firstArgType,
+  string_agg: T.text,
+  array_agg: (args) => (args[0]?.type ? T.array(args[0].type) : undefined),
+  stddev: T.double,
+  stddev_pop: T.double,
+  stddev_samp: T.double,
+  variance: T.double,
+  var_pop: T.double,
+  var_samp: T.double,
+  bool_and: T.boolean,
+  bool_or: T.boolean,
+  row_number: T.bigint,
+  rank: T.bigint,
+  dense_rank: T.bigint,
+  lag: firstArgType,
+  lead: firstArgType,
+  first_value: firstArgType,
+  last_value: firstArgType,
+  nth_value: firstArgType,
+  ntile: T.integer,
+  percent_rank: T.double,
+  cume_dist: T.double,
+  random: T.double,
+  round: undefined,
+  pg_typeof: T.text,
+  to_timestamp: T.timestamptz,
+  age: { kind: 'interval' },
+  timezone: undefined,
+};
+
+const MAPPED: Record<string, Mapper> = {
+  avg: (args, c) => ({ sql: `CAST(avg(${c.distinct ? 'DISTINCT ' : ''}${args[0]!.sql}) AS double precision)`, type: T.double }),
+  mean: (args) => ({ sql: `CAST(avg(${args[0]!.sql}) AS double precision)`, type: T.double }),
+  sum: (args, c) => {
+    const t = args[0]?.type;
+    const type = t && ['smallint', 'integer', 'bigint', 'byte'].includes(t.kind) ? T.bigint : t;
+    const sql = `sum(${c.distinct ? 'DISTINCT ' : ''}${args[0]!.sql})`;
+    return type?.kind === 'bigint' ? { sql: `CAST(${sql} AS bigint)`, type } : { sql, ...(type ? { type } : {}) };
+  },
+  length: (args) => ({ sql: `char_length(${args[0]!.sql})`, type: T.integer }),
+  collect_set: (args) => ({ sql: `array_agg(DISTINCT ${args[0]!.sql})`, ...(args[0]?.type ? { type: T.array(args[0].type) } : {}) }),
+  arbitrary: (args) => ({ sql: `(array_agg(${args[0]!.sql}))[1]`, ...(args[0]?.type ? { type: args[0].type } : {}) }),
+  any_value: (args) => ({ sql: `(array_agg(${args[0]!.sql}))[1]`, ...(args[0]?.type ? { type: args[0].type } : {}) }),
+  ignore3vl: (args) => ({ sql: `coalesce(${args[0]!.sql}, false)`, type: T.boolean }),
+  gen_random_text_uuid: () => ({ sql: `replace(CAST(gen_random_uuid() AS text), '-', '')`, type: T.text }),
+  version: (_args, { version }) => ({
+    sql: `'CrateDB ${VERSIONS[version].number} (built ${VERSIONS[version].buildHash.slice(0, 7)}/NA, Linux amd64, OpenJDK 64-Bit Server VM 22)'`,
+    type: T.text,
+  }),
+  array_unique: (args) => ({ sql: `ARRAY(SELECT DISTINCT unnest(${args.map((a) => a.sql).join(' || ')}))`, ...(args[0]?.type ? { type: args[0].type } : {}) }),
+  array_min: (args) => ({ sql: `(SELECT min(x) FROM unnest(${args[0]!.sql}) x)`, ...(elementTyped(args)) }),
+  array_max: (args) => ({ sql: `(SELECT max(x) FROM unnest(${args[0]!.sql}) x)`, ...(elementTyped(args)) }),
+  array_sum: (args) => ({ sql: `(SELECT sum(x) FROM unnest(${args[0]!.sql}) x)`, ...(elementTyped(args)) }),
+  array_avg: (args) => ({ sql: `(SELECT CAST(avg(x) AS double precision) FROM unnest(${args[0]!.sql}) x)`, type: T.double }),
+  current_setting: (args) => ({ sql: `current_setting(${args[0]!.sql})`, type: T.text }),
+  date_format: (args) => {
+    const [fmt, ts] = args.length === 1 ? [undefined, args[0]!] : [args[0]!, args[args.length - 1]!];
+    const pattern = fmt === undefined ? toCharPattern(DEFAULT_DATE_FORMAT) : fmt.sql.startsWith("'") ? toCharPattern(fmt.sql.slice(1, -1).replace(/''/g, "'")) : undefined;
+    if (pattern === undefined) return { sql: `CAST(${ts.sql} AS text)`, type: T.text };
+    const utc = ts.type?.kind === 'timestamp' ? ts.sql : `(${ts.sql} AT TIME ZONE 'UTC')`;
+    return { sql: `to_char(${utc}, '${pattern.replace(/'/g, "''")}')`, type: T.text };
+  },
+  // Haversine on CrateDB's mean earth radius; points are PG points (x = longitude, y = latitude).
+  distance: (args) => {
+    const [a, b] = args.map((x) => geoPoint(x)) as [string, string];
+    const lon = (p: string): string => `radians((${p})[0])`;
+    const lat = (p: string): string => `radians((${p})[1])`;
+    const h = `power(sin((${lat(b)} - ${lat(a)}) / 2), 2) + cos(${lat(a)}) * cos(${lat(b)}) * power(sin((${lon(b)} - ${lon(a)}) / 2), 2)`;
+    return { sql: `(2 * 6371008.7714 * asin(sqrt(${h})))`, type: T.double };
+  },
+  regexp_matches: (args) => ({ sql: `regexp_matches(${args.map((a) => a.sql).join(', ')})`, type: T.array(T.text) }),
+};
+
+function elementTyped(args: Typed[]): { type?: CrateType } {
+  const t = elementType(args);
+  return t ? { type: t } : {};
+}
+
+/** Time functions read the injected clock: they are translated by the caller (expr.ts). */
+export const CLOCK_FUNCTIONS = new Set(['now', 'current_timestamp', 'curdate', 'current_date']);
+
+/** Translates a call of a function CrateDB knows; undefined when CrateDB does not know the name. */
+export function mapFunction(name: string, args: Typed[], ctx: { version: CrateVersion; distinct: boolean }): Typed | undefined {
+  const mapped = MAPPED[name];
+  if (mapped) return mapped(args, ctx);
+  if (name in PASSTHROUGH) return same(name, PASSTHROUGH[name])(args, ctx);
+  return undefined;
+}
+
+/** Aggregate functions (a select with one and no GROUP BY yields one row). */
+export const AGGREGATES = new Set([
+  'count', 'sum', 'avg', 'mean', 'min', 'max', 'string_agg', 'array_agg', 'collect_set', 'arbitrary', 'any_value',
+  'stddev', 'stddev_pop', 'stddev_samp', 'variance', 'var_pop', 'var_samp', 'bool_and', 'bool_or',
+  'percentile', 'hyperloglog_distinct', 'geometric_mean', 'topk',
+]);
+
+const DEFAULT_DATE_FORMAT = '%Y-%m-%dT%H:%i:%s.%fZ';
+
+/** MySQL-style date_format specifiers (CrateDB's) as a PG to_char pattern; literal text is quoted. */
+const SPECIFIERS: Record<string, string> = {
+  a: 'Dy', b: 'Mon', c: 'FMMM', D: 'FMDDth', d: 'DD', e: 'FMDD', f: 'US', H: 'HH24', h: 'HH12', I: 'HH12', i: 'MI',
+  j: 'DDD', k: 'FMHH24', l: 'FMHH12', M: 'FMMonth', m: 'MM', p: 'AM', r: 'HH12:MI:SS AM', S: 'SS', s: 'SS',
+  T: 'HH24:MI:SS', U: 'WW', u: 'IW', V: 'WW', v: 'IW', W: 'FMDay', X: 'YYYY', x: 'IYYY', Y: 'YYYY', y: 'YY',
+};
+
+export function toCharPattern(format: string): string {
+  let out = '';
+  let literal = '';
+  const flush = (): void => {
+    if (literal !== '') out += `"${literal.replace(/"/g, '\\"')}"`;
+    literal = '';
+  };
+  for (let i = 0; i < format.length; i++) {
+    const ch = format[i]!;
+    if (ch === '%' && i + 1 < format.length) {
+      const spec = format[++i]!;
+      const mapped = SPECIFIERS[spec];
+      if (mapped === undefined) literal += spec;
+      else {
+        flush();
+        out += mapped;
+      }
+    } else {
+      literal += ch;
+    }
+  }
+  flush();
+  return out;
+}
+
+/** A geo_point argument as a PG point: a WKT string literal or [lon, lat] array is converted. */
+function geoPoint(arg: Typed): string {
+  const wkt = /^'\s*POINT\s*\(\s*(-?[\d.eE+-]+)\s+(-?[\d.eE+-]+)\s*\)\s*'$/i.exec(arg.sql);
+  if (wkt) return `point(${wkt[1]}, ${wkt[2]})`;
+  if (arg.type?.kind === 'array') return `point((${arg.sql})[1], (${arg.sql})[2])`;
+  return `CAST(${arg.sql} AS point)`;
+}

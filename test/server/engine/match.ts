@@ -1,0 +1,88 @@
+/**
+ * `match()` onto PG text search: the analyzer's configuration on both sides (stemming, stop words),
+ * OR semantics between terms as CrateDB's default `best_fields`, and `_score` from ts_rank. A column
+ * without a fulltext index is matched as a keyword (the whole value).
+ */
+import { quoteIdent } from './format.js';
+import { analyzerConfig } from './fulltext.js';
+import { expr } from './expr.js';
+import { constantOf } from './literals.js';
+import { identName, type Ctx } from './parse.js';
+import { resolveColumn, resolveIndex, type Scope, type Tx, type Typed } from './scope.js';
+import { T } from './types.js';
+import { properties } from './ddl-create.js';
+
+/** The `_score` of the query spec being translated: set by the first match() of its WHERE. */
+const scores = new WeakMap<Tx, string[]>();
+
+export function pushScore(tx: Tx): void {
+  const s = scores.get(tx) ?? [];
+  s.push('');
+  scores.set(tx, s);
+}
+
+export function popScore(tx: Tx): void {
+  scores.get(tx)?.pop();
+}
+
+function setScore(tx: Tx, sql: string): void {
+  const s = scores.get(tx);
+  if (s && s.length > 0 && s[s.length - 1] === '') s[s.length - 1] = sql;
+}
+
+export function currentScore(tx: Tx): string | undefined {
+  const s = scores.get(tx);
+  const top = s?.[s.length - 1];
+  return top === '' ? undefined : top;
+}
+
+
+/** `match(col | index | (a, b), term)` onto PG text search with OR semantics; also sets `_score`. */
+export function match(node: Ctx, scope: Scope, tx: Tx): Typed {
+  const term = expr(node.term, scope, tx);
+  const termSql = constantOf(node.term)?.kind === 'param' ? `CAST(${term.sql} AS text)` : term.sql;
+  const idents = node.matchPredicateIdents();
+  const targets: Ctx[] = idents.matchPredicateIdent() ? [].concat(idents.matchPredicateIdent()) : [];
+  const vectors: Array<{ vec: string; cfg: string }> = [];
+  const exact: string[] = [];
+  for (const t of targets) {
+    const sub = t.subscriptSafe();
+    const parts = sub.qname ? (sub.qname().ident() as Ctx[]).map(identName) : [sub.getText()];
+    const index = resolveIndex(scope, parts);
+    if (index) {
+      const cfg = analyzerConfig(index.index.analyzer);
+      const cols = index.index.columns.map((c) => `coalesce(${quoteIdent(index.relation.alias)}.${quoteIdent(c)}, '')`);
+      vectors.push({ vec: `to_tsvector('${cfg}', ${cols.join(` || ' ' || `)})`, cfg });
+      continue;
+    }
+    const col = resolveColumn(scope, parts);
+    if (col.column?.fulltext) {
+      const cfg = analyzerConfig(col.column.fulltext);
+      vectors.push({ vec: `to_tsvector('${cfg}', coalesce(${col.sql}, ''))`, cfg });
+    } else {
+      exact.push(`(${col.sql} = ${termSql})`);
+    }
+  }
+  const conds = [...exact];
+  const ranks: string[] = [];
+  const { phrase, all } = matchOptions(node);
+  for (const v of vectors) {
+    const q = phrase
+      ? `phraseto_tsquery('${v.cfg}', ${termSql})`
+      : all
+        ? `plainto_tsquery('${v.cfg}', ${termSql})`
+        : `CAST(replace(CAST(plainto_tsquery('${v.cfg}', ${termSql}) AS text), '&', '|') AS tsquery)`;
+    conds.push(`(${v.vec} @@ ${q})`);
+    ranks.push(`ts_rank(${v.vec}, ${q})`);
+  }
+  setScore(tx, ranks.length > 0 ? `CAST(${ranks.join(' + ')} + 0.0001 AS real)` : 'CAST(1.0 AS real)');
+  return { sql: conds.length > 0 ? `(${conds.join(' OR ')})` : 'FALSE', type: T.boolean };
+}
+
+
+/** `USING phrase` matches the terms in order; `WITH (operator = 'and')` needs every term; else any term. */
+function matchOptions(node: Ctx): { phrase: boolean; all: boolean } {
+  const type = node.matchType ? identName(node.matchType).toLowerCase() : 'best_fields';
+  const props = properties(node.withProperties?.());
+  return { phrase: type === 'phrase' || type === 'phrase_prefix', all: (props.get('operator') ?? 'or').toLowerCase() === 'and' };
+}

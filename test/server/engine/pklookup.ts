@@ -1,0 +1,118 @@
+/**
+ * Recognizes CrateDB's real-time primary-key lookups: a WHERE clause that addresses whole primary
+ * keys only (`pk = ?`, `pk IN (..)`, `pk = a OR pk = b`, every part of a composite key given), plus
+ * the optimistic-concurrency columns `_seq_no`, `_primary_term`, `_version`. Such statements read and
+ * write the live rows; anything else is a search of the refreshed copy.
+ */
+import type { TableDef } from './catalog.js';
+import { constantOf, unwrap, type Constant } from './literals.js';
+import { identName, ruleName, type Ctx } from './parse.js';
+
+const VERSION_COLUMNS = new Set(['_seq_no', '_primary_term', '_version']);
+
+/** One addressed document: primary-key column -> constant. */
+export type DocKey = Map<string, Constant>;
+
+/** The documents a WHERE clause addresses by full primary key, or undefined when it is a search. */
+export function pkLookup(where: Ctx | undefined, table: TableDef, alias: string): DocKey[] | undefined {
+  if (!where || table.primaryKey.length === 0) return undefined;
+  const disjuncts = orTerms(where);
+  const keys: DocKey[] = [];
+  for (const d of disjuncts) {
+    let partial: DocKey[] = [new Map()];
+    for (const leaf of andTerms(d)) {
+      const m = leafMatch(leaf, table, alias);
+      if (m === undefined) return undefined;
+      if (m === 'version') continue;
+      const next: DocKey[] = [];
+      for (const p of partial) {
+        if (p.has(m.column)) return undefined;
+        for (const v of m.values) next.push(new Map([...p, [m.column, v]]));
+      }
+      partial = next;
+    }
+    for (const p of partial) {
+      if (!table.primaryKey.every((c) => p.has(c))) return undefined;
+      keys.push(p);
+    }
+  }
+  return keys.length > 0 ? keys : undefined;
+}
+
+/** True when a WHERE clause carries optimistic-concurrency conditions. */
+export function hasVersionCondition(where: Ctx | undefined): boolean {
+  if (!where) return false;
+  return orTerms(where).some((d) => andTerms(d).some((leaf) => {
+    const col = comparedColumn(leaf);
+    return col !== undefined && VERSION_COLUMNS.has(col.name);
+  }));
+}
+
+function boolInner(node: Ctx): Ctx {
+  let n = node;
+  for (;;) {
+    const u = unwrap(n);
+    if (ruleName(u) === 'NestedExpressionContext') {
+      n = u.expr();
+      continue;
+    }
+    return u;
+  }
+}
+
+function orTerms(node: Ctx): Ctx[] {
+  const n = boolInner(node);
+  if (ruleName(n) === 'LogicalBinaryContext' && n.operator.text.toUpperCase() === 'OR') return [...orTerms(n.left), ...orTerms(n.right)];
+  return [n];
+}
+
+function andTerms(node: Ctx): Ctx[] {
+  const n = boolInner(node);
+  if (ruleName(n) === 'LogicalBinaryContext' && n.operator.text.toUpperCase() === 'AND') return [...andTerms(n.left), ...andTerms(n.right)];
+  if (ruleName(n) === 'LogicalBinaryContext') return [n];
+  return [n];
+}
+
+function columnName(node: Ctx): { name: string; qualifier?: string } | undefined {
+  const n = unwrap(node);
+  if (ruleName(n) === 'ColumnReferenceContext') return { name: identName(n.ident()) };
+  if (ruleName(n) === 'DereferenceContext') {
+    const parts = (n.ident() as Ctx[]).map(identName);
+    return { name: parts[parts.length - 1]!, qualifier: parts[parts.length - 2]! };
+  }
+  return undefined;
+}
+
+function comparedColumn(leaf: Ctx): { name: string; qualifier?: string } | undefined {
+  if (ruleName(leaf) !== 'PredicatedContext') return undefined;
+  const pred = leaf.predicate();
+  if (!pred) return undefined;
+  return columnName(leaf.valueExpression()) ?? (ruleName(pred) === 'ComparisonContext' ? columnName(pred.right) : undefined);
+}
+
+function leafMatch(leaf: Ctx, table: TableDef, alias: string): { column: string; values: Constant[] } | 'version' | undefined {
+  if (ruleName(leaf) !== 'PredicatedContext') return undefined;
+  const pred = leaf.predicate();
+  if (!pred || pred.NOT?.()) return undefined;
+  let col = columnName(leaf.valueExpression());
+  let values: Constant[] | undefined;
+  if (ruleName(pred) === 'ComparisonContext' && pred.cmpOp().getText() === '=') {
+    if (col) {
+      const c = constantOf(pred.right);
+      values = c ? [c] : undefined;
+    } else {
+      col = columnName(pred.right);
+      const c = constantOf(leaf.valueExpression());
+      values = col && c ? [c] : undefined;
+    }
+  } else if (ruleName(pred) === 'InListContext' && col) {
+    const items = (pred.expr() as Ctx[]).map(constantOf);
+    values = items.every((i) => i !== undefined) ? (items as Constant[]) : undefined;
+  }
+  if (!col || !values) return undefined;
+  if (col.qualifier !== undefined && col.qualifier !== alias) return undefined;
+  if (VERSION_COLUMNS.has(col.name)) return 'version';
+  if (!table.primaryKey.includes(col.name)) return undefined;
+  if (values.some((v) => v.kind === 'value' && v.value === null)) return undefined;
+  return { column: col.name, values };
+}

@@ -1,0 +1,53 @@
+/**
+ * SHOW CREATE TABLE, printed from the catalog the way CrateDB prints it (three-space indents, the
+ * effective CLUSTERED BY and shard count, the non-default settings plus column_policy and replicas).
+ */
+import type { TableDef } from './catalog.js';
+import { checkPrivileges } from './privileges.js';
+import type { Prepared } from './run.js';
+import type { Env } from './scope.js';
+import { existingTable } from './stmt-ddl.js';
+import { sqlTypeName, T } from './types.js';
+
+const q = (s: string): string => `"${s.replace(/"/g, '""')}"`;
+
+export function showCreateTable(t: TableDef): string {
+  const lines: string[] = [];
+  for (const c of t.columns) {
+    let line = `   ${q(c.name)} ${sqlTypeName(c.type)}`;
+    if (c.defaultExpr !== undefined) line += ` DEFAULT ${c.defaultExpr}`;
+    if (c.generated !== undefined) line += ` GENERATED ALWAYS AS ${c.generated}`;
+    if (c.notNull || t.primaryKey.includes(c.name)) line += ' NOT NULL';
+    if (c.indexOff) line += ' INDEX OFF';
+    if (c.fulltext !== undefined) line += ` INDEX USING FULLTEXT WITH (\n      analyzer = '${c.fulltext}'\n   )`;
+    lines.push(line);
+  }
+  if (t.primaryKey.length > 0) lines.push(`   PRIMARY KEY (${t.primaryKey.map(q).join(', ')})`);
+  for (const i of t.indexes) {
+    lines.push(`   INDEX ${q(i.name)} USING FULLTEXT (${i.columns.map(q).join(', ')}) WITH (\n      analyzer = '${i.analyzer}'\n   )`);
+  }
+  for (const c of t.checks) lines.push(`   CONSTRAINT ${/^[a-z_][a-z0-9_]*$/.test(c.name) ? c.name : q(c.name)} CHECK(${c.expr})`);
+  let out = `CREATE TABLE IF NOT EXISTS ${q(t.schema)}.${q(t.name)} (\n${lines.join(',\n')}\n)`;
+  out += `\n${t.clusteredBy ? `CLUSTERED BY (${q(t.clusteredBy)}) ` : 'CLUSTERED '}INTO ${t.numberOfShards} SHARDS`;
+  if (t.partitionedBy.length > 0) out += `\nPARTITIONED BY (${t.partitionedBy.map(q).join(', ')})`;
+  const settings: Record<string, string> = { ...t.settings, column_policy: `'${t.columnPolicy}'`, number_of_replicas: `'${t.numberOfReplicas}'` };
+  if (t.refreshInterval !== 1000) settings.refresh_interval = String(t.refreshInterval);
+  for (const [k, v] of Object.entries(t.settings)) settings[k] = /^-?\d+(\.\d+)?$|^(true|false)$/.test(v) ? v : `'${v}'`;
+  const keys = Object.keys(settings).sort();
+  out += `\nWITH (\n${keys.map((k) => `   ${k} = ${settings[k]}`).join(',\n')}\n)`;
+  return out;
+}
+
+export function prepareShowCreateTable(node: Ctx, env: Env): Prepared {
+  return {
+    returnsRows: true,
+    maxParam: 0,
+    async run() {
+      const t = existingTable(node.table().qname(), env);
+      checkPrivileges(env.user, [{ schema: t.schema, type: 'DQL' }]);
+      return { kind: 'rows', cols: [`SHOW CREATE TABLE ${t.schema}.${t.name}`], types: [T.text], oids: [25], rows: [[showCreateTable(t)]] };
+    },
+  };
+}
+
+type Ctx = import('./parse.js').Ctx;

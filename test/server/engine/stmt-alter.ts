@@ -1,0 +1,263 @@
+/**
+ * ALTER TABLE (ADD / DROP / RENAME COLUMN, SET / RESET settings, RENAME TO, DROP CONSTRAINT,
+ * ALTER COLUMN SET / DROP DEFAULT) and ALTER CLUSTER SWAP TABLE. Renames and swaps only move catalog
+ * entries (PG tables are named by internal id); column changes are applied to both PG tables.
+ */
+import type { ColumnDef, TableDef } from './catalog.js';
+import { columnUnknown, relationExists, relationUnknown, schemaUnknown, sqlParse, unsupportedFeature } from './errors.js';
+import { checkSql, properties, propertyValue } from './ddl-create.js';
+import { formatStandalone, quoteIdent } from './format.js';
+import { isKnownAnalyzer } from './fulltext.js';
+import { identName, qnameParts, ruleName, type Ctx } from './parse.js';
+import { canSeeSchema, checkPrivileges } from './privileges.js';
+import type { Prepared, RunContext } from './run.js';
+import type { Env } from './scope.js';
+import { existingTable } from './stmt-ddl.js';
+import { checkConstraintName, columnSql, dropTableSql, notNullCheck, pgTableName } from './storage.js';
+import type { ExtraStatement } from './stmt-extras.js';
+import { typeFromNode, T, type ObjectField } from './types.js';
+import { addFields, numberFields } from './values.js';
+
+const done = { kind: 'count' as const, rowcount: -1 };
+
+function objectFields(defs: Ctx[]): ObjectField[] {
+  return defs.map((d) => ({ name: identName(d.ident()), type: d.dataType() ? typeFromNode(d.dataType(), objectFields) : T.text }));
+}
+
+function subscriptPath(node: Ctx): string[] {
+  const path: string[] = [];
+  let n = node;
+  while (n.qname?.() === null || n.qname?.() === undefined) {
+    if (!n.value) break;
+    path.unshift(n.index.getText().replace(/^'|'$/g, '').replace(/''/g, "'"));
+    n = n.value;
+  }
+  return [...qnameParts(n.qname()), ...path];
+}
+
+function alterTarget(a: Ctx): Ctx {
+  const def = a.alterTableDefinition();
+  return def.qname?.() ?? def.tableWithPartition().qname();
+}
+
+async function both(ctx: RunContext, t: TableDef, action: string): Promise<void> {
+  await ctx.state.pg.exec(`ALTER TABLE ${pgTableName(t, 'live')} ${action}; ALTER TABLE ${pgTableName(t, 'shadow')} ${action};`);
+}
+
+export function prepareAlter(a: Ctx, env: Env): Prepared {
+  const rule = ruleName(a);
+  if (rule === 'AlterClusterSwapTableContext') return swap(a, env);
+  return {
+    returnsRows: false,
+    maxParam: 0,
+    async run(ctx) {
+      const t = existingTable(alterTarget(a), env);
+      checkPrivileges(env.user, [{ schema: t.schema, type: 'DDL' }]);
+      switch (rule) {
+        case 'AddColumnContext':
+          for (const d of a.addColumnDefinition() as Ctx[]) await addColumn(ctx, t, d, env);
+          break;
+        case 'DropColumnContext':
+          for (const d of a.dropColumnDefinition() as Ctx[]) await dropColumn(ctx, t, d);
+          break;
+        case 'DropCheckConstraintContext': {
+          const name = identName(a.ident());
+          const check = t.checks.find((c) => c.name === name);
+          if (!check) throw sqlParse(`Cannot find a CHECK CONSTRAINT named [${name}], available constraints are: [${t.checks.map((c) => c.name).join(', ')}]`);
+          await ctx.state.pg.exec(`ALTER TABLE ${pgTableName(t, 'live')} DROP CONSTRAINT ${quoteIdent(check.pgName)}`);
+          t.checks = t.checks.filter((c) => c !== check);
+          break;
+        }
+        case 'AlterTablePropertiesContext':
+          setProperties(t, a);
+          break;
+        case 'AlterTableRenameTableContext': {
+          const parts = qnameParts(a.qname());
+          const name = parts[parts.length - 1]!;
+          const schema = parts.length > 1 ? parts[0]! : t.schema;
+          if (ctx.state.catalog.table(schema, name) || ctx.state.catalog.view(schema, name)) throw relationExists(`${schema}.${name}`);
+          ctx.state.catalog.renameTable(t, schema, name);
+          break;
+        }
+        case 'AlterTableRenameColumnContext':
+          await renameColumn(ctx, t, subscriptPath(a.source), subscriptPath(a.target));
+          break;
+        case 'AlterTableOpenCloseContext':
+          break;
+        default:
+          throw unsupportedFeature(`ALTER TABLE form not supported by the test server: ${a.getText().slice(0, 60)}`);
+      }
+      ctx.state.catalog.touch();
+      return done;
+    },
+  };
+}
+
+async function addColumn(ctx: RunContext, t: TableDef, d: Ctx, env: Env): Promise<void> {
+  const path = subscriptPath(d.subscriptSafe());
+  const type = d.dataType() ? typeFromNode(d.dataType(), objectFields) : T.text;
+  const top = t.columns.find((c) => c.name === path[0]);
+  if (path.length > 1) {
+    if (!top) throw columnUnknown(path[0]!);
+    if (!addFields(top.type, path.slice(1), type, () => t.nextPosition++)) {
+      throw sqlParse(`The table ${t.schema}.${t.name} already has a column named ${path.join('.')}`);
+    }
+    return;
+  }
+  if (top) throw sqlParse(`The table ${t.schema}.${t.name} already has a column named ${path[0]}`);
+  const col: ColumnDef = { name: path[0]!, type, notNull: false, position: t.nextPosition++ };
+  numberFields(type, () => t.nextPosition++);
+  const checks: Array<{ pgName: string; name: string; expr: string; node: Ctx }> = [];
+  for (const c of (d.columnConstraint() as Ctx[]) ?? []) {
+    switch (ruleName(c)) {
+      case 'ColumnConstraintNotNullContext':
+        col.notNull = true;
+        break;
+      case 'ColumnConstraintPrimaryKeyContext':
+        throw unsupportedFeature('Cannot add a primary key column to a table that has rows');
+      case 'ColumnDefaultConstraintContext':
+        col.defaultExpr = formatStandalone(c.defaultExpr, { quote: true });
+        break;
+      case 'ColumnGeneratedConstraintContext':
+        col.generated = formatStandalone(c.generatedExpr, { quote: true });
+        break;
+      case 'ColumnIndexConstraintContext': {
+        const method = identName(c.method).toLowerCase();
+        if (method === 'fulltext') {
+          const analyzer = properties(c.withProperties()).get('analyzer') ?? 'standard';
+          if (!isKnownAnalyzer(analyzer)) throw sqlParse(`Analyzer "${analyzer}" not found for column "${col.name}"`);
+          col.fulltext = analyzer;
+        }
+        break;
+      }
+      case 'ColumnCheckConstraintContext': {
+        const ck = c.checkConstraint();
+        const name = ck.name ? identName(ck.name) : `${t.name}_${col.name}_check_${Math.random().toString(36).slice(2, 10)}`;
+        checks.push({ pgName: checkConstraintName(t), name, expr: formatStandalone(ck.expression, { quote: true }), node: ck.expression });
+        break;
+      }
+      default:
+        break;
+    }
+  }
+  await both(ctx, t, `ADD COLUMN ${columnSql(col)}`);
+  t.columns.push(col);
+  const live = pgTableName(t, 'live');
+  if (col.notNull) {
+    const nn = notNullCheck(t, col.name);
+    await ctx.state.pg.exec(`ALTER TABLE ${live} ADD CONSTRAINT ${quoteIdent(nn.name)} CHECK (${nn.sql}) NOT VALID`);
+  }
+  for (const c of checks) {
+    await ctx.state.pg.exec(`ALTER TABLE ${live} ADD CONSTRAINT ${quoteIdent(c.pgName)} CHECK (${checkSql(c.node, t, env)}) NOT VALID`);
+    t.checks.push({ name: c.name, expr: c.expr, pgName: c.pgName });
+  }
+}
+
+async function dropColumn(ctx: RunContext, t: TableDef, d: Ctx): Promise<void> {
+  const path = subscriptPath(d.subscriptSafe());
+  const ifExists = !!d.IF?.();
+  const col = t.columns.find((c) => c.name === path[0]);
+  if (!col || path.length > 1) {
+    if (ifExists) return;
+    throw columnUnknown(path.join('.'));
+  }
+  if (t.primaryKey.includes(col.name)) {
+    throw unsupportedFeature(`Dropping column: ${col.name} which is part of the PRIMARY KEY is not allowed`);
+  }
+  if (t.clusteredBy === col.name) throw unsupportedFeature(`Dropping column: ${col.name} which is used in 'CLUSTERED BY' is not allowed`);
+  if (t.partitionedBy.includes(col.name)) throw unsupportedFeature(`Dropping column: ${col.name} which is part of the 'PARTITIONED BY' columns is not allowed`);
+  if (t.indexes.some((i) => i.columns.includes(col.name))) throw unsupportedFeature(`Dropping column: ${col.name} which is part of INDEX is not allowed`);
+  await both(ctx, t, `DROP COLUMN ${quoteIdent(col.name)} CASCADE`);
+  t.columns = t.columns.filter((c) => c !== col);
+  for (const [k, v] of Object.entries(t.notNullChecks)) if (v === col.name) delete t.notNullChecks[k];
+}
+
+async function renameColumn(ctx: RunContext, t: TableDef, from: string[], to: string[]): Promise<void> {
+  const col = t.columns.find((c) => c.name === from[0]);
+  if (!col || from.length > 1) throw columnUnknown(from.join('.'));
+  if (t.columns.some((c) => c.name === to[0])) throw sqlParse(`Cannot rename column to a name of an existing column`);
+  const newName = to[0]!;
+  await both(ctx, t, `RENAME COLUMN ${quoteIdent(col.name)} TO ${quoteIdent(newName)}`);
+  const rename = (n: string): string => (n === col.name ? newName : n);
+  t.primaryKey = t.primaryKey.map(rename);
+  t.partitionedBy = t.partitionedBy.map(rename);
+  if (t.clusteredBy) t.clusteredBy = rename(t.clusteredBy);
+  for (const i of t.indexes) i.columns = i.columns.map(rename);
+  for (const [k, v] of Object.entries(t.notNullChecks)) t.notNullChecks[k] = rename(v);
+  col.name = newName;
+}
+
+function setProperties(t: TableDef, a: Ctx): void {
+  if (a.SET?.()) {
+    for (const p of a.genericProperties().genericProperty() as Ctx[]) {
+      const key = identName(p.ident());
+      const value = propertyValue(p.expr());
+      if (key === 'number_of_replicas') t.numberOfReplicas = value;
+      else if (key === 'refresh_interval') t.refreshInterval = Number(value);
+      else if (key === 'column_policy') t.columnPolicy = value as TableDef['columnPolicy'];
+      else if (key === 'number_of_shards') {
+        if (t.partitionedBy.length === 0) throw sqlParse('Changing the number of shards is only supported for partitioned tables');
+        t.numberOfShards = Number(value);
+      } else t.settings[key] = value;
+    }
+    return;
+  }
+  const names = ((a.ident?.() as Ctx[] | null) ?? []).map(identName);
+  for (const key of names) {
+    if (key === 'number_of_replicas') t.numberOfReplicas = '0-1';
+    else if (key === 'refresh_interval') t.refreshInterval = 1000;
+    else if (key === 'column_policy') t.columnPolicy = 'strict';
+    else delete t.settings[key];
+  }
+}
+
+function swap(a: Ctx, env: Env): Prepared {
+  return {
+    returnsRows: false,
+    maxParam: 0,
+    async run(ctx) {
+      const { catalog } = ctx.state;
+      const source = existingTable(a.source, env);
+      const target = existingTable(a.target, env);
+      checkPrivileges(env.user, [{ schema: source.schema, type: 'DDL' }, { schema: target.schema, type: 'DDL' }]);
+      const dropSource = properties(a.withProperties?.()).get('drop_source') === 'true';
+      const s = { schema: source.schema, name: source.name };
+      const tgt = { schema: target.schema, name: target.name };
+      catalog.tables.delete(`${s.schema}.${s.name}`);
+      catalog.tables.delete(`${tgt.schema}.${tgt.name}`);
+      Object.assign(source, tgt);
+      catalog.tables.set(`${tgt.schema}.${tgt.name}`, source);
+      if (dropSource) {
+        await ctx.state.pg.exec(dropTableSql(target));
+      } else {
+        Object.assign(target, s);
+        catalog.tables.set(`${s.schema}.${s.name}`, target);
+      }
+      catalog.touch();
+      return { kind: 'count', rowcount: 1 };
+    },
+  };
+}
+
+/** ALTER TABLE t ALTER [COLUMN] c SET DEFAULT expr | DROP DEFAULT (6.3+). */
+export function prepareAlterColumnDefault(x: Extract<ExtraStatement, { kind: 'alterColumnDefault' }>, env: Env): Prepared {
+  return {
+    returnsRows: false,
+    maxParam: 0,
+    async run(ctx) {
+      const parts = x.table;
+      const schema = parts.length > 1 ? parts[0]! : env.schema;
+      const name = parts[parts.length - 1]!;
+      if (!canSeeSchema(env.user, schema)) throw schemaUnknown(schema);
+      const t = ctx.state.catalog.table(schema, name);
+      if (!t) throw relationUnknown(parts.join('.'));
+      checkPrivileges(env.user, [{ schema, type: 'DDL' }]);
+      const col = t.columns.find((c) => c.name === x.column[0]);
+      if (!col || x.column.length > 1) throw columnUnknown(x.column.join('.'));
+      if (x.expr === null) delete col.defaultExpr;
+      else col.defaultExpr = formatStandalone(x.expr, { quote: true });
+      ctx.state.catalog.touch();
+      return done;
+    },
+  };
+}

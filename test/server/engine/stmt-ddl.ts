@@ -1,0 +1,233 @@
+/**
+ * DDL statements other than ALTER: CREATE TABLE / VIEW / SCHEMA, DROP TABLE / VIEW / SCHEMA and
+ * REFRESH TABLE. They run under the engine's statement lock and change the catalog and PG together.
+ */
+import type { TableDef } from './catalog.js';
+import { CrateError, relationExists, relationUnknown, schemaUnknown } from './errors.js';
+import { buildTable } from './ddl-create.js';
+import { lex, parseStatement, qnameParts, sourceText, type Ctx } from './parse.js';
+import { quoteIdent } from './format.js';
+import { prepareStatement } from './dispatch.js';
+import { sqlTypeName, T } from './types.js';
+import { canSeeSchema, checkPrivileges } from './privileges.js';
+import type { Outcome, Prepared, RunContext } from './run.js';
+import type { Env } from './scope.js';
+import { dropTableSql, refreshTable } from './storage.js';
+import { isSystemSchema } from './system-tables.js';
+import { translateQuery } from './query.js';
+import { Tx } from './scope.js';
+import type { ExtraStatement } from './stmt-extras.js';
+
+const count = (rowcount: number) => ({ kind: 'count' as const, rowcount });
+
+/** Schema and name of a table reference; checks the user may see the schema. */
+export function tableName(qname: Ctx, env: Env): { schema: string; name: string; written: string } {
+  const parts = qnameParts(qname);
+  const name = parts[parts.length - 1]!;
+  const schema = parts.length > 1 ? parts[parts.length - 2]! : env.schema;
+  if (!canSeeSchema(env.user, schema)) throw schemaUnknown(schema);
+  return { schema, name, written: parts.join('.') };
+}
+
+/** An existing user table, or CrateDB's error for a missing one. */
+export function existingTable(qname: Ctx, env: Env): TableDef {
+  const { schema, name, written } = tableName(qname, env);
+  if (isSystemSchema(schema)) {
+    throw new CrateError(400, 4007, `OperationOnInaccessibleRelationException[The relation "${schema}.${name}" doesn't support or allow this operation]`);
+  }
+  const t = env.catalog.table(schema, name);
+  if (!t) {
+    if (written.includes('.') && !env.catalog.schemaExists(schema)) throw schemaUnknown(schema);
+    throw relationUnknown(written);
+  }
+  return t;
+}
+
+function validName(name: string, what: string): void {
+  if (/[\\/*?"<>|,#.\s]/.test(name) || name.startsWith('_') || name.length === 0) {
+    throw new CrateError(400, 4002, `InvalidRelationName[${what} name "${name}" is invalid.]`);
+  }
+}
+
+export function prepareCreateTable(node: Ctx, env: Env): Prepared {
+  const { schema, name } = tableName(node.table().qname(), env);
+  const ifNotExists = !!node.IF?.();
+  return {
+    returnsRows: false,
+    maxParam: 0,
+    async run(ctx: RunContext) {
+      checkPrivileges(env.user, [{ schema, type: 'DDL' }]);
+      const { catalog, pg } = ctx.state;
+      if (isSystemSchema(schema)) throw new CrateError(400, 4002, `InvalidSchemaNameException[schema name "${schema}" is invalid.]`);
+      if (catalog.table(schema, name) || catalog.view(schema, name)) {
+        if (ifNotExists) return count(0);
+        throw relationExists(`${schema}.${name}`);
+      }
+      validName(name, 'Relation');
+      const spec = buildTable(node, schema, name, env);
+      await pg.exec(spec.ddl);
+      catalog.addTable(spec.table);
+      return count(1);
+    },
+  };
+}
+
+export function prepareDropTable(node: Ctx, env: Env): Prepared {
+  const ifExists = !!node.IF?.();
+  const qname = node.table().qname();
+  return {
+    returnsRows: false,
+    maxParam: 0,
+    async run(ctx) {
+      const { schema, name, written } = tableName(qname, env);
+      checkPrivileges(env.user, [{ schema, type: 'DDL' }]);
+      const t = ctx.state.catalog.table(schema, name);
+      if (!t) {
+        if (ifExists) return count(0);
+        if (written.includes('.') && !ctx.state.catalog.schemaExists(schema)) throw schemaUnknown(schema);
+        throw relationUnknown(written);
+      }
+      await ctx.state.pg.exec(dropTableSql(t));
+      ctx.state.catalog.removeTable(t);
+      return count(1);
+    },
+  };
+}
+
+export function prepareRefresh(node: Ctx, env: Env): Prepared {
+  const refs = node.tableWithPartitions().tableWithPartition() as Ctx[];
+  return {
+    returnsRows: false,
+    maxParam: 0,
+    async run(ctx) {
+      const tables = refs.map((r) => existingTable(r.qname(), env));
+      checkPrivileges(env.user, tables.map((t) => ({ schema: t.schema, type: 'DQL' as const })));
+      for (const t of tables) await refreshTable(ctx.state.pg, t);
+      return count(tables.length);
+    },
+  };
+}
+
+export function prepareCreateView(node: Ctx, env: Env): Prepared {
+  const parts = qnameParts(node.name);
+  const name = parts[parts.length - 1]!;
+  const schema = parts.length > 1 ? parts[0]! : env.schema;
+  const replace = !!node.REPLACE?.();
+  const queryNode = node.queryOptParens();
+  return {
+    returnsRows: false,
+    maxParam: 0,
+    async run(ctx) {
+      if (!canSeeSchema(env.user, schema)) throw schemaUnknown(schema);
+      checkPrivileges(env.user, [{ schema, type: 'DDL' }]);
+      const { catalog } = ctx.state;
+      if (catalog.table(schema, name) || (!replace && catalog.view(schema, name))) throw relationExists(`${schema}.${name}`);
+      let q = queryNode;
+      while (!q.query?.()) q = q.queryOptParens();
+      // The view must translate now: unknown relations and columns fail CREATE VIEW.
+      translateQuery(q.query(), undefined, new Tx({ ...env, schema }, []));
+      catalog.views.set(`${schema}.${name}`, { schema, name, query: sourceText(q.query()), owner: env.user.name });
+      catalog.touch();
+      return count(1);
+    },
+  };
+}
+
+export function prepareDropView(node: Ctx, env: Env): Prepared {
+  const ifExists = !!node.IF?.();
+  const names = (node.names.qname() as Ctx[]).map(qnameParts);
+  return {
+    returnsRows: false,
+    maxParam: 0,
+    async run(ctx) {
+      const { catalog } = ctx.state;
+      let dropped = 0;
+      for (const parts of names) {
+        const schema = parts.length > 1 ? parts[0]! : env.schema;
+        const name = parts[parts.length - 1]!;
+        checkPrivileges(env.user, [{ schema, type: 'DDL' }]);
+        if (!catalog.view(schema, name)) {
+          if (ifExists) continue;
+          throw new CrateError(404, 4041, `RelationsUnknown[Relations not found: ${schema}.${name}]`);
+        }
+        catalog.views.delete(`${schema}.${name}`);
+        dropped++;
+      }
+      catalog.touch();
+      return count(dropped);
+    },
+  };
+}
+
+/** CREATE SCHEMA / DROP SCHEMA (6.2+; recognized from tokens, see stmt-extras.ts). */
+export function prepareSchemaStatement(extra: Extract<ExtraStatement, { kind: 'createSchema' | 'dropSchema' }>, env: Env): Prepared {
+  return {
+    returnsRows: false,
+    maxParam: 0,
+    async run(ctx) {
+      const { catalog } = ctx.state;
+      checkPrivileges(env.user, [{ schema: extra.kind === 'createSchema' ? extra.name : extra.names[0]!, type: 'DDL' }]);
+      if (extra.kind === 'createSchema') {
+        if (isSystemSchema(extra.name) || catalog.userSchemas().includes(extra.name) && (catalog.explicitSchemas.has(extra.name) || [...catalog.tables.values()].some((t) => t.schema === extra.name) || extra.name === 'doc')) {
+          if (extra.ifNotExists) return count(1);
+          throw new CrateError(409, 40910, `SchemaAlreadyExists[Schema '${extra.name}' already exists]`);
+        }
+        catalog.explicitSchemas.add(extra.name);
+        catalog.touch();
+        return count(1);
+      }
+      for (const s of extra.names) {
+        const exists = catalog.userSchemas().includes(s) && (catalog.explicitSchemas.has(s) || [...catalog.tables.values()].some((t) => t.schema === s) || [...catalog.views.values()].some((v) => v.schema === s));
+        if (!exists) {
+          if (extra.ifExists) continue;
+          throw schemaUnknown(s);
+        }
+        const dependents = [...catalog.tables.values()].some((t) => t.schema === s) || [...catalog.views.values()].some((v) => v.schema === s);
+        if (dependents && !extra.cascade) {
+          throw new CrateError(400, 40013, `DependentObjectsExists[Cannot drop schema "${s}" because other objects depend on it]`);
+        }
+        if (dependents) {
+          for (const t of [...catalog.tables.values()].filter((x) => x.schema === s)) {
+            await ctx.state.pg.exec(dropTableSql(t));
+            catalog.removeTable(t);
+          }
+          for (const v of [...catalog.views.values()].filter((x) => x.schema === s)) catalog.views.delete(`${v.schema}.${v.name}`);
+        }
+        catalog.explicitSchemas.delete(s);
+      }
+      catalog.touch();
+      return count(1);
+    },
+  };
+}
+
+/**
+ * CREATE TABLE ... AS query: a table with the query's output columns and types (no primary key), filled
+ * by the equivalent INSERT ... SELECT; the rowcount is the number of rows written.
+ */
+export function prepareCreateTableAs(node: Ctx, env: Env): Prepared {
+  const { schema, name } = tableName(node.table().qname(), env);
+  const source = node.insertSource().query();
+  const ifNotExists = !!node.IF?.();
+  return {
+    returnsRows: false,
+    maxParam: 0,
+    async run(ctx) {
+      checkPrivileges(env.user, [{ schema, type: 'DDL' }]);
+      const { catalog } = ctx.state;
+      if (catalog.table(schema, name) || catalog.view(schema, name)) {
+        if (ifNotExists) return count(0);
+        throw relationExists(`${schema}.${name}`);
+      }
+      const outputs = translateQuery(source, undefined, new Tx(env, [])).outputs;
+      const target = `${quoteIdent(schema)}.${quoteIdent(name)}`;
+      const cols = outputs.map((o) => `${quoteIdent(o.name)} ${sqlTypeName(o.type && o.type.kind !== 'undefined' ? o.type : T.text)}`);
+      const run = async (sql: string): Promise<Outcome> => {
+        const parsed = parseStatement(sql, env.version);
+        return prepareStatement(parsed, env, lex(sql)).run(ctx, []);
+      };
+      await run(`CREATE TABLE ${target} (${cols.join(', ')})`);
+      return run(`INSERT INTO ${target} (${outputs.map((o) => quoteIdent(o.name)).join(', ')}) ${sourceText(source)}`);
+    },
+  };
+}

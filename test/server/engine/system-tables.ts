@@ -1,0 +1,192 @@
+/**
+ * information_schema and sys, materialized from the catalog into PG tables (schema `crate_sys`) so that
+ * PG evaluates the user's WHERE / ORDER BY / aggregates on them exactly as on any table. A table is
+ * rebuilt when the catalog changed since it was last written (or on every read, for the live ones).
+ * Other users see only the rows of schemas they may see.
+ */
+import type { PGlite } from '@electric-sql/pglite';
+import { schemaUnknown } from './errors.js';
+import { quoteIdent } from './format.js';
+import { canSeeSchema } from './privileges.js';
+import type { Column, Tx } from './scope.js';
+import { SYSTEM_SCHEMA } from './storage.js';
+import { pgType, T, type CrateType } from './types.js';
+import { VERSIONS } from './version.js';
+import type { EngineState } from './state.js';
+import { formatTableRows } from './system-rows.js';
+
+export interface SystemTableDef {
+  schema: string;
+  name: string;
+  columns: Array<{ name: string; type: CrateType }>;
+  /** Column holding the schema a row belongs to (rows of invisible schemas are hidden). */
+  schemaColumn?: string;
+  /** Rebuilt on every read (cluster state), not only after catalog changes. */
+  live?: boolean;
+  rows(state: EngineState): unknown[][];
+}
+
+const text = T.text;
+const int = T.integer;
+const bool = T.boolean;
+const long = T.bigint;
+const obj = (fields: Array<[string, CrateType]> = []): CrateType => T.object(fields.map(([name, type]) => ({ name, type })), 'strict');
+
+function def(schema: string, name: string, columns: Array<[string, CrateType]>, rows: SystemTableDef['rows'], extra: Partial<SystemTableDef> = {}): SystemTableDef {
+  return { schema, name, columns: columns.map(([n, t]) => ({ name: n, type: t })), rows, ...extra };
+}
+
+/** Every system table, keyed `schema.name`. */
+export const SYSTEM_TABLES: Map<string, SystemTableDef> = new Map(
+  [
+    def('information_schema', 'tables', [
+      ['blobs_path', text], ['closed', bool], ['clustered_by', text], ['column_policy', text],
+      ['number_of_replicas', text], ['number_of_shards', int], ['partitioned_by', T.array(text)],
+      ['reference_generation', text], ['routing_hash_function', text], ['self_referencing_column_name', text],
+      ['settings', obj([['refresh_interval', long], ['number_of_replicas', text]])], ['table_catalog', text],
+      ['table_name', text], ['table_schema', text], ['table_type', text],
+      ['version', obj([['created', text], ['upgraded', text]])],
+    ], (s) => formatTableRows(s).tables, { schemaColumn: 'table_schema' }),
+    def('information_schema', 'columns', [
+      ['character_maximum_length', int], ['character_octet_length', int], ['character_set_catalog', text],
+      ['character_set_name', text], ['character_set_schema', text], ['check_action', int], ['check_references', text],
+      ['collation_catalog', text], ['collation_name', text], ['collation_schema', text], ['column_default', text],
+      ['column_details', obj([['name', text], ['path', T.array(text)]])], ['column_name', text], ['data_type', text],
+      ['datetime_precision', int], ['domain_catalog', text], ['domain_name', text], ['domain_schema', text],
+      ['generation_expression', text], ['identity_cycle', bool], ['identity_generation', text], ['identity_increment', text],
+      ['identity_maximum', text], ['identity_minimum', text], ['identity_start', text], ['interval_precision', int],
+      ['interval_type', text], ['is_generated', text], ['is_identity', bool], ['is_nullable', text],
+      ['numeric_precision', int], ['numeric_precision_radix', int], ['numeric_scale', int], ['ordinal_position', int],
+      ['table_catalog', text], ['table_name', text], ['table_schema', text], ['udt_catalog', text], ['udt_name', text],
+      ['udt_schema', text],
+    ], (s) => formatTableRows(s).columns, { schemaColumn: 'table_schema' }),
+    def('information_schema', 'schemata', [
+      ['catalog_name', text], ['default_character_set_catalog', text], ['default_character_set_name', text],
+      ['default_character_set_schema', text], ['schema_name', text], ['schema_owner', text], ['sql_path', text],
+    ], (s) => formatTableRows(s).schemata, { schemaColumn: 'schema_name' }),
+    def('information_schema', 'table_constraints', [
+      ['constraint_catalog', text], ['constraint_name', text], ['constraint_schema', text], ['constraint_type', text],
+      ['initially_deferred', text], ['is_deferrable', text], ['nulls_distinct', text], ['table_catalog', text],
+      ['table_name', text], ['table_schema', text],
+    ], (s) => formatTableRows(s).constraints, { schemaColumn: 'table_schema' }),
+    def('information_schema', 'key_column_usage', [
+      ['column_name', text], ['constraint_catalog', text], ['constraint_name', text], ['constraint_schema', text],
+      ['ordinal_position', int], ['table_catalog', text], ['table_name', text], ['table_schema', text],
+    ], (s) => formatTableRows(s).keys, { schemaColumn: 'table_schema' }),
+    def('information_schema', 'views', [
+      ['check_option', text], ['is_updatable', bool], ['owner', text], ['table_catalog', text], ['table_name', text],
+      ['table_schema', text], ['view_definition', text],
+    ], (s) => formatTableRows(s).views, { schemaColumn: 'table_schema' }),
+    def('sys', 'cluster', [
+      ['id', text], ['license', obj([['expiry_date', T.timestamptz], ['issued_to', text], ['max_nodes', int]])],
+      ['master_node', text], ['name', text], ['settings', obj()],
+    ], (s) => [[s.cluster.id, null, s.cluster.nodes[0]?.id ?? null, s.cluster.name, {}]], { live: true }),
+    def('sys', 'nodes', [
+      ['hostname', text], ['id', text], ['name', text], ['rest_url', text],
+      ['version', obj([['build_hash', text], ['build_snapshot', bool], ['minimum_index_compatibility_version', text],
+        ['minimum_wire_compatibility_version', text], ['number', text]])],
+    ], (s) => s.cluster.nodes.map((n) => [
+      'localhost', n.id, n.name, n.restUrl,
+      { build_hash: VERSIONS[s.version].buildHash, build_snapshot: false,
+        minimum_index_compatibility_version: VERSIONS[s.version].minimumIndexCompatibilityVersion,
+        minimum_wire_compatibility_version: VERSIONS[s.version].minimumWireCompatibilityVersion, number: VERSIONS[s.version].number },
+    ]), { live: true }),
+    def('sys', 'health', [
+      ['health', text], ['missing_shards', int], ['partition_ident', text], ['severity', T.integer],
+      ['table_name', text], ['table_schema', text], ['underreplicated_shards', int],
+    ], (s) => [...s.catalog.tables.values()].map((t) => {
+      const h = s.cluster.health(t);
+      return [h.health, h.missing, '', h.health === 'GREEN' ? 1 : h.health === 'YELLOW' ? 2 : 3, t.name, t.schema, h.underreplicated];
+    }), { live: true }),
+    def('sys', 'shards', [
+      ['closed', bool], ['id', int], ['node', obj([['id', text], ['name', text]])], ['num_docs', long],
+      ['partition_ident', text], ['primary', bool], ['relocating_node', text], ['routing_state', text],
+      ['schema_name', text], ['size', long], ['state', text], ['table_name', text],
+    ], (s) => [...s.catalog.tables.values()].flatMap((t) => s.cluster.shards(t).map((sh) => [
+      false, sh.id, { id: sh.nodeId, name: sh.nodeName }, 0, '', sh.primary, null, sh.state === 'STARTED' ? 'STARTED' : 'UNASSIGNED',
+      t.schema, 0, sh.state, t.name,
+    ])), { live: true }),
+    def('sys', 'checks', [['description', text], ['id', int], ['node_id', text], ['passed', bool], ['severity', int]],
+      () => [
+        ['The value of the cluster setting \'gateway.expected_data_nodes\' must be equal to the maximum number of data nodes in the cluster.', 1, null, true, 3],
+        ['The total number of partitions of one or more partitioned tables should not be greater than 1000.', 2, null, true, 2],
+        ['The following tables need to be recreated for compatibility with future major versions of CrateDB.', 3, null, true, 3],
+      ]),
+    def('sys', 'users', [['jwt', obj()], ['name', text], ['password', text], ['superuser', bool]],
+      (s) => [...s.catalog.users.values()].map((u) => [null, u.name, u.password === undefined ? null : '********', u.superuser])),
+    def('sys', 'roles', [['granted_roles', T.array(obj())], ['name', text]], () => []),
+    def('sys', 'privileges', [['class', text], ['grantee', text], ['grantor', text], ['ident', text], ['state', text], ['type', text]],
+      (s) => [...s.catalog.users.values()].flatMap((u) => [...u.privileges].map((p) => {
+        const denied = p.startsWith('DENY:');
+        const [type, schema] = p.replace(/^DENY:/, '').split('@') as [string, string];
+        return [schema === '' ? 'CLUSTER' : 'SCHEMA', u.name, 'crate', schema === '' ? null : schema, denied ? 'DENY' : 'GRANT', type];
+      }))),
+    def('sys', 'summits', [['mountain', text]], () => []),
+    def('sys', 'jobs', [['id', text], ['stmt', text], ['username', text]], () => [], { live: true }),
+  ].map((d) => [`${d.schema}.${d.name}`, d]),
+);
+
+export function isSystemSchema(schema: string): boolean {
+  return schema === 'information_schema' || schema === 'sys' || schema === 'pg_catalog';
+}
+
+function pgName(d: SystemTableDef): string {
+  return `${SYSTEM_SCHEMA}.${quoteIdent(`${d.schema}.${d.name}`)}`;
+}
+
+/** The FROM item of a system table as the session's user may see it. */
+export function systemRelation(schema: string, name: string, tx: Tx): { sql: string; columns: Column[] } | undefined {
+  const d = SYSTEM_TABLES.get(`${schema}.${name}`);
+  const { user } = tx.env;
+  if (!canSeeSchema(user, schema)) throw schemaUnknown(schema);
+  if (!d) return undefined;
+  tx.systemTables.add(`${schema}.${name}`);
+  if (schema === 'sys') tx.need('sys', 'DQL');
+  let sql = pgName(d);
+  if (!user.superuser && d.schemaColumn) {
+    const visible = tx.env.catalog.userSchemas().concat(['blob', 'sys', 'information_schema', 'pg_catalog']).filter((s) => canSeeSchema(user, s));
+    sql = `(SELECT * FROM ${sql} WHERE ${quoteIdent(d.schemaColumn)} = ANY(ARRAY[${visible.map((v) => `'${v.replace(/'/g, "''")}'`).join(', ') || "''"}]::text[]))`;
+  }
+  return { sql, columns: systemColumns(d, tx.env.version) };
+}
+
+/** Creates the PG tables of every system table (once per engine). */
+export function createSystemTablesSql(version: '6.4' | '5.10'): string {
+  const parts = [
+    `CREATE SCHEMA IF NOT EXISTS ${SYSTEM_SCHEMA};`,
+    // TRY_CAST: the cast, or NULL when the value does not convert.
+    `CREATE FUNCTION ${SYSTEM_SCHEMA}.try_cast(v text, target anyelement) RETURNS anyelement LANGUAGE plpgsql IMMUTABLE AS $$
+     DECLARE r target%TYPE;
+     BEGIN EXECUTE format('SELECT CAST(%L AS %s)', v, pg_typeof(target)) INTO r; RETURN r;
+     EXCEPTION WHEN others THEN RETURN NULL; END $$;`,
+  ];
+  for (const d of SYSTEM_TABLES.values()) {
+    const cols = d.columns.map((c) => `${quoteIdent(c.name)} ${c.name === 'is_nullable' && version === '5.10' ? 'boolean' : pgType(c.type)}`);
+    parts.push(`CREATE TABLE ${pgName(d)} (${cols.join(', ')});`);
+  }
+  return parts.join('\n');
+}
+
+/** The column types of a system table as this version reports them. */
+export function systemColumns(d: SystemTableDef, version: '6.4' | '5.10'): Column[] {
+  return d.columns.map((c) => (c.name === 'is_nullable' && version === '5.10' ? { name: c.name, type: T.boolean } : c));
+}
+
+/** Rewrites the system tables a statement reads when the catalog changed since they were written. */
+export async function materialize(pg: PGlite, state: EngineState, keys: Iterable<string>): Promise<void> {
+  for (const key of keys) {
+    const d = SYSTEM_TABLES.get(key);
+    if (!d) continue;
+    if (!d.live && state.materialized.get(key) === state.catalog.version) continue;
+    const rows = d.rows(state);
+    const cols = d.columns.map((c) => quoteIdent(c.name)).join(', ');
+    const types = d.columns.map((c) => `${quoteIdent(c.name)} ${c.name === 'is_nullable' && state.version === '5.10' ? 'boolean' : pgType(c.type)}`).join(', ');
+    const records = rows.map((r) => Object.fromEntries(d.columns.map((c, i) => [c.name, r[i] ?? null])));
+    await pg.query(
+      `WITH d AS (DELETE FROM ${pgName(d)}) INSERT INTO ${pgName(d)} (${cols}) SELECT ${cols} FROM jsonb_to_recordset($1::jsonb) AS r(${types})`,
+      [JSON.stringify(records)],
+    );
+    state.materialized.set(key, state.catalog.version);
+  }
+}
+

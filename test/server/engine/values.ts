@@ -1,0 +1,343 @@
+/**
+ * CrateDB's value conversions, done in JS before anything is written: JSON from `args` / `bulk_args`
+ * or a literal from the statement, converted to a column's type with CrateDB's messages (a string
+ * holding a number goes into an integer, a float is truncated, `not a date` fails), strict objects
+ * rejecting unknown keys, dynamic objects growing new sub-columns. The result is the canonical value
+ * (timestamps as epoch ms, geo_point as [lon, lat]); `toPg` turns it into PG input.
+ */
+import { sqlParse } from './errors.js';
+import { javaDouble } from './format.js';
+import { isNumeric, T, typeName, type CrateType, type ObjectField } from './types.js';
+
+/** Where a value came from: CrateDB words its cast errors differently for each. */
+export type Source =
+  | { kind: 'param' }
+  | { kind: 'literal'; text: string; type: CrateType }
+  | { kind: 'evaluated' };
+
+export interface CoerceContext {
+  /** Top-level column name (for messages). */
+  column: string;
+  /** Sub-columns a dynamic object gained: path below the column and the guessed type. */
+  added: Array<{ path: string[]; type: CrateType }>;
+}
+
+/** A value as Java's toString prints it in CrateDB messages (`[a, b]`, `1.0`, `{a=1}`). */
+export function javaString(v: unknown, type?: CrateType): string {
+  if (v === null || v === undefined) return 'null';
+  if (Array.isArray(v)) return `[${v.map((x) => javaString(x, type?.kind === 'array' ? type.element : undefined)).join(', ')}]`;
+  if (typeof v === 'number') {
+    if (type && (type.kind === 'double' || type.kind === 'real')) return javaDouble(v);
+    if (!Number.isInteger(v)) return javaDouble(v);
+    return String(v);
+  }
+  if (typeof v === 'object') {
+    return `{${Object.entries(v as Record<string, unknown>).map(([k, x]) => `${k}=${javaString(x)}`).join(', ')}}`;
+  }
+  return String(v);
+}
+
+/** CrateDB's guess of a JSON value's type (dynamic columns, parameter types). */
+export function guessType(v: unknown): CrateType {
+  if (v === null || v === undefined) return T.undefined;
+  if (typeof v === 'bigint') return T.bigint;
+  if (typeof v === 'boolean') return T.boolean;
+  if (typeof v === 'number') return Number.isInteger(v) ? (Math.abs(v) > 2147483647 ? T.bigint : T.integer) : T.double;
+  if (typeof v === 'string') return T.text;
+  if (Array.isArray(v)) {
+    const first = v.find((x) => x !== null && x !== undefined);
+    return T.array(first === undefined ? T.undefined : guessType(first));
+  }
+  return T.object(
+    Object.entries(v as Record<string, unknown>).map(([name, x]) => ({ name, type: guessType(x) })),
+    'dynamic',
+  );
+}
+
+/** The type a dynamic sub-column gets for a value (integers become bigint, as in CrateDB). */
+export function dynamicType(v: unknown): CrateType {
+  const t = guessType(v);
+  const widen = (x: CrateType): CrateType => {
+    if (x.kind === 'integer') return T.bigint;
+    if (x.kind === 'array') return T.array(widen(x.element));
+    if (x.kind === 'object') return T.object(x.fields.map((f) => ({ name: f.name, type: widen(f.type) })), 'dynamic');
+    return x;
+  };
+  return widen(t);
+}
+
+function castError(value: unknown, target: CrateType, src: Source): Error {
+  if (src.kind === 'literal') {
+    return sqlParse(`Cannot cast \`${src.text}\` of type \`${typeName(src.type)}\` to type \`${typeName(target)}\``);
+  }
+  return sqlParse(`Cannot cast value \`${javaString(value)}\` to type \`${typeName(target)}\``);
+}
+
+const INT_RANGES: Record<string, [number, number]> = {
+  byte: [-128, 127],
+  smallint: [-32768, 32767],
+  integer: [-2147483648, 2147483647],
+  bigint: [-9223372036854775808, 9223372036854775807],
+};
+
+/** Parses an ISO date/time; `keepZone` false drops any offset (TIMESTAMP WITHOUT TIME ZONE). */
+export function parseTimestamp(s: string, keepZone: boolean): number | undefined {
+  const m = /^\s*(\d{4,})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d+))?)?)?\s*(Z|[+-]\d{2}(?::?\d{2})?)?\s*$/i.exec(s);
+  if (!m) return undefined;
+  const [, y, mo, d, h = '0', mi = '0', sec = '0', frac = '0', zone] = m;
+  const ms = Number(`0.${frac}`) * 1000;
+  let t = Date.UTC(Number(y), Number(mo) - 1, Number(d), Number(h), Number(mi), Number(sec), Math.trunc(ms));
+  if (Number.isNaN(t)) return undefined;
+  if (keepZone && zone && zone.toUpperCase() !== 'Z') {
+    const sign = zone.startsWith('-') ? -1 : 1;
+    const digits = zone.slice(1).replace(':', '');
+    const offset = Number(digits.slice(0, 2)) * 60 + Number(digits.slice(2, 4) || '0');
+    t -= sign * offset * 60_000;
+  }
+  return t;
+}
+
+function isIp(s: string): boolean {
+  if (/^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/.test(s)) return s.split('.').every((p) => Number(p) <= 255);
+  return /^[0-9a-fA-F:.]+$/.test(s) && s.includes(':') && s.split('::').length <= 2;
+}
+
+/** Converts `value` to `target` as CrateDB does on INSERT/UPDATE; throws CrateDB's error otherwise. */
+export function coerce(value: unknown, target: CrateType, src: Source, ctx: CoerceContext, path: string[] = []): unknown {
+  if (value === null || value === undefined) return null;
+  switch (target.kind) {
+    case 'undefined':
+      return value;
+    case 'text':
+    case 'char': {
+      let s: string;
+      if (typeof value === 'string') s = value;
+      else if (typeof value === 'number' || typeof value === 'boolean') s = String(value);
+      else throw castError(value, target, src);
+      if (target.kind === 'text' && target.length !== undefined && s.length > target.length) {
+        throw sqlParse(`'${s}' is too long for the text type of length: ${target.length}`);
+      }
+      if (target.kind === 'char' && target.length !== undefined && s.trimEnd().length > target.length) {
+        throw sqlParse(`'${s}' is too long for the character type of length: ${target.length}`);
+      }
+      return s;
+    }
+    case 'boolean': {
+      if (typeof value === 'boolean') return value;
+      if (typeof value === 'string') {
+        const l = value.trim().toLowerCase();
+        if (['t', 'true', 'yes', 'on', '1'].includes(l)) return true;
+        if (['f', 'false', 'no', 'off', '0'].includes(l)) return false;
+      }
+      throw castError(value, target, src);
+    }
+    case 'byte':
+    case 'smallint':
+    case 'integer':
+    case 'bigint': {
+      let n: number;
+      if (typeof value === 'bigint') {
+        if (target.kind !== 'bigint' || value > 9223372036854775807n || value < -9223372036854775808n) throw castError(value, target, src);
+        return value;
+      }
+      if (typeof value === 'number') n = Math.trunc(value);
+      else if (typeof value === 'string' && /^\s*[-+]?\d+\s*$/.test(value)) n = Number(value);
+      else if (typeof value === 'boolean' && src.kind !== 'param') n = value ? 1 : 0;
+      else throw castError(value, target, src);
+      const [lo, hi] = INT_RANGES[target.kind]!;
+      if (!(n >= lo && n <= hi)) throw castError(value, target, src);
+      return n;
+    }
+    case 'real':
+    case 'double':
+    case 'numeric': {
+      if (typeof value === 'number') return value;
+      if (typeof value === 'bigint') return Number(value);
+      if (typeof value === 'string' && value.trim() !== '' && !Number.isNaN(Number(value))) return Number(value);
+      throw castError(value, target, src);
+    }
+    case 'timestamptz':
+    case 'timestamp': {
+      if (typeof value === 'number') return Math.trunc(value);
+      if (typeof value === 'string') {
+        if (/^\s*-?\d+\s*$/.test(value)) return Number(value);
+        const t = parseTimestamp(value, target.kind === 'timestamptz');
+        if (t !== undefined) return t;
+      }
+      throw castError(value, target, src);
+    }
+    case 'date': {
+      if (typeof value === 'number') return value;
+      const t = typeof value === 'string' ? parseTimestamp(value, false) : undefined;
+      if (t === undefined) throw castError(value, target, src);
+      return t;
+    }
+    case 'ip': {
+      if (typeof value === 'string' && isIp(value)) return value.replace(/^::ffff:(\d+\.\d+\.\d+\.\d+)$/i, '$1');
+      throw castError(value, target, src);
+    }
+    case 'geo_point':
+      return geoPoint(value, target, src);
+    case 'geo_shape':
+      return geoShape(value, target, src);
+    case 'float_vector': {
+      if (!Array.isArray(value)) throw castError(value, target, src);
+      if (value.length !== target.dims) throw sqlParse('The number of vector dimensions does not match the field type');
+      return value.map((x) => coerce(x, T.real, src, ctx, path));
+    }
+    case 'bit': {
+      const s = typeof value === 'string' ? value.replace(/^B'(.*)'$/i, '$1') : undefined;
+      if (s === undefined || !/^[01]*$/.test(s)) throw castError(value, target, src);
+      if (s.length !== target.length) throw sqlParse(`bit string length ${s.length} does not match type bit(${target.length})`);
+      return s;
+    }
+    case 'interval':
+    case 'time':
+      return value;
+    case 'array': {
+      if (!Array.isArray(value)) throw castError(value, target, src);
+      return value.map((x) => coerce(x, target.element, src, ctx, path));
+    }
+    case 'object':
+      return coerceObject(value, target, src, ctx, path);
+  }
+}
+
+function coerceObject(value: unknown, target: Extract<CrateType, { kind: 'object' }>, src: Source, ctx: CoerceContext, path: string[]): unknown {
+  let obj = value;
+  if (typeof obj === 'string') {
+    try {
+      obj = JSON.parse(obj);
+    } catch {
+      throw castError(value, target, src);
+    }
+  }
+  if (typeof obj !== 'object' || obj === null || Array.isArray(obj)) throw castError(value, target, src);
+  const out: Record<string, unknown> = {};
+  for (const [key, v] of Object.entries(obj as Record<string, unknown>)) {
+    const field = target.fields.find((f) => f.name === key);
+    if (field) {
+      out[key] = coerce(v, field.type, src, ctx, [...path, key]);
+      continue;
+    }
+    if (target.policy === 'strict') {
+      throw sqlParse(`Cannot add column \`${key}\` to strict object \`${[ctx.column, ...path].join('.')}\``);
+    }
+    if (target.policy === 'dynamic' && v !== null && v !== undefined) {
+      const type = dynamicType(v);
+      if (!ctx.added.some((a) => a.path.join('\u0000') === [...path, key].join('\u0000'))) ctx.added.push({ path: [...path, key], type });
+    }
+    out[key] = v;
+  }
+  return out;
+}
+
+function geoPoint(value: unknown, target: CrateType, src: Source): unknown {
+  if (Array.isArray(value) && value.length === 2 && value.every((x) => typeof x === 'number')) return value;
+  if (typeof value === 'string') {
+    const m = /^\s*POINT\s*\(\s*(-?[\d.eE+-]+)\s+(-?[\d.eE+-]+)\s*\)\s*$/i.exec(value);
+    if (m) return [Number(m[1]), Number(m[2])];
+  }
+  if (typeof value === 'object' && value !== null && (value as { type?: string }).type === 'Point') {
+    return (value as { coordinates: number[] }).coordinates;
+  }
+  throw castError(value, target, src);
+}
+
+function geoShape(value: unknown, target: CrateType, src: Source): unknown {
+  if (typeof value === 'object' && value !== null && !Array.isArray(value) && typeof (value as { type?: unknown }).type === 'string') return value;
+  if (typeof value === 'string') {
+    const shape = parseWkt(value);
+    if (shape) return shape;
+  }
+  throw castError(value, target, src);
+}
+
+/** WKT (POINT, LINESTRING, POLYGON and their MULTI forms) to GeoJSON. */
+export function parseWkt(s: string): Record<string, unknown> | undefined {
+  const m = /^\s*(POINT|LINESTRING|POLYGON|MULTIPOINT|MULTILINESTRING|MULTIPOLYGON)\s*(\(.*\))\s*$/is.exec(s);
+  if (!m) return undefined;
+  const kind = m[1]!.toUpperCase();
+  const body = m[2]!;
+  const json = body
+    .replace(/(-?[\d.eE+-]+)\s+(-?[\d.eE+-]+)/g, '[$1,$2]')
+    .replace(/\(/g, '[')
+    .replace(/\)/g, ']');
+  let coords: unknown;
+  try {
+    coords = JSON.parse(json);
+  } catch {
+    return undefined;
+  }
+  const types: Record<string, string> = {
+    POINT: 'Point', LINESTRING: 'LineString', POLYGON: 'Polygon', MULTIPOINT: 'MultiPoint', MULTILINESTRING: 'MultiLineString', MULTIPOLYGON: 'MultiPolygon',
+  };
+  if (kind === 'POINT') coords = (coords as unknown[])[0];
+  return { type: types[kind], coordinates: coords };
+}
+
+/** A canonical value as PG input (JSON-recordset member or query parameter) for a column type. */
+export function toPg(value: unknown, type: CrateType): unknown {
+  if (value === null || value === undefined) return null;
+  switch (type.kind) {
+    case 'timestamptz':
+      return new Date(value as number).toISOString();
+    case 'timestamp':
+      return new Date(value as number).toISOString().replace('Z', '');
+    case 'date':
+      return new Date(value as number).toISOString().slice(0, 10);
+    case 'geo_point': {
+      const [x, y] = value as [number, number];
+      return `(${x},${y})`;
+    }
+    case 'array':
+      return (value as unknown[]).map((v) => toPg(v, type.element));
+    default:
+      return value;
+  }
+}
+
+/** Whether CrateDB 6.4 lets a parameter of JSON type `from` be converted to a column of type `to`. */
+export function convertible(from: CrateType, to: CrateType): boolean {
+  if (from.kind === 'undefined' || to.kind === 'undefined') return true;
+  if (from.kind === 'array') {
+    if (to.kind === 'array') return convertible(from.element, to.element);
+    return to.kind === 'geo_point' || to.kind === 'float_vector' || to.kind === 'geo_shape';
+  }
+  if (to.kind === 'array') return false;
+  if (from.kind === 'object') return to.kind === 'object' || to.kind === 'geo_shape' || to.kind === 'geo_point';
+  if (to.kind === 'object') return from.kind === 'text';
+  if (isNumeric(from) && to.kind === 'boolean') return false;
+  return true;
+}
+
+/** Adds the sub-columns a dynamic object gained to its type (returns true when anything changed). */
+export function addFields(type: CrateType, path: string[], added: CrateType, nextPosition: () => number): boolean {
+  let cur = type;
+  for (let i = 0; i < path.length - 1; i++) {
+    while (cur.kind === 'array') cur = cur.element;
+    if (cur.kind !== 'object') return false;
+    const f = cur.fields.find((x) => x.name === path[i]);
+    if (!f) return false;
+    cur = f.type;
+  }
+  while (cur.kind === 'array') cur = cur.element;
+  if (cur.kind !== 'object') return false;
+  const name = path[path.length - 1]!;
+  if (cur.fields.some((f) => f.name === name)) return false;
+  const field: ObjectField = { name, type: added, position: nextPosition() };
+  numberFields(added, nextPosition);
+  cur.fields.push(field);
+  return true;
+}
+
+/** Gives every (nested) field of an object type a position. */
+export function numberFields(type: CrateType, nextPosition: () => number): void {
+  let cur = type;
+  while (cur.kind === 'array') cur = cur.element;
+  if (cur.kind !== 'object') return;
+  for (const f of cur.fields) {
+    f.position ??= nextPosition();
+    numberFields(f.type, nextPosition);
+  }
+}

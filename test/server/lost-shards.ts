@@ -1,0 +1,85 @@
+/**
+ * Statements while a node is down: each is planned (`engine.plan`) and judged by cluster.ts before it
+ * runs, so that it fails the way CrateDB 6.4 failed in cluster-faults.md. With every node up the
+ * engine is called directly and nothing here costs anything.
+ */
+import { judge, type ClusterError } from './cluster.js';
+import type { Engine, SqlRequest, SqlResponse } from './contract.js';
+import { crateError } from './protocol.js';
+
+/** What a node knows about the cluster it belongs to. */
+export interface ClusterView {
+  readonly size: number;
+  alive(node: number): boolean;
+  /** Resolves true as soon as one of `nodes` is alive, false after `ms` (or when the server closes). */
+  waitForAny(nodes: readonly number[], ms: number): Promise<boolean>;
+}
+
+/** Runs a statement, failing it as CrateDB does when the shards it needs have no live copy. */
+export async function executeInCluster(
+  engine: Engine,
+  cluster: ClusterView,
+  primaryWaitMs: number,
+  request: SqlRequest,
+): Promise<SqlResponse> {
+  const degraded = Array.from({ length: cluster.size }, (_, i) => i).some((i) => !cluster.alive(i));
+  if (!degraded) return engine.execute(request);
+  if (request.bulkArgs !== undefined) return executeBulkDegraded(engine, cluster, primaryWaitMs, request, request.bulkArgs);
+
+  const plan = await engine.plan(request.stmt, request.session, request.args);
+  if (plan === undefined) return engine.execute(request);
+  const verdict = judge(plan, cluster.size, (i) => cluster.alive(i));
+  if (verdict.kind === 'error') return errorResponse(verdict.error);
+  if (verdict.kind === 'blocked' && !(await cluster.waitForAny(verdict.nodes, primaryWaitMs))) {
+    return errorResponse(verdict.error);
+  }
+  return engine.execute(request);
+}
+
+/**
+ * A bulk request while nodes are down: rows routed to a shard with no live copy wait for the primary,
+ * then fail on their own (`rowcount: -2` with a 5002 error) while the other rows are written.
+ */
+async function executeBulkDegraded(
+  engine: Engine,
+  cluster: ClusterView,
+  primaryWaitMs: number,
+  request: SqlRequest,
+  rows: unknown[][],
+): Promise<SqlResponse> {
+  const lost = new Map<number, ClusterError>();
+  const waitOn = new Set<number>();
+  for (const [i, row] of rows.entries()) {
+    const plan = await engine.plan(request.stmt, request.session, row);
+    if (plan === undefined) continue;
+    const verdict = judge(plan, cluster.size, (n) => cluster.alive(n));
+    if (verdict.kind === 'error') return errorResponse(verdict.error);
+    if (verdict.kind === 'blocked') {
+      lost.set(i, verdict.error);
+      verdict.nodes.forEach((n) => waitOn.add(n));
+    }
+  }
+  if (lost.size === 0 || (await cluster.waitForAny([...waitOn], primaryWaitMs))) {
+    return engine.execute(request);
+  }
+  const liveIndexes = rows.map((_, i) => i).filter((i) => !lost.has(i));
+  let liveResults: unknown[] = [];
+  if (liveIndexes.length > 0) {
+    const response = await engine.execute({ ...request, bulkArgs: liveIndexes.map((i) => rows[i]!) });
+    const results = (response.body as { results?: unknown[] } | null)?.results;
+    if (response.status !== 200 || !Array.isArray(results)) return response;
+    liveResults = results;
+  }
+  const results: unknown[] = [];
+  let next = 0;
+  for (let i = 0; i < rows.length; i++) {
+    const error = lost.get(i);
+    results.push(error ? { rowcount: -2, error: { code: error.code, message: error.message } } : liveResults[next++]);
+  }
+  return { status: 200, body: { cols: [], duration: 0, results } };
+}
+
+function errorResponse(error: ClusterError): SqlResponse {
+  return crateError(error.status, error.code, error.message);
+}
+

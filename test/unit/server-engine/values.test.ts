@@ -1,0 +1,114 @@
+import { describe, expect, it } from 'vitest';
+import { CrateError } from '../../server/engine/errors.js';
+import { T, type CrateType } from '../../server/engine/types.js';
+import { coerce, convertible, guessType, javaString, parseTimestamp, parseWkt, toPg, type CoerceContext } from '../../server/engine/values.js';
+
+const param = { kind: 'param' } as const;
+const ctx = (column = 'c'): CoerceContext => ({ column, added: [] });
+
+function errorOf(fn: () => unknown): CrateError {
+  try {
+    fn();
+  } catch (e) {
+    if (e instanceof CrateError) return e;
+    throw e;
+  }
+  throw new Error('expected a CrateError');
+}
+
+describe('coerce: CrateDB conversions on write', () => {
+  it('converts a string holding a number into an integer and truncates a float', () => {
+    expect(coerce('123', T.integer, param, ctx())).toBe(123);
+    expect(coerce(1.7, T.integer, param, ctx())).toBe(1);
+    expect(coerce(-1.7, T.integer, param, ctx())).toBe(-1);
+  });
+
+  it('fails a value that cannot convert with the parameter wording', () => {
+    const e = errorOf(() => coerce('abc', T.integer, param, ctx()));
+    expect(e.code).toBe(4000);
+    expect(e.message).toBe('SQLParseException[Cannot cast value `abc` to type `integer`]');
+  });
+
+  it('uses the literal wording for a literal of the statement', () => {
+    const e = errorOf(() => coerce('maybe', T.boolean, { kind: 'literal', text: "'maybe'", type: T.text }, ctx()));
+    expect(e.message).toBe("SQLParseException[Cannot cast `'maybe'` of type `text` to type `boolean`]");
+  });
+
+  it('rejects integers out of range', () => {
+    expect(errorOf(() => coerce(3_000_000_000, T.integer, param, ctx())).code).toBe(4000);
+    expect(coerce(3_000_000_000, T.bigint, param, ctx())).toBe(3_000_000_000);
+    expect(coerce(2n ** 60n, T.bigint, param, ctx())).toBe(2n ** 60n);
+  });
+
+  it('checks the length of varchar(n)', () => {
+    const e = errorOf(() => coerce('abcdef', { kind: 'text', length: 5 }, param, ctx()));
+    expect(e.message).toBe("SQLParseException['abcdef' is too long for the text type of length: 5]");
+    expect(coerce('abcde', { kind: 'text', length: 5 }, param, ctx())).toBe('abcde');
+  });
+
+  it('drops an ISO offset for TIMESTAMP WITHOUT TIME ZONE and converts it for WITH TIME ZONE', () => {
+    expect(coerce('1979-10-12T10:00:00+02:00', T.timestamp, param, ctx())).toBe(Date.UTC(1979, 9, 12, 10));
+    expect(coerce('1979-10-12T10:00:00+02:00', T.timestamptz, param, ctx())).toBe(Date.UTC(1979, 9, 12, 8));
+    expect(coerce('1979-10-12', T.timestamptz, param, ctx())).toBe(Date.UTC(1979, 9, 12));
+    expect(coerce(308534400000, T.timestamp, param, ctx())).toBe(308534400000);
+    expect(errorOf(() => coerce('not a date', T.timestamp, param, ctx())).message).toBe(
+      'SQLParseException[Cannot cast value `not a date` to type `timestamp without time zone`]',
+    );
+  });
+
+  it('rejects unknown keys of a strict object and records new keys of a dynamic one', () => {
+    const strict: CrateType = { kind: 'object', policy: 'strict', fields: [{ name: 'a', type: T.integer }] };
+    expect(errorOf(() => coerce({ a: 1, zzz: 2 }, strict, param, ctx('o'))).message).toBe(
+      'SQLParseException[Cannot add column `zzz` to strict object `o`]',
+    );
+    const c = ctx('od');
+    coerce({ k: [1, 2], nested: { z: true } }, T.object([], 'dynamic'), param, c);
+    expect(c.added.map((a) => [a.path.join('.'), a.type.kind])).toEqual([
+      ['k', 'array'],
+      ['nested', 'object'],
+    ]);
+    expect(c.added[0]!.type).toEqual(T.array(T.bigint));
+  });
+
+  it('checks vector dimensions, bit strings and IP addresses', () => {
+    expect(errorOf(() => coerce([1, 2], { kind: 'float_vector', dims: 3 }, param, ctx())).message).toBe(
+      'SQLParseException[The number of vector dimensions does not match the field type]',
+    );
+    expect(coerce('1010', { kind: 'bit', length: 4 }, param, ctx())).toBe('1010');
+    expect(coerce('::ffff:10.0.0.1', { kind: 'ip' }, param, ctx())).toBe('10.0.0.1');
+    expect(errorOf(() => coerce('not-an-ip', { kind: 'ip' }, param, ctx())).code).toBe(4000);
+  });
+
+  it('reads geo points from arrays and WKT, shapes from WKT', () => {
+    expect(coerce('POINT (13.4 52.5)', { kind: 'geo_point' }, param, ctx())).toEqual([13.4, 52.5]);
+    expect(parseWkt('POLYGON ((5 5, 10 5, 10 10, 5 5))')).toEqual({ type: 'Polygon', coordinates: [[[5, 5], [10, 5], [10, 10], [5, 5]]] });
+  });
+});
+
+describe('helpers', () => {
+  it('prints values as Java does in CrateDB messages', () => {
+    expect(javaString(['a', 'b'])).toBe('[a, b]');
+    expect(javaString(1, T.double)).toBe('1.0');
+    expect(javaString(99)).toBe('99');
+    expect(javaString([7, 'eu', -1, 1], undefined)).toBe('[7, eu, -1, 1]');
+  });
+
+  it('guesses JSON types as CrateDB 6.4 types parameters', () => {
+    expect(guessType(['a'])).toEqual(T.array(T.text));
+    expect(guessType(1)).toEqual(T.integer);
+    expect(guessType(1.5)).toEqual(T.double);
+    expect(guessType(2 ** 40)).toEqual(T.bigint);
+  });
+
+  it('refuses converting an array parameter into a scalar column', () => {
+    expect(convertible(T.array(T.text), T.text)).toBe(false);
+    expect(convertible(T.text, T.integer)).toBe(true);
+    expect(convertible(T.array(T.integer), { kind: 'geo_point' })).toBe(true);
+  });
+
+  it('formats timestamps for PG without zone for WITHOUT TIME ZONE', () => {
+    expect(toPg(0, T.timestamp)).toBe('1970-01-01T00:00:00.000');
+    expect(toPg(0, T.timestamptz)).toBe('1970-01-01T00:00:00.000Z');
+    expect(parseTimestamp('2026-01-02 03:04:05.678', false)).toBe(Date.UTC(2026, 0, 2, 3, 4, 5, 678));
+  });
+});
