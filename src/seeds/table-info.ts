@@ -43,7 +43,13 @@ export async function readTableInfo(client: CrateClient, ref: TableRef, signal?:
       cols.rows.map((r) => ({ path: String(r[0]), dataType: String(r[1]), maxLength: r[2] as number | null })),
     ),
     primaryKey: keys.rows.map((r) => String(r[0])),
-    filled: new Set(cols.rows.filter((r) => r[3] !== null || r[4] === 'ALWAYS').map((r) => String(r[0]))),
-    generated: new Set(cols.rows.filter((r) => r[4] === 'ALWAYS').map((r) => String(r[0]))),
+    filled: new Set(cols.rows.filter((r) => r[3] !== null || isGenerated(r[4])).map((r) => String(r[0]))),
+    generated: new Set(cols.rows.filter((r) => isGenerated(r[4])).map((r) => String(r[0]))),
   };
+}
+
+/** `is_generated` is 'ALWAYS'/'NEVER' text, as the SQL standard has it; read a boolean too, as older
+ * CrateDB versions may answer one (the same column changed type between versions, like is_nullable). */
+function isGenerated(value: unknown): boolean {
+  return value === 'ALWAYS' || value === true;
 }
