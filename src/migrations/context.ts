@@ -44,7 +44,7 @@ export function createMigrationContext(deps: {
       if (failed.length > 0) {
         const first = failed[0]!;
         throw new CrateDbError(
-          `${failed.length} of ${rows.length} bulk rows failed; first, row ${first.index}: ${
+          `${failed.length} of ${rows.length} bulk rows failed; first, row ${first.index + 1} of the rows given: ${
             first.item.error?.message ?? 'no error message (CrateDB reports only the first 10 per shard)'
           }`,
           first.item.error?.code ?? 0,

@@ -104,6 +104,7 @@ describe('code migrations', () => {
     );
     expect((err as Error & { cause: unknown }).cause).toBeInstanceOf(CrateDbError);
     expect(((err as Error & { cause: CrateDbError }).cause).crateCode).toBe(4091);
+    expect((err as Error).message).toMatch(/1 of 2 bulk rows failed; first, row 2 of the rows given: DuplicateKeyException/);
     const row = history.rows.get('001_bulk')!;
     expect(row.status).toBe('failed');
     expect(row.error).toContain('1 of 2 bulk rows failed');
