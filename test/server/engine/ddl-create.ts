@@ -74,45 +74,16 @@ export function buildTable(node: Ctx, schema: string, name: string, env: Env): C
       case 'ColumnDefinitionDefaultContext': {
         const d = el.columnDefinition();
         const colName = identName(d.ident());
+        validColumnName(colName);
         if (columns.some((c) => c.name === colName)) throw sqlParse(`column "${colName}" specified more than once`);
         const type: CrateType = d.dataType() ? typeFromNode(d.dataType(), objectFields) : T.text;
         if (containsDate(type)) throw new CrateError(400, 4004, 'UnsupportedFeatureException[Type `date` does not support storage]');
         const col: ColumnDef = { name: colName, type, notNull: false, position: nextPosition() };
         numberFields(type, nextPosition);
         for (const c of (d.columnConstraint() as Ctx[]) ?? []) {
-          switch (ruleName(c)) {
-            case 'ColumnConstraintPrimaryKeyContext':
-              pk.push(colName);
-              break;
-            case 'ColumnConstraintNotNullContext':
-              col.notNull = true;
-              break;
-            case 'ColumnIndexConstraintContext': {
-              const method = identName(c.method).toLowerCase();
-              if (method === 'fulltext') {
-                const analyzer = properties(c.withProperties()).get('analyzer') ?? 'standard';
-                if (!isKnownAnalyzer(analyzer)) throw sqlParse(`Analyzer "${analyzer}" not found for column "${colName}"`);
-                col.fulltext = analyzer;
-              }
-              break;
-            }
-            case 'ColumnIndexOffContext':
-              col.indexOff = true;
-              break;
-            case 'ColumnDefaultConstraintContext':
-              col.defaultExpr = formatStandalone(c.defaultExpr, { quote: true });
-              break;
-            case 'ColumnGeneratedConstraintContext':
-              col.generated = formatStandalone(c.generatedExpr, { quote: true });
-              break;
-            case 'ColumnCheckConstraintContext': {
-              const ck = c.checkConstraint();
-              checkNodes.push({ name: ck.name ? identName(ck.name) : undefined, node: ck.expression, column: colName });
-              break;
-            }
-            default:
-              break;
-          }
+          const r = applyColumnConstraint(col, c);
+          if (r.primaryKey) pk.push(colName);
+          if (r.check) checkNodes.push({ ...r.check, column: colName });
         }
         columns.push(col);
         break;
@@ -175,7 +146,7 @@ export function buildTable(node: Ctx, schema: string, name: string, env: Env): C
     numberOfShards: shards,
     partitionedBy,
     numberOfReplicas: props.get('number_of_replicas') ?? '0-1',
-    refreshInterval: refresh === undefined ? 1000 : Number(refresh),
+    refreshInterval: refresh === undefined ? 1000 : durationMs(refresh),
     columnPolicy: policy as TableDef['columnPolicy'],
     settings,
     checks: [],
@@ -202,4 +173,57 @@ export function containsDate(t: CrateType): boolean {
   if (t.kind === 'array') return containsDate(t.element);
   if (t.kind === 'object') return t.fields.some((f) => containsDate(f.type));
   return false;
+}
+
+/** CrateDB reserves `_`-prefixed names for system columns; dots and brackets address sub-columns. */
+export function validColumnName(name: string): void {
+  if (name.startsWith('_')) throw new CrateError(400, 4008, `InvalidColumnNameException["${name}" conflicts with system column pattern]`);
+  if (name.includes('.')) throw new CrateError(400, 4008, `InvalidColumnNameException["${name}" contains a dot]`);
+  if (/[[\]'"]/.test(name)) throw new CrateError(400, 4008, `InvalidColumnNameException["${name}" conflicts with subscript pattern, square brackets are not allowed]`);
+}
+
+/** A time setting (`1000`, `'500ms'`, `'2s'`, `'1m'`) in milliseconds. */
+export function durationMs(value: string): number {
+  const m = /^\s*(-?\d+(?:\.\d+)?)\s*(ms|s|m|h|d)?\s*$/i.exec(value);
+  if (!m) throw sqlParse(`failed to parse setting [refresh_interval] with value [${value}] as a time value`);
+  const unit = (m[2] ?? 'ms').toLowerCase();
+  const factor: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
+  return Number(m[1]) * factor[unit]!;
+}
+
+/**
+ * Applies one constraint of a column definition (CREATE TABLE or ALTER TABLE ADD COLUMN) to the column;
+ * a PRIMARY KEY or CHECK is returned for the caller to place.
+ */
+export function applyColumnConstraint(col: ColumnDef, c: Ctx): { primaryKey?: true; check?: { name: string | undefined; node: Ctx } } {
+  switch (ruleName(c)) {
+    case 'ColumnConstraintPrimaryKeyContext':
+      return { primaryKey: true };
+    case 'ColumnConstraintNotNullContext':
+      col.notNull = true;
+      break;
+    case 'ColumnIndexConstraintContext':
+      if (identName(c.method).toLowerCase() === 'fulltext') {
+        const analyzer = properties(c.withProperties()).get('analyzer') ?? 'standard';
+        if (!isKnownAnalyzer(analyzer)) throw sqlParse(`Analyzer "${analyzer}" not found for column "${col.name}"`);
+        col.fulltext = analyzer;
+      }
+      break;
+    case 'ColumnIndexOffContext':
+      col.indexOff = true;
+      break;
+    case 'ColumnDefaultConstraintContext':
+      col.defaultExpr = formatStandalone(c.defaultExpr, { quote: true });
+      break;
+    case 'ColumnGeneratedConstraintContext':
+      col.generated = formatStandalone(c.generatedExpr, { quote: true });
+      break;
+    case 'ColumnCheckConstraintContext': {
+      const ck = c.checkConstraint();
+      return { check: { name: ck.name ? identName(ck.name) : undefined, node: ck.expression } };
+    }
+    default:
+      break;
+  }
+  return {};
 }

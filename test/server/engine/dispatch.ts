@@ -2,8 +2,8 @@
  * From a parsed statement to its prepared (translated) form, by statement kind.
  */
 import { unsupportedFeature } from './errors.js';
-import { ruleName, type ParsedStatement, type Token } from './parse.js';
-import type { Prepared } from './run.js';
+import { ruleName, type Ctx, type ParsedStatement, type Token } from './parse.js';
+import { rowcountStatement, type Prepared } from './run.js';
 import type { Env } from './scope.js';
 import {
   prepareAlterUser, prepareCreateUser, prepareDropUser, preparePrivileges, prepareSet, prepareShow, prepareTransaction,
@@ -18,7 +18,60 @@ import { prepareSelect } from './stmt-select.js';
 import { prepareShowCreateTable } from './show-create.js';
 import { prepareShowColumns, prepareShowSchemas, prepareShowTables } from './stmt-show.js';
 
-const ok = (rowcount: number): Prepared => ({ returnsRows: false, maxParam: 0, run: async () => ({ kind: 'count', rowcount }) });
+type Preparer = (node: Ctx, env: Env, tokens: Token[]) => Prepared;
+
+const ok = (rowcount: number): Preparer => () => rowcountStatement(async () => rowcount);
+
+/** A statement kind whose alternatives live one rule below (createStmt, dropStmt, alterStmt). */
+const nested = (child: (node: Ctx) => Ctx, kinds: Record<string, Preparer>, fallback?: Preparer): Preparer => (node, env, tokens) => {
+  const inner = child(node);
+  const prepare = kinds[ruleName(inner)] ?? fallback;
+  if (!prepare) throw unsupportedFeature(`${inner.getText().slice(0, 40)} is not supported`);
+  return prepare(inner, env, tokens);
+};
+
+const STATEMENTS: Record<string, Preparer> = {
+  DefaultContext: prepareSelect,
+  InsertContext: prepareInsert,
+  UpdateContext: prepareUpdate,
+  DeleteContext: prepareDelete,
+  RefreshTableContext: prepareRefresh,
+  CreateContext: nested((n) => n.createStmt(), {
+    CreateTableContext: prepareCreateTable,
+    CreateTableAsContext: prepareCreateTableAs,
+    CreateViewContext: prepareCreateView,
+    CreateRoleContext: prepareCreateUser,
+  }),
+  DropContext: nested((n) => n.dropStmt(), {
+    DropTableContext: prepareDropTable,
+    DropViewContext: prepareDropView,
+    DropRoleContext: prepareDropUser,
+  }),
+  AlterContext: nested((n) => n.alterStmt(), { AlterRoleSetContext: prepareAlterUser }, prepareAlter),
+  ShowCreateTableContext: prepareShowCreateTable,
+  ShowTablesContext: prepareShowTables,
+  ShowSchemasContext: prepareShowSchemas,
+  ShowColumnsContext: prepareShowColumns,
+  ShowSessionParameterContext: prepareShow,
+  SetContext: prepareSet,
+  GrantPrivilegeContext: preparePrivileges,
+  DenyPrivilegeContext: preparePrivileges,
+  RevokePrivilegeContext: preparePrivileges,
+  // No transactions: BEGIN/COMMIT and session characteristics are accepted and do nothing.
+  BeginContext: prepareTransaction,
+  StartTransactionContext: prepareTransaction,
+  CommitContext: prepareTransaction,
+  SetTransactionContext: prepareTransaction,
+  SetTimeZoneContext: prepareTransaction,
+  DiscardContext: prepareTransaction,
+  DeallocateContext: prepareTransaction,
+  SetSessionAuthorizationContext: prepareTransaction,
+  ResetSessionAuthorizationContext: prepareTransaction,
+  OptimizeContext: ok(1),
+  AnalyzeContext: ok(1),
+  ResetGlobalContext: ok(1),
+  SetGlobalContext: ok(1),
+};
 
 export function prepareStatement(parsed: ParsedStatement, env: Env, tokens: Token[]): Prepared {
   if (parsed.kind === 'empty') return { returnsRows: true, maxParam: 0, run: async () => ({ kind: 'empty' }) };
@@ -29,82 +82,7 @@ export function prepareStatement(parsed: ParsedStatement, env: Env, tokens: Toke
     throw unsupportedFeature('Unsupported statement');
   }
   const stmt = parsed.stmt;
-  switch (ruleName(stmt)) {
-    case 'DefaultContext':
-      return prepareSelect(stmt, env, tokens);
-    case 'InsertContext':
-      return prepareInsert(stmt, env, tokens);
-    case 'UpdateContext':
-      return prepareUpdate(stmt, env, tokens);
-    case 'DeleteContext':
-      return prepareDelete(stmt, env, tokens);
-    case 'RefreshTableContext':
-      return prepareRefresh(stmt, env);
-    case 'CreateContext': {
-      const c = stmt.createStmt();
-      switch (ruleName(c)) {
-        case 'CreateTableContext':
-          return prepareCreateTable(c, env);
-        case 'CreateTableAsContext':
-          return prepareCreateTableAs(c, env);
-        case 'CreateViewContext':
-          return prepareCreateView(c, env);
-        case 'CreateRoleContext':
-          return prepareCreateUser(c, env);
-        default:
-          throw unsupportedFeature(`${c.getText().slice(0, 40)} is not supported`);
-      }
-    }
-    case 'DropContext': {
-      const d = stmt.dropStmt();
-      switch (ruleName(d)) {
-        case 'DropTableContext':
-          return prepareDropTable(d, env);
-        case 'DropViewContext':
-          return prepareDropView(d, env);
-        case 'DropRoleContext':
-          return prepareDropUser(d, env);
-        default:
-          throw unsupportedFeature(`${d.getText().slice(0, 40)} is not supported`);
-      }
-    }
-    case 'AlterContext': {
-      const a = stmt.alterStmt();
-      if (ruleName(a) === 'AlterRoleSetContext') return prepareAlterUser(a, env);
-      return prepareAlter(a, env);
-    }
-    case 'ShowCreateTableContext':
-      return prepareShowCreateTable(stmt, env);
-    case 'ShowTablesContext':
-      return prepareShowTables(stmt, env);
-    case 'ShowSchemasContext':
-      return prepareShowSchemas(stmt, env);
-    case 'ShowColumnsContext':
-      return prepareShowColumns(stmt, env);
-    case 'ShowSessionParameterContext':
-      return prepareShow(stmt, env);
-    case 'SetContext':
-      return prepareSet(stmt);
-    case 'GrantPrivilegeContext':
-    case 'DenyPrivilegeContext':
-    case 'RevokePrivilegeContext':
-      return preparePrivileges(stmt, env);
-    case 'BeginContext':
-    case 'StartTransactionContext':
-    case 'CommitContext':
-    case 'SetTransactionContext':
-    case 'SetTimeZoneContext':
-    case 'DiscardContext':
-    case 'DeallocateContext':
-    case 'SetSessionAuthorizationContext':
-    case 'ResetSessionAuthorizationContext':
-      return prepareTransaction();
-    case 'OptimizeContext':
-    case 'AnalyzeContext':
-    case 'ResetGlobalContext':
-    case 'SetGlobalContext':
-      return ok(1);
-    default:
-      throw unsupportedFeature(`Statement not supported by the test server: ${stmt.getText().slice(0, 60)}`);
-  }
+  const prepare = STATEMENTS[ruleName(stmt)];
+  if (!prepare) throw unsupportedFeature(`Statement not supported by the test server: ${stmt.getText().slice(0, 60)}`);
+  return prepare(stmt, env, tokens);
 }

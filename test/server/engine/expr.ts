@@ -4,18 +4,19 @@
  * `[..]` and `{..}` literals, object subscripts, `match()` onto PG text search, the fulltext column
  * form (its tokens replace the plain index), `now()` onto the injected clock.
  */
-import { sqlParse, unsupportedFunction, columnUnknown } from './errors.js';
+import { sqlParse, unsupportedFunction } from './errors.js';
 import { callName, format } from './format.js';
 import { CLOCK_FUNCTIONS, mapFunction } from './functions.js';
-import { constantOf } from './literals.js';
+import { constantOf, WRAPPER_RULES } from './literals.js';
 import { currentScore, match } from './match.js';
 import { windowDefinition } from './ordering.js';
 import { identName, ruleName, stringValue, type Ctx } from './parse.js';
 import { predicate } from './predicates.js';
+import { subscript } from './subscript.js';
 import { translateSubquery } from './query.js';
 import { NOW_MARK, resolveColumn, tryResolve, type Scope, type Tx, type Typed } from './scope.js';
 import { SYSTEM_SCHEMA } from './storage.js';
-import { fieldType, isNumeric, pgType, T, typeFromNode, type CrateType } from './types.js';
+import { isNumeric, pgType, T, typeFromNode, type CrateType } from './types.js';
 
 export interface ExprOpts {
   /** A bare parameter here gets its type from its JSON value (select items, literals' elements). */
@@ -30,19 +31,9 @@ export function pgString(s: string): string {
 /** Translates an expression node in `scope`. */
 export function expr(node: Ctx, scope: Scope, tx: Tx, opts: ExprOpts = {}): Typed {
   const e = (n: Ctx, o: ExprOpts = {}): Typed => expr(n, scope, tx, o);
-  switch (ruleName(node)) {
-    case 'ExprContext':
-    case 'BooleanDefaultContext':
-    case 'ValueExpressionDefaultContext':
-    case 'DefaultParamOrLiteralContext':
-    case 'SimpleLiteralContext':
-    case 'ParameterOrSimpleLiteralContext':
-    case 'NumericLiteralContext':
-    case 'ExplicitFunctionDefaultContext':
-    case 'ExprValueItemContext':
-      return expr(node.children[0], scope, tx, opts);
-    case 'SubqueryExpressionDefaultContext':
-      return expr(node.children[0], scope, tx, opts);
+  const rule = ruleName(node);
+  if (WRAPPER_RULES.has(rule)) return expr(node.children[0], scope, tx, opts);
+  switch (rule) {
     case 'SubqueryExpressionContext':
       return translateSubquery(node.query(), scope, tx);
     case 'PredicatedContext': {
@@ -206,7 +197,9 @@ export function expr(node: Ctx, scope: Scope, tx: Tx, opts: ExprOpts = {}): Type
 /** A value as jsonb (object literal members keep their JSON type). */
 function toJsonb(v: Typed): string {
   if (v.type?.kind === 'object') return v.sql;
-  return `to_jsonb(${v.sql})`;
+  // A literal's PG type may still be `unknown`: give it the CrateDB type's (text when unknown).
+  const t = v.type && v.type.kind !== 'undefined' ? pgType(v.type) : 'text';
+  return `to_jsonb(CAST(${v.sql} AS ${t}))`;
 }
 
 function param(node: Ctx, tx: Tx, opts: ExprOpts): Typed {
@@ -240,6 +233,11 @@ export function cast(value: Typed, type: CrateType): Typed {
       return { sql: `CAST(EXTRACT(epoch FROM ${epoch}) * 1000 AS ${pgType(type)})`, type };
     }
   }
+  if (type.kind === 'text' && value.type && (value.type.kind === 'timestamptz' || value.type.kind === 'timestamp')) {
+    // CrateDB prints timestamps as ISO 8601 with milliseconds (UTC, `Z` with a time zone).
+    const utc = value.type.kind === 'timestamptz' ? `(${value.sql} AT TIME ZONE 'UTC')` : value.sql;
+    return { sql: `to_char(${utc}, 'YYYY-MM-DD"T"HH24:MI:SS.MS${value.type.kind === 'timestamptz' ? '"Z"' : ''}')`, type };
+  }
   return { sql: `CAST(${value.sql} AS ${pgType(type)})`, type };
 }
 
@@ -258,6 +256,10 @@ function call(node: Ctx, scope: Scope, tx: Tx): Typed {
     result = { sql: 'count(*)', type: T.bigint };
   } else if (CLOCK_FUNCTIONS.has(name)) {
     result = clockFunction(name, tx);
+  } else if (name === 'current_schema') {
+    result = { sql: pgString(tx.env.schema), type: T.text };
+  } else if (name === 'current_user' || name === 'session_user' || name === 'user' || name === 'current_role') {
+    result = { sql: pgString(tx.env.user.name), type: T.text };
   } else {
     const args = ((node.expr() as Ctx[] | null) ?? []).map((a) => expr(a, scope, tx));
     result = mapFunction(name, args, { version: tx.env.version, distinct });
@@ -305,54 +307,4 @@ function widen(a?: CrateType, b?: CrateType): CrateType | undefined {
   return ia >= ib ? a : b;
 }
 
-/** `col['a']['b']` on objects (typed by the catalog), `arr[i]` on arrays. */
-function subscript(node: Ctx, scope: Scope, tx: Tx): Typed {
-  const keys: Ctx[] = [];
-  let base: Ctx = node;
-  while (ruleName(base) === 'SubscriptContext') {
-    keys.unshift(base.index);
-    base = base.value;
-  }
-  const root = expr(base, scope, tx);
-  let sql = root.sql;
-  let type = root.type;
-  const path: string[] = [];
-  for (const k of keys) {
-    const c = constantOf(k);
-    if (type?.kind === 'object' || (c?.kind === 'value' && typeof c.value === 'string' && type?.kind !== 'array')) {
-      const key = c?.kind === 'value' ? String(c.value) : undefined;
-      if (key === undefined) throw sqlParse('Object subscripts must be string literals');
-      path.push(key);
-      const next = type ? fieldType(type, [key]) : undefined;
-      if (type?.kind === 'object' && next === undefined && type.policy !== 'ignored') {
-        throw columnUnknown(`${format(base)}${path.map((p) => `['${p}']`).join('')}`);
-      }
-      sql = `(${sql} -> ${pgString(key)})`;
-      type = next;
-    } else if (type?.kind === 'array' && type.element.kind === 'object' && c?.kind === 'value' && typeof c.value === 'string') {
-      const key = String(c.value);
-      const inner = fieldType(type.element, [key]);
-      sql = `ARRAY(SELECT e -> ${pgString(key)} FROM unnest(${sql}) e)`;
-      type = inner ? T.array(inner) : undefined;
-    } else {
-      const idx = expr(k, scope, tx).sql;
-      sql = type?.kind === 'array' && type.element.kind !== 'array' ? `(${sql})[${idx}]` : `(${sql} -> (CAST(${idx} AS integer) - 1))`;
-      type = type?.kind === 'array' ? type.element : undefined;
-    }
-  }
-  if (sql.startsWith('(') && sql.includes(' -> ') && type && type.kind !== 'object' && type.kind !== 'array') {
-    sql = jsonScalar(sql, type);
-  }
-  return { sql, ...(type ? { type } : {}) };
-}
-
-/** A jsonb value read as the PG type of a CrateDB scalar type. */
-function jsonScalar(jsonSql: string, type: CrateType): string {
-  const text = `(${jsonSql.replace(/ -> ('(?:[^']|'')*')\)$/, ' ->> $1)')})`;
-  if (type.kind === 'text') return text;
-  if (type.kind === 'timestamptz' || type.kind === 'timestamp') {
-    return cast({ sql: `CAST(${text} AS bigint)`, type: T.bigint }, type).sql;
-  }
-  return `CAST(${text} AS ${pgType(type)})`;
-}
 

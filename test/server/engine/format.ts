@@ -3,6 +3,7 @@
  * unaliased select item (`version['number']`, `count(*)`), the call in `Unknown function: f(1)`, and
  * constraint texts (`"qty" > 0` with quoted identifiers, as SHOW CREATE TABLE prints them).
  */
+import { unwrap, WRAPPER_RULES } from './literals.js';
 import { identName, ruleName, sourceText, stringValue, type Ctx } from './parse.js';
 
 export interface FormatOptions {
@@ -15,7 +16,7 @@ export interface FormatOptions {
 /** Formats an expression and drops its outermost parentheses (formatStandaloneExpression). */
 export function formatStandalone(node: Ctx, opts: FormatOptions = {}): string {
   const text = format(node, opts);
-  if (text.startsWith('(') && text.endsWith(')') && ruleName(node) !== 'SubqueryExpressionDefaultContext' && balanced(text.slice(1, -1))) {
+  if (text.startsWith('(') && text.endsWith(')') && ruleName(unwrap(node)) !== 'SubqueryExpressionContext' && balanced(text.slice(1, -1))) {
     return text.slice(1, -1);
   }
   return text;
@@ -59,17 +60,9 @@ function children(node: Ctx): Ctx[] {
 /** Formats an expression node (any rule from `expr` down). */
 export function format(node: Ctx, opts: FormatOptions = {}): string {
   const f = (n: Ctx): string => format(n, opts);
-  switch (ruleName(node)) {
-    case 'ExprContext':
-    case 'BooleanDefaultContext':
-    case 'ValueExpressionDefaultContext':
-    case 'DefaultParamOrLiteralContext':
-    case 'SimpleLiteralContext':
-    case 'ParameterOrSimpleLiteralContext':
-    case 'NumericLiteralContext':
-    case 'ExplicitFunctionDefaultContext':
-    case 'SubqueryExpressionDefaultContext':
-      return f(children(node)[0]);
+  const rule = ruleName(node);
+  if (WRAPPER_RULES.has(rule)) return f(children(node)[0]);
+  switch (rule) {
     case 'PredicatedContext': {
       const value = f(node.valueExpression());
       const pred = node.predicate();

@@ -22,9 +22,6 @@ const elementType = (args: Typed[]): CrateType | undefined => (args[0]?.type?.ki
 /** Functions that exist under the same name and meaning in PG. */
 const PASSTHROUGH: Record<string, CrateType | ((args: Typed[]) => CrateType | undefined) | undefined> = {
   abs: firstArgType,
-  ceil: firstArgType,
-  ceiling: firstArgType,
-  floor: firstArgType,
   sqrt: T.double,
   ln: T.double,
   log: T.double,
@@ -91,7 +88,6 @@ const PASSTHROUGH: Record<string, CrateType | ((args: Typed[]) => CrateType | un
   cardinality: T.integer,
   unnest: elementType,
   generate_series: firstArgType,
-  date_trunc: (args) => args[1]?.type,
   count: T.bigint,
   min: firstArgType,
   max: firstArgType,
@@ -117,12 +113,19 @@ const PASSTHROUGH: Record<string, CrateType | ((args: Typed[]) => CrateType | un
   percent_rank: T.double,
   cume_dist: T.double,
   random: T.double,
-  round: undefined,
   pg_typeof: T.text,
   to_timestamp: T.timestamptz,
   age: { kind: 'interval' },
   timezone: undefined,
 };
+
+/** ceil/floor return a long for a double and an int for a real, as in CrateDB. */
+function integral(fn: string, args: Typed[]): Typed {
+  const kind = args[0]?.type?.kind;
+  if (kind === 'double' || kind === 'numeric') return { sql: `CAST(${fn}(${args[0]!.sql}) AS bigint)`, type: T.bigint };
+  if (kind === 'real') return { sql: `CAST(${fn}(${args[0]!.sql}) AS integer)`, type: T.integer };
+  return { sql: `${fn}(${args[0]!.sql})`, ...(args[0]?.type ? { type: args[0].type } : {}) };
+}
 
 const MAPPED: Record<string, Mapper> = {
   avg: (args, c) => ({ sql: `CAST(avg(${c.distinct ? 'DISTINCT ' : ''}${args[0]!.sql}) AS double precision)`, type: T.double }),
@@ -134,6 +137,29 @@ const MAPPED: Record<string, Mapper> = {
     return type?.kind === 'bigint' ? { sql: `CAST(${sql} AS bigint)`, type } : { sql, ...(type ? { type } : {}) };
   },
   length: (args) => ({ sql: `char_length(${args[0]!.sql})`, type: T.integer }),
+  // CrateDB rounds a double to a long and a real to an int; with a precision it stays a double.
+  round: (args) => {
+    if (args.length > 1) return { sql: `CAST(round(CAST(${args[0]!.sql} AS numeric), ${args[1]!.sql}) AS double precision)`, type: T.double };
+    const type = args[0]?.type?.kind === 'real' || args[0]?.type?.kind === 'integer' ? T.integer : T.bigint;
+    // Java's Math.round: half up (floor(x + 0.5)), not PG's half-to-even for doubles.
+    return { sql: `CAST(floor(${args[0]!.sql} + 0.5) AS ${type.kind === 'integer' ? 'integer' : 'bigint'})`, type };
+  },
+  ceil: (args) => integral('ceil', args),
+  ceiling: (args) => integral('ceil', args),
+  floor: (args) => integral('floor', args),
+  percentile: (args) => {
+    const frac = args[1]!;
+    if (frac.type?.kind === 'array') {
+      return { sql: `percentile_cont(CAST(${frac.sql} AS double precision[])) WITHIN GROUP (ORDER BY ${args[0]!.sql})`, type: T.array(T.double) };
+    }
+    return { sql: `percentile_cont(CAST(${frac.sql} AS double precision)) WITHIN GROUP (ORDER BY ${args[0]!.sql})`, type: T.double };
+  },
+  hyperloglog_distinct: (args) => ({ sql: `count(DISTINCT ${args[0]!.sql})`, type: T.bigint }),
+  geometric_mean: (args) => ({ sql: `exp(avg(ln(CAST(${args[0]!.sql} AS double precision))))`, type: T.double }),
+  max_by: (args) => ({ sql: `(array_agg(${args[0]!.sql} ORDER BY ${args[1]!.sql} DESC NULLS LAST))[1]`, ...(args[0]?.type ? { type: args[0].type } : {}) }),
+  min_by: (args) => ({ sql: `(array_agg(${args[0]!.sql} ORDER BY ${args[1]!.sql} ASC NULLS LAST))[1]`, ...(args[0]?.type ? { type: args[0].type } : {}) }),
+  current_database: () => ({ sql: `'crate'`, type: T.text }),
+  pg_backend_pid: () => ({ sql: '1', type: T.integer }),
   collect_set: (args) => ({ sql: `array_agg(DISTINCT ${args[0]!.sql})`, ...(args[0]?.type ? { type: T.array(args[0].type) } : {}) }),
   arbitrary: (args) => ({ sql: `(array_agg(${args[0]!.sql}))[1]`, ...(args[0]?.type ? { type: args[0].type } : {}) }),
   any_value: (args) => ({ sql: `(array_agg(${args[0]!.sql}))[1]`, ...(args[0]?.type ? { type: args[0].type } : {}) }),
@@ -149,6 +175,12 @@ const MAPPED: Record<string, Mapper> = {
   array_sum: (args) => ({ sql: `(SELECT sum(x) FROM unnest(${args[0]!.sql}) x)`, ...(elementTyped(args)) }),
   array_avg: (args) => ({ sql: `(SELECT CAST(avg(x) AS double precision) FROM unnest(${args[0]!.sql}) x)`, type: T.double }),
   current_setting: (args) => ({ sql: `current_setting(${args[0]!.sql})`, type: T.text }),
+  // date_trunc(field, [zone,] ts): PG takes the zone last.
+  date_trunc: (args) => {
+    const ts = args[args.length - 1]!;
+    const zone = args.length === 3 ? `, ${args[1]!.sql}` : '';
+    return { sql: `date_trunc(${args[0]!.sql}, ${ts.sql}${zone})`, ...(ts.type ? { type: ts.type } : {}) };
+  },
   date_format: (args) => {
     const [fmt, ts] = args.length === 1 ? [undefined, args[0]!] : [args[0]!, args[args.length - 1]!];
     const pattern = fmt === undefined ? toCharPattern(DEFAULT_DATE_FORMAT) : fmt.sql.startsWith("'") ? toCharPattern(fmt.sql.slice(1, -1).replace(/''/g, "'")) : undefined;

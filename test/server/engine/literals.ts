@@ -7,28 +7,28 @@ import { format } from './format.js';
 import { identName, ruleName, stringValue, type Ctx } from './parse.js';
 import { T, type CrateType } from './types.js';
 
+/** Grammar rules that only wrap their single child (translation and formatting look through them). */
+export const WRAPPER_RULES: ReadonlySet<string> = new Set([
+  'ExprContext',
+  'BooleanDefaultContext',
+  'ValueExpressionDefaultContext',
+  'DefaultParamOrLiteralContext',
+  'SimpleLiteralContext',
+  'ParameterOrSimpleLiteralContext',
+  'NumericLiteralContext',
+  'ExprValueItemContext',
+  'ExplicitFunctionDefaultContext',
+  'SubqueryExpressionDefaultContext',
+]);
+
 /** Descends through the single-child wrapper rules down to the node that means something. */
 export function unwrap(node: Ctx): Ctx {
   let n = node;
   for (;;) {
-    switch (ruleName(n)) {
-      case 'ExprContext':
-      case 'BooleanDefaultContext':
-      case 'ValueExpressionDefaultContext':
-      case 'DefaultParamOrLiteralContext':
-      case 'SimpleLiteralContext':
-      case 'ParameterOrSimpleLiteralContext':
-      case 'NumericLiteralContext':
-      case 'ExprValueItemContext':
-        n = n.children[0];
-        break;
-      case 'PredicatedContext':
-        if (n.predicate()) return n;
-        n = n.valueExpression();
-        break;
-      default:
-        return n;
-    }
+    const rule = ruleName(n);
+    if (WRAPPER_RULES.has(rule)) n = n.children[0];
+    else if (rule === 'PredicatedContext' && !n.predicate()) n = n.valueExpression();
+    else return n;
   }
 }
 

@@ -73,7 +73,7 @@ export function predicate(valueNode: Ctx, pred: Ctx, scope: Scope, tx: Tx): Type
       const quant: string = pred.setCmpQuantifier().getText().toUpperCase();
       const target = pred.primaryExpression();
       const arr = operand(target, value.type ? T.array(value.type) : undefined, scope, tx);
-      const isSub = ruleName(unwrap(target)) === 'SubqueryExpressionDefaultContext';
+      const isSub = ruleName(unwrap(target)) === 'SubqueryExpressionContext';
       return bool(`(${value.sql} ${op} ${quant} ${isSub ? arr.sql : `(${arr.sql})`})`);
     }
     case 'BetweenContext':

@@ -7,7 +7,7 @@ import type { PGlite } from '@electric-sql/pglite';
 import { CrateError, sqlParse } from './errors.js';
 import { NOW_MARK, type Tx } from './scope.js';
 import type { EngineState } from './state.js';
-import { typeFromPgOid, typeId, type CrateType } from './types.js';
+import { typeFromPgOid, typeId, typeName, type CrateType } from './types.js';
 import { coerce, convertible, guessType, javaString, toPg } from './values.js';
 import type { Session } from '../contract.js';
 
@@ -108,7 +108,6 @@ export function bind(
   tx: Pick<Tx, 'hints' | 'free' | 'maxParam' | 'usesNow'>,
   args: unknown[],
   now: number,
-  version: '6.4' | '5.10',
   /** The SQL the values are for: parameters it does not reference (INSERT values go as JSON) are sent as NULL text. */
   sql?: string,
 ): { values: unknown[]; types: number[] } {
@@ -121,8 +120,10 @@ export function bind(
       values.push(null);
       types.push(25);
     } else if (hint && hint.kind !== 'undefined') {
-      if (version === '6.4' && !convertible(guessType(arg), hint) && hint.kind !== 'text') {
-        throw sqlParse(`Cannot cast value \`${javaString(arg)}\` to type \`${hint.kind}\``);
+      // 6.4 types parameters from their JSON value; a value of an incompatible kind (an array for a
+      // scalar) fails as a cast. Earlier versions fail the same way when the value is converted.
+      if (!convertible(guessType(arg), hint)) {
+        throw sqlParse(`Cannot cast value \`${javaString(arg)}\` to type \`${typeName(hint)}\``);
       }
       const v = coerce(arg, hint, { kind: 'param' }, { column: '', added: [] });
       values.push(toPg(v, hint));
@@ -166,4 +167,9 @@ export function colTypes(types: Array<CrateType | undefined>, oids: number[]): u
 
 export function internal(message: string): CrateError {
   return new CrateError(500, 5000, `SQLException[${message}]`);
+}
+
+/** A statement answering only a rowcount (DDL, users, session settings). */
+export function rowcountStatement(run: (ctx: RunContext) => Promise<number>): Prepared {
+  return { returnsRows: false, maxParam: 0, run: async (ctx) => ({ kind: 'count', rowcount: await run(ctx) }) };
 }

@@ -76,7 +76,8 @@ export class Tx {
   private readonly placeholders = new Map<number, number>();
 
   constructor(
-    readonly env: Env,
+    /** Changed while a view's query is translated: it resolves names in the view's own schema. */
+    public env: Env,
     tokens: Token[],
     /** How user tables are read: `live` for real-time key lookups, `shadow` for searches. */
     public visibility: 'live' | 'shadow' = 'shadow',

@@ -7,13 +7,12 @@ import { CrateError, sqlParse } from './errors.js';
 import { properties } from './ddl-create.js';
 import { identName, qnameParts, ruleName, stringValue, type Ctx } from './parse.js';
 import { isPrivilegeType, privilegeTypes } from './privileges.js';
-import type { Prepared } from './run.js';
+import { rowcountStatement, type Prepared } from './run.js';
 import type { Env } from './scope.js';
 import { existingTable } from './stmt-ddl.js';
 import { T } from './types.js';
 import { VERSIONS } from './version.js';
 
-const count = (rowcount: number): Prepared => ({ returnsRows: false, maxParam: 0, run: async () => ({ kind: 'count', rowcount }) });
 
 function userRequired(env: Env): void {
   if (!env.user.superuser) throw new CrateError(401, 4011, `MissingPrivilegeException[Missing 'AL' privilege for user '${env.user.name}']`);
@@ -23,18 +22,14 @@ function userRequired(env: Env): void {
 export function prepareSet(node: Ctx): Prepared {
   const name = qnameParts(node.qname()).join('.');
   const exprs = (node.setExpr?.() as Ctx[] | null) ?? [];
-  return {
-    returnsRows: false,
-    maxParam: 0,
-    async run(ctx) {
-      if (name === 'search_path') {
-        const first = exprs[0];
-        const value = node.DEFAULT?.() || !first ? 'doc' : first.stringLiteral?.() ? stringValue(first.getText()) : first.ident?.() ? identName(first.ident()) : first.getText();
-        ctx.session.schema = value.split(',')[0]!.trim() || 'doc';
-      }
-      return { kind: 'count', rowcount: 0 };
-    },
-  };
+  return rowcountStatement(async (ctx) => {
+    if (name === 'search_path') {
+      const first = exprs[0];
+      const value = node.DEFAULT?.() || !first ? 'doc' : first.stringLiteral?.() ? stringValue(first.getText()) : first.ident?.() ? identName(first.ident()) : first.getText();
+      ctx.session.schema = value.split(',')[0]!.trim() || 'doc';
+    }
+    return 0;
+  });
 }
 
 export function prepareShow(node: Ctx, env: Env): Prepared {
@@ -48,67 +43,55 @@ export function prepareShow(node: Ctx, env: Env): Prepared {
 }
 
 export function prepareTransaction(): Prepared {
-  return count(0);
+  return rowcountStatement(async () => 0);
 }
 
 export function prepareCreateUser(node: Ctx, env: Env): Prepared {
   const name = identName(node.name);
   const props = properties(node.withProperties?.());
   const isRole = !!node.ROLE?.();
-  return {
-    returnsRows: false,
-    maxParam: 0,
-    async run(ctx) {
-      userRequired(env);
-      const { catalog } = ctx.state;
-      if (catalog.users.has(name)) throw new CrateError(409, 4099, `RoleAlreadyExistsException[Role '${name}' already exists]`);
-      const password = props.get('password');
-      catalog.users.set(name, { name, ...(password !== undefined && !isRole ? { password } : {}), superuser: false, privileges: new Set() });
-      catalog.touch();
-      return { kind: 'count', rowcount: 1 };
-    },
-  };
+  return rowcountStatement(async (ctx) => {
+    userRequired(env);
+    const { catalog } = ctx.state;
+    if (catalog.users.has(name)) throw new CrateError(409, 4099, `RoleAlreadyExistsException[Role '${name}' already exists]`);
+    const password = props.get('password');
+    catalog.users.set(name, { name, ...(password !== undefined && !isRole ? { password } : {}), superuser: false, privileges: new Set() });
+    catalog.touch();
+    return 1;
+  });
 }
 
 export function prepareAlterUser(node: Ctx, env: Env): Prepared {
   const name = identName(node.name);
   const props = properties({ genericProperties: () => node.genericProperties() });
-  return {
-    returnsRows: false,
-    maxParam: 0,
-    async run(ctx) {
-      if (env.user.name !== name) userRequired(env);
-      const user = ctx.state.catalog.users.get(name);
-      if (!user) throw new CrateError(404, 40410, `RoleUnknownException[Role '${name}' does not exist]`);
-      const password = props.get('password');
-      if (password === 'null' || password === undefined) delete user.password;
-      else user.password = password;
-      ctx.state.catalog.touch();
-      return { kind: 'count', rowcount: 1 };
-    },
-  };
+  return rowcountStatement(async (ctx) => {
+    if (env.user.name !== name) userRequired(env);
+    const user = ctx.state.catalog.users.get(name);
+    if (!user) throw new CrateError(404, 40410, `RoleUnknownException[Role '${name}' does not exist]`);
+    const password = props.get('password');
+    if (password === 'null' || password === undefined) delete user.password;
+    else user.password = password;
+    ctx.state.catalog.touch();
+    return 1;
+  });
 }
 
 export function prepareDropUser(node: Ctx, env: Env): Prepared {
   const name = identName(node.name);
   const ifExists = !!node.IF?.();
-  return {
-    returnsRows: false,
-    maxParam: 0,
-    async run(ctx) {
-      userRequired(env);
-      const { catalog } = ctx.state;
-      const user = catalog.users.get(name);
-      if (!user) {
-        if (ifExists) return { kind: 'count', rowcount: 0 };
-        throw new CrateError(404, 40410, `RoleUnknownException[Role '${name}' does not exist]`);
-      }
-      if (user.superuser) throw sqlParse(`Cannot drop a superuser '${name}'`);
-      catalog.users.delete(name);
-      catalog.touch();
-      return { kind: 'count', rowcount: 1 };
-    },
-  };
+  return rowcountStatement(async (ctx) => {
+    userRequired(env);
+    const { catalog } = ctx.state;
+    const user = catalog.users.get(name);
+    if (!user) {
+      if (ifExists) return 0;
+      throw new CrateError(404, 40410, `RoleUnknownException[Role '${name}' does not exist]`);
+    }
+    if (user.superuser) throw sqlParse(`Cannot drop a superuser '${name}'`);
+    catalog.users.delete(name);
+    catalog.touch();
+    return 1;
+  });
 }
 
 /** GRANT / DENY / REVOKE privileges ON SCHEMA|TABLE|VIEW names TO|FROM users (no ON: cluster-wide). */
@@ -119,39 +102,35 @@ export function preparePrivileges(node: Ctx, env: Env): Prepared {
   const users = (node.users.ident() as Ctx[]).map(identName);
   const securable = node.securable?.()?.getText().toUpperCase();
   const objects = node.qnames?.() ? (node.qnames().qname() as Ctx[]) : [];
-  return {
-    returnsRows: false,
-    maxParam: 0,
-    async run(ctx) {
-      userRequired(env);
-      const { catalog } = ctx.state;
-      if (names !== 'ALL') for (const n of names) if (!isPrivilegeType(n)) throw sqlParse(`Unknown privilege type '${n}'`);
-      const types = privilegeTypes(names, objects.length === 0);
-      const targets: string[] = objects.length === 0
-        ? ['']
-        : objects.map((q) => {
-            if (securable === 'SCHEMA') return qnameParts(q).join('.');
-            return existingTable(q, env).schema;
-          });
-      let changed = 0;
-      for (const u of users) {
-        const user = catalog.users.get(u);
-        if (!user) throw new CrateError(404, 40410, `RoleUnknownException[Role '${u}' does not exist]`);
-        for (const t of types) {
-          for (const target of targets) {
-            const key = `${t}@${target}`;
-            const deny = `DENY:${key}`;
-            const before = [user.privileges.has(key), user.privileges.has(deny)].join();
-            user.privileges.delete(key);
-            user.privileges.delete(deny);
-            if (kind === 'grant') user.privileges.add(key);
-            if (kind === 'deny') user.privileges.add(deny);
-            if ([user.privileges.has(key), user.privileges.has(deny)].join() !== before) changed++;
-          }
+  return rowcountStatement(async (ctx) => {
+    userRequired(env);
+    const { catalog } = ctx.state;
+    if (names !== 'ALL') for (const n of names) if (!isPrivilegeType(n)) throw sqlParse(`Unknown privilege type '${n}'`);
+    const types = privilegeTypes(names, objects.length === 0);
+    const targets: string[] = objects.length === 0
+      ? ['']
+      : objects.map((q) => {
+          if (securable === 'SCHEMA') return qnameParts(q).join('.');
+          return existingTable(q, env).schema;
+        });
+    let changed = 0;
+    for (const u of users) {
+      const user = catalog.users.get(u);
+      if (!user) throw new CrateError(404, 40410, `RoleUnknownException[Role '${u}' does not exist]`);
+      for (const t of types) {
+        for (const target of targets) {
+          const key = `${t}@${target}`;
+          const deny = `DENY:${key}`;
+          const before = [user.privileges.has(key), user.privileges.has(deny)].join();
+          user.privileges.delete(key);
+          user.privileges.delete(deny);
+          if (kind === 'grant') user.privileges.add(key);
+          if (kind === 'deny') user.privileges.add(deny);
+          if ([user.privileges.has(key), user.privileges.has(deny)].join() !== before) changed++;
         }
       }
-      catalog.touch();
-      return { kind: 'count', rowcount: changed };
-    },
-  };
+    }
+    catalog.touch();
+    return changed;
+  });
 }

@@ -5,12 +5,11 @@
  */
 import type { ColumnDef, TableDef } from './catalog.js';
 import { columnUnknown, relationExists, relationUnknown, schemaUnknown, sqlParse, unsupportedFeature } from './errors.js';
-import { checkSql, properties, propertyValue } from './ddl-create.js';
+import { applyColumnConstraint, checkSql, durationMs, properties, propertyValue, validColumnName } from './ddl-create.js';
 import { formatStandalone, quoteIdent } from './format.js';
-import { isKnownAnalyzer } from './fulltext.js';
 import { identName, qnameParts, ruleName, type Ctx } from './parse.js';
 import { canSeeSchema, checkPrivileges } from './privileges.js';
-import type { Prepared, RunContext } from './run.js';
+import { rowcountStatement, type Prepared, type RunContext } from './run.js';
 import type { Env } from './scope.js';
 import { existingTable } from './stmt-ddl.js';
 import { checkConstraintName, columnSql, dropTableSql, notNullCheck, pgTableName } from './storage.js';
@@ -18,7 +17,6 @@ import type { ExtraStatement } from './stmt-extras.js';
 import { typeFromNode, T, type ObjectField } from './types.js';
 import { addFields, numberFields } from './values.js';
 
-const done = { kind: 'count' as const, rowcount: -1 };
 
 function objectFields(defs: Ctx[]): ObjectField[] {
   return defs.map((d) => ({ name: identName(d.ident()), type: d.dataType() ? typeFromNode(d.dataType(), objectFields) : T.text }));
@@ -47,50 +45,46 @@ async function both(ctx: RunContext, t: TableDef, action: string): Promise<void>
 export function prepareAlter(a: Ctx, env: Env): Prepared {
   const rule = ruleName(a);
   if (rule === 'AlterClusterSwapTableContext') return swap(a, env);
-  return {
-    returnsRows: false,
-    maxParam: 0,
-    async run(ctx) {
-      const t = existingTable(alterTarget(a), env);
-      checkPrivileges(env.user, [{ schema: t.schema, type: 'DDL' }]);
-      switch (rule) {
-        case 'AddColumnContext':
-          for (const d of a.addColumnDefinition() as Ctx[]) await addColumn(ctx, t, d, env);
-          break;
-        case 'DropColumnContext':
-          for (const d of a.dropColumnDefinition() as Ctx[]) await dropColumn(ctx, t, d);
-          break;
-        case 'DropCheckConstraintContext': {
-          const name = identName(a.ident());
-          const check = t.checks.find((c) => c.name === name);
-          if (!check) throw sqlParse(`Cannot find a CHECK CONSTRAINT named [${name}], available constraints are: [${t.checks.map((c) => c.name).join(', ')}]`);
-          await ctx.state.pg.exec(`ALTER TABLE ${pgTableName(t, 'live')} DROP CONSTRAINT ${quoteIdent(check.pgName)}`);
-          t.checks = t.checks.filter((c) => c !== check);
-          break;
-        }
-        case 'AlterTablePropertiesContext':
-          setProperties(t, a);
-          break;
-        case 'AlterTableRenameTableContext': {
-          const parts = qnameParts(a.qname());
-          const name = parts[parts.length - 1]!;
-          const schema = parts.length > 1 ? parts[0]! : t.schema;
-          if (ctx.state.catalog.table(schema, name) || ctx.state.catalog.view(schema, name)) throw relationExists(`${schema}.${name}`);
-          ctx.state.catalog.renameTable(t, schema, name);
-          break;
-        }
-        case 'AlterTableRenameColumnContext':
-          await renameColumn(ctx, t, subscriptPath(a.source), subscriptPath(a.target));
-          break;
-        case 'AlterTableOpenCloseContext':
-          break;
-        default:
-          throw unsupportedFeature(`ALTER TABLE form not supported by the test server: ${a.getText().slice(0, 60)}`);
+  return rowcountStatement(async (ctx) => {
+    const t = existingTable(alterTarget(a), env);
+    checkPrivileges(env.user, [{ schema: t.schema, type: 'DDL' }]);
+    switch (rule) {
+      case 'AddColumnContext':
+        for (const d of a.addColumnDefinition() as Ctx[]) await addColumn(ctx, t, d, env);
+        break;
+      case 'DropColumnContext':
+        for (const d of a.dropColumnDefinition() as Ctx[]) await dropColumn(ctx, t, d);
+        break;
+      case 'DropCheckConstraintContext': {
+        const name = identName(a.ident());
+        const check = t.checks.find((c) => c.name === name);
+        if (!check) throw sqlParse(`Cannot find a CHECK CONSTRAINT named [${name}], available constraints are: [${t.checks.map((c) => c.name).join(', ')}]`);
+        await ctx.state.pg.exec(`ALTER TABLE ${pgTableName(t, 'live')} DROP CONSTRAINT ${quoteIdent(check.pgName)}`);
+        t.checks = t.checks.filter((c) => c !== check);
+        break;
       }
-      ctx.state.catalog.touch();
-      return done;
-    },
-  };
+      case 'AlterTablePropertiesContext':
+        setProperties(t, a);
+        break;
+      case 'AlterTableRenameTableContext': {
+        const parts = qnameParts(a.qname());
+        const name = parts[parts.length - 1]!;
+        const schema = parts.length > 1 ? parts[0]! : t.schema;
+        if (ctx.state.catalog.table(schema, name) || ctx.state.catalog.view(schema, name)) throw relationExists(`${schema}.${name}`);
+        ctx.state.catalog.renameTable(t, schema, name);
+        break;
+      }
+      case 'AlterTableRenameColumnContext':
+        await renameColumn(ctx, t, subscriptPath(a.source), subscriptPath(a.target));
+        break;
+      case 'AlterTableOpenCloseContext':
+        break;
+      default:
+        throw unsupportedFeature(`ALTER TABLE form not supported by the test server: ${a.getText().slice(0, 60)}`);
+    }
+    ctx.state.catalog.touch();
+    return -1;
+  });
 }
 
 async function addColumn(ctx: RunContext, t: TableDef, d: Ctx, env: Env): Promise<void> {
@@ -105,39 +99,16 @@ async function addColumn(ctx: RunContext, t: TableDef, d: Ctx, env: Env): Promis
     return;
   }
   if (top) throw sqlParse(`The table ${t.schema}.${t.name} already has a column named ${path[0]}`);
+  validColumnName(path[0]!);
   const col: ColumnDef = { name: path[0]!, type, notNull: false, position: t.nextPosition++ };
   numberFields(type, () => t.nextPosition++);
   const checks: Array<{ pgName: string; name: string; expr: string; node: Ctx }> = [];
   for (const c of (d.columnConstraint() as Ctx[]) ?? []) {
-    switch (ruleName(c)) {
-      case 'ColumnConstraintNotNullContext':
-        col.notNull = true;
-        break;
-      case 'ColumnConstraintPrimaryKeyContext':
-        throw unsupportedFeature('Cannot add a primary key column to a table that has rows');
-      case 'ColumnDefaultConstraintContext':
-        col.defaultExpr = formatStandalone(c.defaultExpr, { quote: true });
-        break;
-      case 'ColumnGeneratedConstraintContext':
-        col.generated = formatStandalone(c.generatedExpr, { quote: true });
-        break;
-      case 'ColumnIndexConstraintContext': {
-        const method = identName(c.method).toLowerCase();
-        if (method === 'fulltext') {
-          const analyzer = properties(c.withProperties()).get('analyzer') ?? 'standard';
-          if (!isKnownAnalyzer(analyzer)) throw sqlParse(`Analyzer "${analyzer}" not found for column "${col.name}"`);
-          col.fulltext = analyzer;
-        }
-        break;
-      }
-      case 'ColumnCheckConstraintContext': {
-        const ck = c.checkConstraint();
-        const name = ck.name ? identName(ck.name) : `${t.name}_${col.name}_check_${Math.random().toString(36).slice(2, 10)}`;
-        checks.push({ pgName: checkConstraintName(t), name, expr: formatStandalone(ck.expression, { quote: true }), node: ck.expression });
-        break;
-      }
-      default:
-        break;
+    const r = applyColumnConstraint(col, c);
+    if (r.primaryKey) throw unsupportedFeature('Cannot add a primary key column to a table that has rows');
+    if (r.check) {
+      const name = r.check.name ?? `${t.name}_${col.name}_check_${Math.random().toString(36).slice(2, 10)}`;
+      checks.push({ pgName: checkConstraintName(t), name, expr: formatStandalone(r.check.node, { quote: true }), node: r.check.node });
     }
   }
   await both(ctx, t, `ADD COLUMN ${columnSql(col)}`);
@@ -193,7 +164,7 @@ function setProperties(t: TableDef, a: Ctx): void {
       const key = identName(p.ident());
       const value = propertyValue(p.expr());
       if (key === 'number_of_replicas') t.numberOfReplicas = value;
-      else if (key === 'refresh_interval') t.refreshInterval = Number(value);
+      else if (key === 'refresh_interval') t.refreshInterval = durationMs(value);
       else if (key === 'column_policy') t.columnPolicy = value as TableDef['columnPolicy'];
       else if (key === 'number_of_shards') {
         if (t.partitionedBy.length === 0) throw sqlParse('Changing the number of shards is only supported for partitioned tables');
@@ -212,52 +183,44 @@ function setProperties(t: TableDef, a: Ctx): void {
 }
 
 function swap(a: Ctx, env: Env): Prepared {
-  return {
-    returnsRows: false,
-    maxParam: 0,
-    async run(ctx) {
-      const { catalog } = ctx.state;
-      const source = existingTable(a.source, env);
-      const target = existingTable(a.target, env);
-      checkPrivileges(env.user, [{ schema: source.schema, type: 'DDL' }, { schema: target.schema, type: 'DDL' }]);
-      const dropSource = properties(a.withProperties?.()).get('drop_source') === 'true';
-      const s = { schema: source.schema, name: source.name };
-      const tgt = { schema: target.schema, name: target.name };
-      catalog.tables.delete(`${s.schema}.${s.name}`);
-      catalog.tables.delete(`${tgt.schema}.${tgt.name}`);
-      Object.assign(source, tgt);
-      catalog.tables.set(`${tgt.schema}.${tgt.name}`, source);
-      if (dropSource) {
-        await ctx.state.pg.exec(dropTableSql(target));
-      } else {
-        Object.assign(target, s);
-        catalog.tables.set(`${s.schema}.${s.name}`, target);
-      }
-      catalog.touch();
-      return { kind: 'count', rowcount: 1 };
-    },
-  };
+  return rowcountStatement(async (ctx) => {
+    const { catalog } = ctx.state;
+    const source = existingTable(a.source, env);
+    const target = existingTable(a.target, env);
+    checkPrivileges(env.user, [{ schema: source.schema, type: 'DDL' }, { schema: target.schema, type: 'DDL' }]);
+    const dropSource = properties(a.withProperties?.()).get('drop_source') === 'true';
+    const s = { schema: source.schema, name: source.name };
+    const tgt = { schema: target.schema, name: target.name };
+    catalog.tables.delete(`${s.schema}.${s.name}`);
+    catalog.tables.delete(`${tgt.schema}.${tgt.name}`);
+    Object.assign(source, tgt);
+    catalog.tables.set(`${tgt.schema}.${tgt.name}`, source);
+    if (dropSource) {
+      await ctx.state.pg.exec(dropTableSql(target));
+    } else {
+      Object.assign(target, s);
+      catalog.tables.set(`${s.schema}.${s.name}`, target);
+    }
+    catalog.touch();
+    return 1;
+  });
 }
 
 /** ALTER TABLE t ALTER [COLUMN] c SET DEFAULT expr | DROP DEFAULT (6.3+). */
 export function prepareAlterColumnDefault(x: Extract<ExtraStatement, { kind: 'alterColumnDefault' }>, env: Env): Prepared {
-  return {
-    returnsRows: false,
-    maxParam: 0,
-    async run(ctx) {
-      const parts = x.table;
-      const schema = parts.length > 1 ? parts[0]! : env.schema;
-      const name = parts[parts.length - 1]!;
-      if (!canSeeSchema(env.user, schema)) throw schemaUnknown(schema);
-      const t = ctx.state.catalog.table(schema, name);
-      if (!t) throw relationUnknown(parts.join('.'));
-      checkPrivileges(env.user, [{ schema, type: 'DDL' }]);
-      const col = t.columns.find((c) => c.name === x.column[0]);
-      if (!col || x.column.length > 1) throw columnUnknown(x.column.join('.'));
-      if (x.expr === null) delete col.defaultExpr;
-      else col.defaultExpr = formatStandalone(x.expr, { quote: true });
-      ctx.state.catalog.touch();
-      return done;
-    },
-  };
+  return rowcountStatement(async (ctx) => {
+    const parts = x.table;
+    const schema = parts.length > 1 ? parts[0]! : env.schema;
+    const name = parts[parts.length - 1]!;
+    if (!canSeeSchema(env.user, schema)) throw schemaUnknown(schema);
+    const t = ctx.state.catalog.table(schema, name);
+    if (!t) throw relationUnknown(parts.join('.'));
+    checkPrivileges(env.user, [{ schema, type: 'DDL' }]);
+    const col = t.columns.find((c) => c.name === x.column[0]);
+    if (!col || x.column.length > 1) throw columnUnknown(x.column.join('.'));
+    if (x.expr === null) delete col.defaultExpr;
+    else col.defaultExpr = formatStandalone(x.expr, { quote: true });
+    ctx.state.catalog.touch();
+    return -1;
+  });
 }

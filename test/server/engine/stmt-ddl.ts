@@ -10,7 +10,7 @@ import { quoteIdent } from './format.js';
 import { prepareStatement } from './dispatch.js';
 import { sqlTypeName, T } from './types.js';
 import { canSeeSchema, checkPrivileges } from './privileges.js';
-import type { Outcome, Prepared, RunContext } from './run.js';
+import { rowcountStatement, type Outcome, type Prepared } from './run.js';
 import type { Env } from './scope.js';
 import { dropTableSql, refreshTable } from './storage.js';
 import { isSystemSchema } from './system-tables.js';
@@ -18,7 +18,6 @@ import { translateQuery } from './query.js';
 import { Tx } from './scope.js';
 import type { ExtraStatement } from './stmt-extras.js';
 
-const count = (rowcount: number) => ({ kind: 'count' as const, rowcount });
 
 /** Schema and name of a table reference; checks the user may see the schema. */
 export function tableName(qname: Ctx, env: Env): { schema: string; name: string; written: string } {
@@ -52,60 +51,48 @@ function validName(name: string, what: string): void {
 export function prepareCreateTable(node: Ctx, env: Env): Prepared {
   const { schema, name } = tableName(node.table().qname(), env);
   const ifNotExists = !!node.IF?.();
-  return {
-    returnsRows: false,
-    maxParam: 0,
-    async run(ctx: RunContext) {
-      checkPrivileges(env.user, [{ schema, type: 'DDL' }]);
-      const { catalog, pg } = ctx.state;
-      if (isSystemSchema(schema)) throw new CrateError(400, 4002, `InvalidSchemaNameException[schema name "${schema}" is invalid.]`);
-      if (catalog.table(schema, name) || catalog.view(schema, name)) {
-        if (ifNotExists) return count(0);
-        throw relationExists(`${schema}.${name}`);
-      }
-      validName(name, 'Relation');
-      const spec = buildTable(node, schema, name, env);
-      await pg.exec(spec.ddl);
-      catalog.addTable(spec.table);
-      return count(1);
-    },
-  };
+  return rowcountStatement(async (ctx) => {
+    checkPrivileges(env.user, [{ schema, type: 'DDL' }]);
+    const { catalog, pg } = ctx.state;
+    if (isSystemSchema(schema)) throw new CrateError(400, 4002, `InvalidSchemaNameException[schema name "${schema}" is invalid.]`);
+    if (catalog.table(schema, name) || catalog.view(schema, name)) {
+      if (ifNotExists) return 0;
+      throw relationExists(`${schema}.${name}`);
+    }
+    validName(name, 'Relation');
+    const spec = buildTable(node, schema, name, env);
+    await pg.exec(spec.ddl);
+    catalog.addTable(spec.table);
+    return 1;
+  });
 }
 
 export function prepareDropTable(node: Ctx, env: Env): Prepared {
   const ifExists = !!node.IF?.();
   const qname = node.table().qname();
-  return {
-    returnsRows: false,
-    maxParam: 0,
-    async run(ctx) {
-      const { schema, name, written } = tableName(qname, env);
-      checkPrivileges(env.user, [{ schema, type: 'DDL' }]);
-      const t = ctx.state.catalog.table(schema, name);
-      if (!t) {
-        if (ifExists) return count(0);
-        if (written.includes('.') && !ctx.state.catalog.schemaExists(schema)) throw schemaUnknown(schema);
-        throw relationUnknown(written);
-      }
-      await ctx.state.pg.exec(dropTableSql(t));
-      ctx.state.catalog.removeTable(t);
-      return count(1);
-    },
-  };
+  return rowcountStatement(async (ctx) => {
+    const { schema, name, written } = tableName(qname, env);
+    checkPrivileges(env.user, [{ schema, type: 'DDL' }]);
+    const t = ctx.state.catalog.table(schema, name);
+    if (!t) {
+      if (ifExists) return 0;
+      if (written.includes('.') && !ctx.state.catalog.schemaExists(schema)) throw schemaUnknown(schema);
+      throw relationUnknown(written);
+    }
+    await ctx.state.pg.exec(dropTableSql(t));
+    ctx.state.catalog.removeTable(t);
+    return 1;
+  });
 }
 
 export function prepareRefresh(node: Ctx, env: Env): Prepared {
   const refs = node.tableWithPartitions().tableWithPartition() as Ctx[];
-  return {
-    returnsRows: false,
-    maxParam: 0,
-    async run(ctx) {
-      const tables = refs.map((r) => existingTable(r.qname(), env));
-      checkPrivileges(env.user, tables.map((t) => ({ schema: t.schema, type: 'DQL' as const })));
-      for (const t of tables) await refreshTable(ctx.state.pg, t);
-      return count(tables.length);
-    },
-  };
+  return rowcountStatement(async (ctx) => {
+    const tables = refs.map((r) => existingTable(r.qname(), env));
+    checkPrivileges(env.user, tables.map((t) => ({ schema: t.schema, type: 'DQL' as const })));
+    for (const t of tables) await refreshTable(ctx.state.pg, t);
+    return tables.length;
+  });
 }
 
 export function prepareCreateView(node: Ctx, env: Env): Prepared {
@@ -114,91 +101,79 @@ export function prepareCreateView(node: Ctx, env: Env): Prepared {
   const schema = parts.length > 1 ? parts[0]! : env.schema;
   const replace = !!node.REPLACE?.();
   const queryNode = node.queryOptParens();
-  return {
-    returnsRows: false,
-    maxParam: 0,
-    async run(ctx) {
-      if (!canSeeSchema(env.user, schema)) throw schemaUnknown(schema);
-      checkPrivileges(env.user, [{ schema, type: 'DDL' }]);
-      const { catalog } = ctx.state;
-      if (catalog.table(schema, name) || (!replace && catalog.view(schema, name))) throw relationExists(`${schema}.${name}`);
-      let q = queryNode;
-      while (!q.query?.()) q = q.queryOptParens();
-      // The view must translate now: unknown relations and columns fail CREATE VIEW.
-      translateQuery(q.query(), undefined, new Tx({ ...env, schema }, []));
-      catalog.views.set(`${schema}.${name}`, { schema, name, query: sourceText(q.query()), owner: env.user.name });
-      catalog.touch();
-      return count(1);
-    },
-  };
+  return rowcountStatement(async (ctx) => {
+    if (!canSeeSchema(env.user, schema)) throw schemaUnknown(schema);
+    checkPrivileges(env.user, [{ schema, type: 'DDL' }]);
+    const { catalog } = ctx.state;
+    if (catalog.table(schema, name) || (!replace && catalog.view(schema, name))) throw relationExists(`${schema}.${name}`);
+    let q = queryNode;
+    while (!q.query?.()) q = q.queryOptParens();
+    // The view must translate now: unknown relations and columns fail CREATE VIEW.
+    translateQuery(q.query(), undefined, new Tx({ ...env, schema }, []));
+    catalog.views.set(`${schema}.${name}`, { schema, name, query: sourceText(q.query()), owner: env.user.name });
+    catalog.touch();
+    return 1;
+  });
 }
 
 export function prepareDropView(node: Ctx, env: Env): Prepared {
   const ifExists = !!node.IF?.();
   const names = (node.names.qname() as Ctx[]).map(qnameParts);
-  return {
-    returnsRows: false,
-    maxParam: 0,
-    async run(ctx) {
-      const { catalog } = ctx.state;
-      let dropped = 0;
-      for (const parts of names) {
-        const schema = parts.length > 1 ? parts[0]! : env.schema;
-        const name = parts[parts.length - 1]!;
-        checkPrivileges(env.user, [{ schema, type: 'DDL' }]);
-        if (!catalog.view(schema, name)) {
-          if (ifExists) continue;
-          throw new CrateError(404, 4041, `RelationsUnknown[Relations not found: ${schema}.${name}]`);
-        }
-        catalog.views.delete(`${schema}.${name}`);
-        dropped++;
+  return rowcountStatement(async (ctx) => {
+    const { catalog } = ctx.state;
+    let dropped = 0;
+    for (const parts of names) {
+      const schema = parts.length > 1 ? parts[0]! : env.schema;
+      const name = parts[parts.length - 1]!;
+      checkPrivileges(env.user, [{ schema, type: 'DDL' }]);
+      if (!catalog.view(schema, name)) {
+        if (ifExists) continue;
+        throw new CrateError(404, 4041, `RelationsUnknown[Relations not found: ${schema}.${name}]`);
       }
-      catalog.touch();
-      return count(dropped);
-    },
-  };
+      catalog.views.delete(`${schema}.${name}`);
+      dropped++;
+    }
+    catalog.touch();
+    return dropped;
+  });
 }
 
 /** CREATE SCHEMA / DROP SCHEMA (6.2+; recognized from tokens, see stmt-extras.ts). */
 export function prepareSchemaStatement(extra: Extract<ExtraStatement, { kind: 'createSchema' | 'dropSchema' }>, env: Env): Prepared {
-  return {
-    returnsRows: false,
-    maxParam: 0,
-    async run(ctx) {
-      const { catalog } = ctx.state;
-      checkPrivileges(env.user, [{ schema: extra.kind === 'createSchema' ? extra.name : extra.names[0]!, type: 'DDL' }]);
-      if (extra.kind === 'createSchema') {
-        if (isSystemSchema(extra.name) || catalog.userSchemas().includes(extra.name) && (catalog.explicitSchemas.has(extra.name) || [...catalog.tables.values()].some((t) => t.schema === extra.name) || extra.name === 'doc')) {
-          if (extra.ifNotExists) return count(1);
-          throw new CrateError(409, 40910, `SchemaAlreadyExists[Schema '${extra.name}' already exists]`);
-        }
-        catalog.explicitSchemas.add(extra.name);
-        catalog.touch();
-        return count(1);
+  return rowcountStatement(async (ctx) => {
+    const { catalog } = ctx.state;
+    checkPrivileges(env.user, [{ schema: extra.kind === 'createSchema' ? extra.name : extra.names[0]!, type: 'DDL' }]);
+    if (extra.kind === 'createSchema') {
+      if (isSystemSchema(extra.name) || catalog.userSchemas().includes(extra.name) && (catalog.explicitSchemas.has(extra.name) || [...catalog.tables.values()].some((t) => t.schema === extra.name) || extra.name === 'doc')) {
+        if (extra.ifNotExists) return 1;
+        throw new CrateError(409, 40910, `SchemaAlreadyExists[Schema '${extra.name}' already exists]`);
       }
-      for (const s of extra.names) {
-        const exists = catalog.userSchemas().includes(s) && (catalog.explicitSchemas.has(s) || [...catalog.tables.values()].some((t) => t.schema === s) || [...catalog.views.values()].some((v) => v.schema === s));
-        if (!exists) {
-          if (extra.ifExists) continue;
-          throw schemaUnknown(s);
-        }
-        const dependents = [...catalog.tables.values()].some((t) => t.schema === s) || [...catalog.views.values()].some((v) => v.schema === s);
-        if (dependents && !extra.cascade) {
-          throw new CrateError(400, 40013, `DependentObjectsExists[Cannot drop schema "${s}" because other objects depend on it]`);
-        }
-        if (dependents) {
-          for (const t of [...catalog.tables.values()].filter((x) => x.schema === s)) {
-            await ctx.state.pg.exec(dropTableSql(t));
-            catalog.removeTable(t);
-          }
-          for (const v of [...catalog.views.values()].filter((x) => x.schema === s)) catalog.views.delete(`${v.schema}.${v.name}`);
-        }
-        catalog.explicitSchemas.delete(s);
-      }
+      catalog.explicitSchemas.add(extra.name);
       catalog.touch();
-      return count(1);
-    },
-  };
+      return 1;
+    }
+    for (const s of extra.names) {
+      const exists = catalog.userSchemas().includes(s) && (catalog.explicitSchemas.has(s) || [...catalog.tables.values()].some((t) => t.schema === s) || [...catalog.views.values()].some((v) => v.schema === s));
+      if (!exists) {
+        if (extra.ifExists) continue;
+        throw schemaUnknown(s);
+      }
+      const dependents = [...catalog.tables.values()].some((t) => t.schema === s) || [...catalog.views.values()].some((v) => v.schema === s);
+      if (dependents && !extra.cascade) {
+        throw new CrateError(400, 40013, `DependentObjectsExists[Cannot drop schema "${s}" because other objects depend on it]`);
+      }
+      if (dependents) {
+        for (const t of [...catalog.tables.values()].filter((x) => x.schema === s)) {
+          await ctx.state.pg.exec(dropTableSql(t));
+          catalog.removeTable(t);
+        }
+        for (const v of [...catalog.views.values()].filter((x) => x.schema === s)) catalog.views.delete(`${v.schema}.${v.name}`);
+      }
+      catalog.explicitSchemas.delete(s);
+    }
+    catalog.touch();
+    return 1;
+  });
 }
 
 /**
@@ -209,25 +184,21 @@ export function prepareCreateTableAs(node: Ctx, env: Env): Prepared {
   const { schema, name } = tableName(node.table().qname(), env);
   const source = node.insertSource().query();
   const ifNotExists = !!node.IF?.();
-  return {
-    returnsRows: false,
-    maxParam: 0,
-    async run(ctx) {
-      checkPrivileges(env.user, [{ schema, type: 'DDL' }]);
-      const { catalog } = ctx.state;
-      if (catalog.table(schema, name) || catalog.view(schema, name)) {
-        if (ifNotExists) return count(0);
-        throw relationExists(`${schema}.${name}`);
-      }
-      const outputs = translateQuery(source, undefined, new Tx(env, [])).outputs;
-      const target = `${quoteIdent(schema)}.${quoteIdent(name)}`;
-      const cols = outputs.map((o) => `${quoteIdent(o.name)} ${sqlTypeName(o.type && o.type.kind !== 'undefined' ? o.type : T.text)}`);
-      const run = async (sql: string): Promise<Outcome> => {
-        const parsed = parseStatement(sql, env.version);
-        return prepareStatement(parsed, env, lex(sql)).run(ctx, []);
-      };
-      await run(`CREATE TABLE ${target} (${cols.join(', ')})`);
-      return run(`INSERT INTO ${target} (${outputs.map((o) => quoteIdent(o.name)).join(', ')}) ${sourceText(source)}`);
-    },
-  };
+  return rowcountStatement(async (ctx) => {
+    checkPrivileges(env.user, [{ schema, type: 'DDL' }]);
+    const { catalog } = ctx.state;
+    if (catalog.table(schema, name) || catalog.view(schema, name)) {
+      if (ifNotExists) return 0;
+      throw relationExists(`${schema}.${name}`);
+    }
+    const outputs = translateQuery(source, undefined, new Tx(env, [])).outputs;
+    const target = `${quoteIdent(schema)}.${quoteIdent(name)}`;
+    const cols = outputs.map((o) => `${quoteIdent(o.name)} ${sqlTypeName(o.type && o.type.kind !== 'undefined' ? o.type : T.text)}`);
+    const run = async (sql: string): Promise<number> => {
+      const outcome: Outcome = await prepareStatement(parseStatement(sql, env.version), env, lex(sql)).run(ctx, []);
+      return outcome.kind === 'count' ? outcome.rowcount : 0;
+    };
+    await run(`CREATE TABLE ${target} (${cols.join(', ')})`);
+    return run(`INSERT INTO ${target} (${outputs.map((o) => quoteIdent(o.name)).join(', ')}) ${sourceText(source)}`);
+  });
 }

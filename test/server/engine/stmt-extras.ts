@@ -39,6 +39,15 @@ class Cursor {
   is(name: string, k = 0): boolean {
     return this.peek(k).type === tokenTypes()[name];
   }
+  skip(n: number): void {
+    for (let k = 0; k < n; k++) this.next();
+  }
+  /** `IF <words>` (IF EXISTS, IF NOT EXISTS): true when present. */
+  ifClause(...words: string[]): boolean {
+    if (!this.accept('IF')) return false;
+    for (const w of words) this.expect(w, () => false);
+    return true;
+  }
   accept(name: string): boolean {
     if (!this.is(name)) return false;
     this.next();
@@ -116,27 +125,16 @@ export function recognizeExtra(all: Token[], text: string): ExtraStatement | und
 }
 
 function createSchema(c: Cursor): ExtraStatement {
-  c.next();
-  c.next();
-  let ifNotExists = false;
-  if (c.accept('IF')) {
-    c.expect('NOT', () => false);
-    c.expect('EXISTS', () => false);
-    ifNotExists = true;
-  }
+  c.skip(2);
+  const ifNotExists = c.ifClause('NOT', 'EXISTS');
   const name = c.ident();
   c.end();
   return { kind: 'createSchema', name, ifNotExists };
 }
 
 function dropSchema(c: Cursor): ExtraStatement {
-  c.next();
-  c.next();
-  let ifExists = false;
-  if (c.accept('IF')) {
-    c.expect('EXISTS', () => false);
-    ifExists = true;
-  }
+  c.skip(2);
+  const ifExists = c.ifClause('EXISTS');
   const names = [c.ident()];
   while (c.accept('COMMA')) names.push(c.ident());
   let cascade = false;

@@ -145,7 +145,7 @@ async function runOnce(c: Compiled, ctx: RunContext, args: unknown[]): Promise<{
   checkPrivileges(c.tx.env.user, c.tx.privileges);
   const now = state.clock.now();
   if (!c.keys) await periodicRefresh(state.pg, c.table, now);
-  const { values, types } = bind(c.tx, args, now, state.version);
+  const { values, types } = bind(c.tx, args, now);
   let r;
   try {
     r = await query(state.pg, c.sql, values, types);

@@ -6,7 +6,10 @@ import type { TableDef } from './catalog.js';
 import { SYSTEM_SCHEMAS } from './catalog.js';
 import type { EngineState } from './state.js';
 import { SYSTEM_TABLES } from './system-tables.js';
-import { maxLength, numericPrecision, typeName, type CrateType } from './types.js';
+import { parseStatement } from './parse.js';
+import { translateQuery } from './query.js';
+import { Tx, type Column } from './scope.js';
+import { maxLength, numericPrecision, T, typeName, type CrateType } from './types.js';
 
 export interface InfoRows {
   tables: unknown[][];
@@ -53,6 +56,9 @@ function build(state: EngineState): InfoRows {
   for (const v of catalog.views.values()) {
     out.tables.push([null, false, null, null, null, null, null, null, null, null, null, 'crate', v.name, v.schema, 'VIEW', null]);
     out.views.push(['NONE', false, v.owner, 'crate', v.name, v.schema, v.query]);
+    viewColumns(state, v.schema, v.query).forEach((c, i) => {
+      out.columns.push(columnRow(v.schema, v.name, c.name, c.name, [], c.type ?? T.text, i + 1, true, undefined, undefined, nullable));
+    });
   }
   for (const d of SYSTEM_TABLES.values()) {
     out.tables.push([null, false, null, 'strict', null, null, null, null, null, null, null, 'crate', d.name, d.schema, 'BASE TABLE', null]);
@@ -101,4 +107,16 @@ function columnRow(
     precision, precision === null ? null : 2, type.kind === 'numeric' ? (type.scale ?? null) : null, position,
     'crate', table, schema, 'crate', typeName(type), 'pg_catalog',
   ];
+}
+
+/** A view's output columns (its query translated as the superuser); none when it no longer translates. */
+function viewColumns(state: EngineState, schema: string, query: string): Column[] {
+  try {
+    const parsed = parseStatement(query, state.version);
+    if (parsed.kind !== 'tree') return [];
+    const user = state.catalog.users.get('crate')!;
+    return translateQuery(parsed.stmt.query(), undefined, new Tx({ catalog: state.catalog, version: state.version, schema, user }, [])).outputs;
+  } catch {
+    return [];
+  }
 }

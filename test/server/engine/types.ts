@@ -241,31 +241,17 @@ export function typeFromPgOid(oid: number): CrateType {
   return T.text;
 }
 
-const PG_OIDS: Record<number, CrateType> = {
-  16: T.boolean,
-  18: { kind: 'char', length: 1 },
-  20: T.bigint,
-  21: { kind: 'smallint' },
-  23: T.integer,
-  25: T.text,
-  114: { kind: 'geo_shape' },
-  600: { kind: 'geo_point' },
-  700: T.real,
-  701: T.double,
-  869: { kind: 'ip' },
-  1042: { kind: 'char' },
-  1043: T.text,
-  1082: { kind: 'date' },
-  1114: T.timestamp,
-  1184: T.timestamptz,
-  1186: { kind: 'interval' },
-  1266: { kind: 'time' },
-  1560: { kind: 'bit', length: 0 },
-  1562: { kind: 'bit', length: 0 },
-  1700: { kind: 'numeric' },
-  3802: T.object(),
-  2950: T.text,
-};
+/** The CrateDB type each PG result type stands for (`oid name` pairs, names as CrateDB spells them). */
+const PG_OIDS: Record<number, CrateType> = Object.fromEntries(
+  ('16 boolean|18 "char"|20 bigint|21 smallint|23 integer|25 text|114 geo_shape|600 geo_point|700 real|701 double|869 ip|' +
+    '1042 character|1043 text|1082 date|1114 timestamp|1184 timestamptz|1186 interval|1266 timetz|1560 bit|1562 bit|' +
+    '1700 numeric|3802 object|2950 text')
+    .split('|')
+    .map((pair) => {
+      const [oid, name] = pair.split(' ') as [string, string];
+      return [Number(oid), parametrize(name, [])];
+    }),
+);
 
 const PG_ARRAY_OIDS: Record<number, number> = {
   1000: 16, 1005: 21, 1007: 23, 1016: 20, 1009: 25, 1015: 1043, 1014: 1042, 1021: 700, 1022: 701, 1041: 869,

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { CrateError } from '../../server/engine/errors.js';
 import { T, type CrateType } from '../../server/engine/types.js';
-import { coerce, convertible, guessType, javaString, parseTimestamp, parseWkt, toPg, type CoerceContext } from '../../server/engine/values.js';
+import { parseWkt } from '../../server/engine/geo.js';
+import { coerce, convertible, guessType, javaString, parseTimestamp, toPg, type CoerceContext } from '../../server/engine/values.js';
 
 const param = { kind: 'param' } as const;
 const ctx = (column = 'c'): CoerceContext => ({ column, added: [] });

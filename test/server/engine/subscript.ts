@@ -1,0 +1,63 @@
+/**
+ * Subscripts: `col['a']['b']` reads an object sub-column (typed from the catalog, so `o['a'] = 5`
+ * compares numbers; an unknown key of a strict or dynamic object is ColumnUnknownException), `arr[i]`
+ * reads a 1-based array element, `objects['x']` collects a key over an array of objects.
+ */
+import { columnUnknown, sqlParse } from './errors.js';
+import { cast, expr, pgString } from './expr.js';
+import { format } from './format.js';
+import { constantOf } from './literals.js';
+import { ruleName, type Ctx } from './parse.js';
+import type { Scope, Tx, Typed } from './scope.js';
+import { fieldType, pgType, T, type CrateType } from './types.js';
+
+/** `col['a']['b']` on objects (typed by the catalog), `arr[i]` on arrays. */
+export function subscript(node: Ctx, scope: Scope, tx: Tx): Typed {
+  const keys: Ctx[] = [];
+  let base: Ctx = node;
+  while (ruleName(base) === 'SubscriptContext') {
+    keys.unshift(base.index);
+    base = base.value;
+  }
+  const root = expr(base, scope, tx);
+  let sql = root.sql;
+  let type = root.type;
+  const path: string[] = [];
+  for (const k of keys) {
+    const c = constantOf(k);
+    if (type?.kind === 'object' || (c?.kind === 'value' && typeof c.value === 'string' && type?.kind !== 'array')) {
+      const key = c?.kind === 'value' ? String(c.value) : undefined;
+      if (key === undefined) throw sqlParse('Object subscripts must be string literals');
+      path.push(key);
+      const next = type ? fieldType(type, [key]) : undefined;
+      if (type?.kind === 'object' && next === undefined && type.policy !== 'ignored') {
+        throw columnUnknown(`${format(base)}${path.map((p) => `['${p}']`).join('')}`);
+      }
+      sql = `(${sql} -> ${pgString(key)})`;
+      type = next;
+    } else if (type?.kind === 'array' && type.element.kind === 'object' && c?.kind === 'value' && typeof c.value === 'string') {
+      const key = String(c.value);
+      const inner = fieldType(type.element, [key]);
+      sql = `ARRAY(SELECT e -> ${pgString(key)} FROM unnest(${sql}) e)`;
+      type = inner ? T.array(inner) : undefined;
+    } else {
+      const idx = expr(k, scope, tx).sql;
+      sql = type?.kind === 'array' && type.element.kind !== 'array' ? `(${sql})[${idx}]` : `(${sql} -> (CAST(${idx} AS integer) - 1))`;
+      type = type?.kind === 'array' ? type.element : undefined;
+    }
+  }
+  if (sql.startsWith('(') && sql.includes(' -> ') && type && type.kind !== 'object' && type.kind !== 'array') {
+    sql = jsonScalar(sql, type);
+  }
+  return { sql, ...(type ? { type } : {}) };
+}
+
+/** A jsonb value read as the PG type of a CrateDB scalar type. */
+function jsonScalar(jsonSql: string, type: CrateType): string {
+  const text = `(${jsonSql.replace(/ -> ('(?:[^']|'')*')\)$/, ' ->> $1)')})`;
+  if (type.kind === 'text') return text;
+  if (type.kind === 'timestamptz' || type.kind === 'timestamp') {
+    return cast({ sql: `CAST(${text} AS bigint)`, type: T.bigint }, type).sql;
+  }
+  return `CAST(${text} AS ${pgType(type)})`;
+}
