@@ -13,6 +13,7 @@ export const ExitCode = {
   drift: 3,
 } as const;
 
+/** Where a statement came from: shown in error messages as `file:line`. */
 export interface StatementOrigin {
   /** File the statement came from, relative to the project when possible. */
   file: string;
@@ -20,6 +21,7 @@ export interface StatementOrigin {
   line: number;
 }
 
+/** The base of every error this package throws: branch on `code`; the CLI exits with `exitCode`. */
 export class CrateMigrateError extends Error {
   readonly code: string;
   readonly exitCode: number;

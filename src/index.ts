@@ -26,6 +26,7 @@ export function rollback(options: ApiOptions & DownOptions = {}): Promise<RunRes
   return withSession(options, (s) => createMigrator(s).down(options));
 }
 
+/** What `status()` returns: every migration and every seed with its state. */
 export interface StatusReport {
   migrations: MigrationStatus[];
   seeds: SeedStatusEntry[];
@@ -78,7 +79,7 @@ export { createLogger } from './logger.js';
 export type { CodeMigration, MigrationContext } from './context.js';
 export { createMigrator, type Migrator, type MigratorOptions } from './migrations/runner.js';
 export type * from './migrations/types.js';
-export { createSeeder } from './seeds/seeder.js';
+export { createSeeder, type Seeder, type SeederOptions } from './seeds/seeder.js';
 export type * from './seeds/types.js';
 export { SEED_MODES } from './seeds/types.js';
 export * from './errors.js';

@@ -21,7 +21,13 @@ export function globalOptions<T>(y: Argv<T>): Argv<T & GlobalArgs> {
   return y
     .option('config', { type: 'string', describe: 'Config file (default: crate.config.yaml when present)' })
     .option('env', { type: 'string', describe: 'Environment in the config (default: $CRATE_ENV, $NODE_ENV, development)' })
-    .option('url', { type: 'string', array: true, describe: 'CrateDB server URL(s); overrides the config and $CRATEDB_URL' })
+    // Not `array: true`: that makes `--url http://a up` read `up` as a second URL. Repeating the flag
+    // (or a comma-separated list) gives several servers.
+    .option('url', {
+      type: 'string',
+      describe: 'CrateDB server URL; repeat the flag (or separate with commas) for several. Overrides the config and $CRATEDB_URL',
+      coerce: (value: string | string[]) => ([] as string[]).concat(value),
+    })
     .option('user', { type: 'string', describe: 'User name (the password comes from the config or $CRATEDB_URL, never a flag)' })
     .option('schema', { type: 'string', describe: 'Schema for unqualified names in migrations (default: doc)' })
     .option('migrations-dir', { type: 'string', describe: 'Migrations folder (default: migrations)' })

@@ -20,7 +20,7 @@ const SNIPPET_CHARS = 160;
 const PASSWORD_LITERAL = /(password\s*=\s*)'(?:[^']|'')*'/gi;
 
 /** The statement as kept on an error: password literals masked, very long ones cut with a note. */
-export function truncateStatement(stmt: string): string {
+function truncateStatement(stmt: string): string {
   const masked = stmt.replace(PASSWORD_LITERAL, "$1'[redacted]'");
   if (masked.length <= MAX_STATEMENT_CHARS) return masked;
   return `${masked.slice(0, MAX_STATEMENT_CHARS)}… (${masked.length - MAX_STATEMENT_CHARS} more characters)`;

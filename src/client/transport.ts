@@ -42,7 +42,7 @@ class RequestTimeout extends Error {
 }
 
 /** `Authorization` header value: Basic `user[:password]` (CrateDB takes a user without password) or Bearer. */
-export function authorizationHeader(auth: Auth | undefined): string | undefined {
+function authorizationHeader(auth: Auth | undefined): string | undefined {
   if (auth === undefined) return undefined;
   if ('jwt' in auth) return `Bearer ${auth.jwt}`;
   const pair = auth.password === undefined ? auth.user : `${auth.user}:${auth.password}`;

@@ -19,11 +19,13 @@ export interface BulkItem {
   error?: { code?: number; message: string };
 }
 
+/** A `bulk_args` answer: one item per row, in the order the rows were sent. */
 export interface BulkResult {
   results: BulkItem[];
   durationMs: number;
 }
 
+/** Per-statement options of `CrateClient.sql`/`bulk`/`refresh`. */
 export interface QueryOptions {
   signal?: AbortSignal;
   /** Where the statement came from, carried into a `CrateDbError` for the message. */

@@ -24,6 +24,7 @@ export interface ConfigOverrides {
   historyTable?: string;
 }
 
+/** Where `loadConfig` reads from; every field is optional. */
 export interface LoadConfigOptions {
   /** The config file; an error when it does not exist. @default crate.config.yaml (or .yml) in `cwd`, if there */
   configPath?: string;

@@ -22,7 +22,7 @@ const NESTED_KEYS = ['tls', 'timeouts', 'lock', 'placeholders'] as const;
  * (`user`/`password`/`jwt`) are groups: an environment that sets one member replaces the whole group, so
  * a default password never pairs with another environment's user.
  */
-export function mergeBlocks(base: EnvironmentConfig, env: EnvironmentConfig): EnvironmentConfig {
+function mergeBlocks(base: EnvironmentConfig, env: EnvironmentConfig): EnvironmentConfig {
   const out: Record<string, unknown> = { ...base, ...env };
   for (const group of [AUTH_KEYS, SERVER_KEYS]) {
     if (group.some((k) => env[k] !== undefined)) {

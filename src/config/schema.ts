@@ -46,7 +46,7 @@ function isHttpUrl(s: string): boolean {
 
 const serverUrl = text.refine(isHttpUrl, 'expected an http:// or https:// URL such as http://localhost:4200');
 
-export const TlsSchema = z.strictObject({
+const TlsSchema = z.strictObject({
   /** Verify the server certificate. @default true */
   verify: bool.optional(),
   /** PEM files, relative to the config file. */
@@ -55,12 +55,12 @@ export const TlsSchema = z.strictObject({
   key: text.optional(),
 });
 
-export const TimeoutsSchema = z.strictObject({
+const TimeoutsSchema = z.strictObject({
   connect_ms: millis.optional(),
   request_ms: millis.optional(),
 });
 
-export const LockSchema = z.strictObject({
+const LockSchema = z.strictObject({
   lease_ms: millis.optional(),
   wait_ms: millis.optional(),
 });

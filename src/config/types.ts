@@ -3,6 +3,7 @@ import type { TableRef } from '../client/types.js';
 /** Credentials: Basic (user, optional password) or a JWT sent as Bearer (CrateDB 5.7+). */
 export type Auth = { user: string; password?: string } | { jwt: string };
 
+/** TLS settings of the HTTP client (`tls:` in the config). */
 export interface TlsOptions {
   /** Verify the server's certificate. @default true */
   rejectUnauthorized: boolean;

@@ -163,7 +163,7 @@ export function createCrateLock(client: CrateClient, options: CrateLockOptions):
             ? `held by ${lastHolder.owner} since ${iso(lastHolder.acquiredAt)}, lease until ${iso(lastHolder.expiresAt)}`
             : 'taken and released by others at every attempt';
           throw new LockTimeoutError(
-            `the migration lock ${table} (id '${id}') is ${who}; waited ${waitMs} ms. A holder that died loses the lock when its lease expires; raise lock.waitMs to wait longer`,
+            `the migration lock ${table} (id '${id}') is ${who}; waited ${waitMs} ms. A holder that died loses the lock when its lease expires; raise lock.wait_ms in the config to wait longer`,
             lastHolder?.owner ?? null,
           );
         }
@@ -246,23 +246,4 @@ export function createCrateLock(client: CrateClient, options: CrateLockOptions):
 
 function iso(ms: number | null): string {
   return ms === null ? 'an unknown time' : new Date(ms).toISOString();
-}
-
-/** An in-process lock (unit tests, or a single process that needs no cross-process exclusion). */
-export function createMemoryLock(): MigrationLock {
-  let tail: Promise<void> = Promise.resolve();
-  return {
-    async acquire() {
-      let release!: () => void;
-      const previous = tail;
-      tail = new Promise((resolve) => (release = resolve));
-      await previous;
-      const controller = new AbortController();
-      return {
-        owner: 'memory',
-        signal: controller.signal,
-        release: async () => release(),
-      };
-    },
-  };
 }

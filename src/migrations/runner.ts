@@ -10,6 +10,7 @@ import { discoverMigrations, type SourceFs } from './source.js';
 import { runSection, StepFailure } from './step.js';
 import type { DownOptions, DriftItem, MigrationStatus, RepairResult, RunResult, StepResult, UpOptions } from './types.js';
 
+/** What `createMigrator` needs; `history`, `lock` and `fs` replace the CrateDB and disk defaults. */
 export interface MigratorOptions {
   config: ResolvedConfig;
   client: CrateClient;

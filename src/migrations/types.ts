@@ -37,6 +37,7 @@ export interface PlannedStatement {
   line: number;
 }
 
+/** One migration's part in a run: what ran, how far it got, and why it stopped. */
 export interface StepResult {
   name: string;
   version: number;
@@ -67,6 +68,7 @@ export interface RunResult {
  * differs now / the file is gone (drift). */
 export type MigrationState = 'applied' | 'pending' | 'failed' | 'running' | 'changed' | 'missing';
 
+/** One migration as `status()` reports it: from its file, its history row, or both. */
 export interface MigrationStatus {
   version: number;
   name: string;

@@ -53,7 +53,12 @@ async function listDir(dir: string): Promise<SeedFile[]> {
     entries = (await readdir(dir, { withFileTypes: true })).filter((e) => e.isFile()).map((e) => e.name);
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
-    throw err;
+    throw new FileFormatError(
+      `cannot read the seeds directory ${dir}: ${(err as Error).message}; check \`seeds\` in the config or --seeds-dir`,
+      dir,
+      undefined,
+      { cause: err },
+    );
   }
   const files = new Set(entries);
   const seeds: SeedFile[] = [];

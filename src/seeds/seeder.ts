@@ -20,6 +20,7 @@ import {
 } from './types.js';
 import { writeRows } from './writer.js';
 
+/** What `createSeeder` needs. */
 export interface SeederOptions {
   config: ResolvedConfig;
   client: CrateClient;
@@ -30,6 +31,7 @@ export interface SeederOptions {
   progress?: SeedProgress;
 }
 
+/** The seed commands over one config and client. */
 export interface Seeder {
   /**
    * Runs the seeds of `seeds/` and `seeds/<env>/` in name order. Every check that needs no write (files,

@@ -9,6 +9,7 @@ import type { MigrationContext } from '../context.js';
  */
 export type SeedMode = 'insert' | 'upsert' | 'skip-existing' | 'replace';
 
+/** Every `SeedMode`, for validating flags and headers. */
 export const SEED_MODES: readonly SeedMode[] = ['insert', 'upsert', 'skip-existing', 'replace'];
 
 /** File formats `createSeedFile` can write and discovery recognizes. */
@@ -71,12 +72,14 @@ export interface SeedResult {
   sample?: Array<Record<string, unknown>>;
 }
 
+/** What `seed()` returns (and `SeedError.result` holds): one result per seed, in run order. */
 export interface SeedRunResult {
   seeds: SeedResult[];
   dryRun: boolean;
   durationMs: number;
 }
 
+/** Options of a seed run (`seed()` and `Seeder.run`). */
 export interface SeedRunOptions {
   /** Seed names (file names without extension) to run; unknown names are a `UsageError`. @default every seed */
   only?: string[];

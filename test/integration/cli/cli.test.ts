@@ -213,6 +213,14 @@ describe('cratedb-migrate, failures and usage', () => {
     expect(run.code).toBe(2);
   });
 
+  it('--url before the command is one URL, not a list that swallows the command; repeated --url adds servers', async () => {
+    const before = await cli('--url', target.url, 'status', '--json');
+    expect(before.code, before.stderr).toBe(0);
+    expect(JSON.parse(before.stdout).migrations).toEqual(expect.any(Array));
+    const repeated = await cli('status', '--url', 'http://127.0.0.1:1', '--url', target.url, '--json');
+    expect(repeated.code, repeated.stderr).toBe(0);
+  });
+
   it('--json failures carry the error code', async () => {
     const run = await cli('seed', 'no-such-seed', '--json');
     expect(run.code).toBe(2);

@@ -98,6 +98,8 @@ describe('the migration lock', () => {
     const err = await caught(p.migrator().up(), LockTimeoutError);
     expect(err.holder).toBe('ghost@elsewhere:1#dead');
     expect(err.code).toBe('CM_LOCK_TIMEOUT');
+    // What to do names the config key as a user writes it (snake_case), not the resolved field.
+    expect(err.message).toContain('lock.wait_ms');
     // Nothing ran: the history table was not even created (that happens under the lock).
     const tables = await crate.sql('SELECT table_name FROM information_schema.tables WHERE table_schema = ?', [p.config.lockTable.schema]);
     expect(tables.rows).toEqual([['lock']]);

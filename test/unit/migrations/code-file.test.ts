@@ -3,10 +3,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { CrateDbError, FileFormatError } from '../../../src/errors.js';
-import { createMemoryHistory } from '../../../src/migrations/history.js';
-import { createMemoryLock } from '../../../src/migrations/lock.js';
 import { createMigrator } from '../../../src/migrations/runner.js';
-import { recordingClient, silent, testConfig } from './fakes.js';
+import { createMemoryHistory, createMemoryLock, recordingClient, silent, testConfig } from './fakes.js';
 
 let root: string;
 let dir: string;

@@ -6,6 +6,8 @@ import type { BulkResult, CrateClient, QueryOptions, SqlResult, TableRef } from 
 import { defaultConfig } from '../../../src/config/defaults.js';
 import type { ResolvedConfig } from '../../../src/config/types.js';
 import { CrateDbError } from '../../../src/errors.js';
+import type { HistoryRow, HistoryStore } from '../../../src/migrations/history.js';
+import type { MigrationLock } from '../../../src/migrations/lock.js';
 import type { SourceFs } from '../../../src/migrations/source.js';
 
 export const ROOT = '/project';
@@ -70,5 +72,67 @@ export function recordingClient(): CrateClient & { sent: Sent[]; refreshed: Tabl
       return { server: 'fake', version: '6.4.3' };
     },
     async close() {},
+  };
+}
+
+/** The history in memory, held to the same contract as the CrateDB store (history-contract.ts). Rows are
+ * copied in and out. */
+export function createMemoryHistory(initial: readonly HistoryRow[] = []): HistoryStore & { rows: Map<string, HistoryRow> } {
+  const rows = new Map(initial.map((r) => [r.name, { ...r }]));
+  const patch = (key: string, set: Partial<HistoryRow>) => {
+    const row = rows.get(key);
+    if (row) rows.set(key, { ...row, ...set });
+  };
+  return {
+    location: 'memory',
+    rows,
+    async ensure() {},
+    async list() {
+      return [...rows.values()].sort((a, b) => a.seq - b.seq).map((r) => ({ ...r }));
+    },
+    async markRunning(entry) {
+      rows.set(entry.name, {
+        ...entry,
+        status: 'running',
+        finishedAt: null,
+        durationMs: null,
+        statementsRun: 0,
+        error: null,
+      });
+    },
+    async markProgress(key, statementsRun) {
+      patch(key, { statementsRun });
+    },
+    async markApplied(key, done) {
+      patch(key, { status: 'applied', ...done, error: null });
+    },
+    async markFailed(key, done) {
+      patch(key, { status: 'failed', ...done });
+    },
+    async remove(key) {
+      rows.delete(key);
+    },
+    async updateChecksum(key, checksum) {
+      patch(key, { checksum });
+    },
+  };
+}
+
+/** An in-process lock: runs queue one after the other, the lease is never lost. */
+export function createMemoryLock(): MigrationLock {
+  let tail: Promise<void> = Promise.resolve();
+  return {
+    async acquire() {
+      let release!: () => void;
+      const previous = tail;
+      tail = new Promise((resolve) => (release = resolve));
+      await previous;
+      const controller = new AbortController();
+      return {
+        owner: 'memory',
+        signal: controller.signal,
+        release: async () => release(),
+      };
+    },
   };
 }

@@ -1,4 +1,4 @@
-import { createMemoryHistory } from '../../../src/migrations/history.js';
+import { createMemoryHistory } from './fakes.js';
 import { describeHistoryStore } from './history-contract.js';
 
 describeHistoryStore('memory', async () => createMemoryHistory());

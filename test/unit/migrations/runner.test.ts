@@ -9,11 +9,10 @@ import {
   OutOfOrderError,
   UsageError,
 } from '../../../src/errors.js';
-import { createMemoryHistory } from '../../../src/migrations/history.js';
 import type { Lease, MigrationLock } from '../../../src/migrations/lock.js';
 import { createMigrator } from '../../../src/migrations/runner.js';
 import type { RunResult } from '../../../src/migrations/types.js';
-import { memoryFs, recordingClient, silent, testConfig } from './fakes.js';
+import { createMemoryHistory, memoryFs, recordingClient, silent, testConfig } from './fakes.js';
 import { caught } from '../../support/caught.js';
 
 const sql = (up: string[], down?: string[]) =>

@@ -179,6 +179,12 @@ describe('discovery', () => {
     expect((await rejection(discoverSeeds(project.seedsDir, 'development'))).code).toBe('CM_FILE');
   });
 
+  test('a seeds "directory" that is a file is a file error naming it, not a raw ENOTDIR', async () => {
+    project = await makeProject({ 'seeds.yaml': 'rows: []' });
+    const notADir = path.join(project.root, 'seeds.yaml');
+    expect(await rejection(discoverSeeds(notADir, 'development'))).toMatchObject({ code: 'CM_FILE', file: notADir });
+  });
+
   test('only picks by name; an unknown name is a usage error listing the available ones', () => {
     const seeds = ['authors', 'books'].map((name) => ({ name, path: `/p/${name}.yaml`, format: 'yaml' }) as SeedFile);
     expect(selectSeeds(seeds, ['books']).map((s) => s.name)).toEqual(['books']);
