@@ -1,5 +1,4 @@
-import path from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { importCodeModule } from '../code-module.js';
 import type { CodeMigration } from '../context.js';
 import { FileFormatError } from '../errors.js';
 import type { MigrationFile } from './source.js';
@@ -11,28 +10,11 @@ export interface LoadedCodeMigration {
 }
 
 /**
- * Imports a `.ts/.mts/.js/.mjs` migration module. `.js/.mjs` load with `import()`; `.ts/.mts` with tsx's
- * `tsImport`, which is loaded only when a TypeScript migration is. Named exports `up`/`down` are read, or
+ * Imports a `.ts/.mts/.js/.mjs` migration module (see `importCodeModule`). Named exports `up`/`down` are read, or
  * the same members of a default export (`export default { up, down }`, or a CommonJS `module.exports`).
  */
 export async function loadCodeMigration(file: Pick<MigrationFile, 'path' | 'displayPath' | 'checksum'>): Promise<LoadedCodeMigration> {
-  let mod: Record<string, unknown>;
-  try {
-    const ext = path.extname(file.path);
-    // The checksum in the URL makes a changed file a new module: the ESM cache would otherwise keep
-    // serving the first version for the life of the process.
-    const url = `${pathToFileURL(file.path).href}?checksum=${file.checksum}`;
-    if (ext === '.ts' || ext === '.mts') {
-      const { tsImport } = await import('tsx/esm/api');
-      mod = (await tsImport(url, import.meta.url)) as Record<string, unknown>;
-    } else {
-      mod = (await import(url)) as Record<string, unknown>;
-    }
-  } catch (err) {
-    throw new FileFormatError(`${file.displayPath}: cannot load the module: ${(err as Error).message}`, file.displayPath, undefined, {
-      cause: err,
-    });
-  }
+  const mod = await importCodeModule(file.path, file.displayPath, file.checksum);
 
   const exported = typeof mod.up === 'function' ? mod : ((mod.default ?? {}) as Record<string, unknown>);
   const { up, down } = exported;

@@ -226,7 +226,7 @@ export function createMigrator(options: MigratorOptions): Migrator {
       const message = failed
         ? `${direction} ${name} failed after ${failed.statementsRun}${failed.statementsTotal === null ? '' : ` of ${failed.statementsTotal}`} statements: ${
             failed.error?.replace(/\.+$/, '')
-          }. The statements that ran stay applied (CrateDB has no transactions); the history marks it failed`
+          }. ${afterFailure(cause, failed.statementsRun)}`
         : `${direction} stopped before ${name}: ${(original as Error).message}`;
       throw new MigrationError(
         message,
@@ -273,6 +273,19 @@ export function createMigrator(options: MigratorOptions): Migrator {
       });
     },
   };
+}
+
+/** What a failed step left behind, said as it is: what ran stays (no transactions), and whether the
+ * history says so. */
+function afterFailure(cause: unknown, statementsRun: number): string {
+  if (!(cause instanceof StepFailure)) {
+    // The `running` row could not be written: no statement of the migration was sent.
+    return statementsRun === 0 ? 'Nothing of it ran.' : 'The statements that ran stay applied (CrateDB has no transactions).';
+  }
+  const kept = statementsRun === 0 ? 'Nothing of it ran' : 'The statements that ran stay applied (CrateDB has no transactions)';
+  return cause.recorded
+    ? `${kept}; the history marks it failed`
+    : `${kept}; recording the failure in the history failed too, so it may still say running (see status)`;
 }
 
 function since(t0: number): number {

@@ -1,3 +1,4 @@
+import { CrateMigrateError } from '../errors.js';
 /**
  * CrateDB's own grammar (`@cratedb/cratedb-sqlparse`, an ANTLR build of CrateDB's SqlBase grammar),
  * loaded lazily: the module takes ~100 ms to load, and only a SQL migration that is about to run or be
@@ -75,7 +76,7 @@ function build(mod: SqlParseModule): SqlGrammar {
     quotedIdentifier: Lexer.QUOTED_IDENTIFIER!,
   };
   if (Object.values(types).some((t) => typeof t !== 'number')) {
-    throw new Error('@cratedb/cratedb-sqlparse: unexpected lexer (token types missing); check the installed version');
+    throw new CrateMigrateError('CM_INTERNAL', '@cratedb/cratedb-sqlparse: unexpected lexer (token types missing); reinstall cratedb-migrate so that its pinned version is used');
   }
 
   return {

@@ -20,6 +20,8 @@ export class StepFailure extends Error {
   constructor(
     readonly error: string,
     readonly statementsRun: number,
+    /** Whether the `failed` row was written; when not, the history may still say `running`. */
+    readonly recorded: boolean,
     options: { cause: unknown },
   ) {
     super(error, options);
@@ -39,6 +41,7 @@ export async function runSection(section: Section, entry: RunningEntry, file: st
   await history.markRunning(entry);
   let statementsRun = 0;
   let origin: { file: string; line: number } | undefined;
+  let recording = false;
   try {
     if (section.kind === 'sql') {
       const written = new Map<string, TableRef>();
@@ -48,10 +51,14 @@ export async function runSection(section: Section, entry: RunningEntry, file: st
         logger.debug({ event: 'statement', file, line: stmt.line, type: stmt.type }, 'statement');
         await client.sql(stmt.sql, [], { origin });
         statementsRun++;
+        origin = undefined;
         for (const t of stmt.writes) written.set(`${t.schema}\u0000${t.table}`, t);
-        if (index < section.statements.length - 1) await history.markProgress(entry.name, statementsRun);
+        if (index < section.statements.length - 1) {
+          recording = true;
+          await history.markProgress(entry.name, statementsRun);
+          recording = false;
+        }
       }
-      origin = undefined;
       await refreshWritten(client, [...written.values()], logger);
     } else {
       const ctx = createMigrationContext({ client, config: deps.config, logger: logger.child({ migration: entry.name }), signal });
@@ -64,7 +71,9 @@ export async function runSection(section: Section, entry: RunningEntry, file: st
     }
     return statementsRun;
   } catch (err) {
-    const error = describe(err, origin ?? { file, line: 0 });
+    // A failed progress write comes after a statement that succeeded: it must not carry that statement's line.
+    const error = recording ? progressProblem(err, file, statementsRun, history.location) : describe(err, origin ?? { file, line: 0 });
+    let recorded = true;
     try {
       await history.markFailed(entry.name, {
         finishedAt: new Date(),
@@ -74,9 +83,10 @@ export async function runSection(section: Section, entry: RunningEntry, file: st
       });
     } catch (recordErr) {
       // The row stays `running`, which the next run also refuses: the state is still not lost.
+      recorded = false;
       logger.error({ event: 'history-write-failed', name: entry.name, err: recordErr }, 'could not record the failure');
     }
-    throw new StepFailure(error, statementsRun, { cause: err });
+    throw new StepFailure(error, statementsRun, recorded, { cause: err });
   }
 }
 
@@ -91,6 +101,12 @@ function describe(err: unknown, origin: { file: string; line: number }): string 
   const message = err instanceof Error ? err.message : String(err);
   const where = origin.line > 0 ? `${origin.file}:${origin.line}` : origin.file;
   return message.includes(where) ? message : `${where}: ${message}`;
+}
+
+/** The text stored in `error` when recording progress failed after a statement had succeeded. */
+function progressProblem(err: unknown, file: string, statementsRun: number, location: string): string {
+  const message = err instanceof Error ? err.message : String(err);
+  return `${file}: ${statementsRun} statements ran, then recording that in ${location} failed: ${message}`;
 }
 
 /** REFRESH of the tables a section wrote. A table the same section dropped or renamed afterwards is

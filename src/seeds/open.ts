@@ -11,8 +11,9 @@ export function displayPath(rootDir: string, file: string): string {
   return path.relative(rootDir, file) || file;
 }
 
-/** Reads a seed's header (and for YAML/JSON its rows); rows of NDJSON and CSV stream later. */
-export function openSeed(seed: SeedFile, rootDir: string, schema: string): Promise<SeedSource> {
+/** Reads a seed's header (and for YAML/JSON its rows); rows of NDJSON and CSV stream later. `checksum`
+ * tells a changed code seed from the version already imported in this process. */
+export function openSeed(seed: SeedFile, rootDir: string, schema: string, checksum: string): Promise<SeedSource> {
   const display = displayPath(rootDir, seed.path);
   switch (seed.format) {
     case 'yaml':
@@ -24,6 +25,6 @@ export function openSeed(seed: SeedFile, rootDir: string, schema: string): Promi
       return openCsvSeed(seed.path, display, seed.name, schema,
         seed.sidecar ? { path: seed.sidecar, displayFile: displayPath(rootDir, seed.sidecar) } : undefined);
     case 'code':
-      return openCodeSeed(seed.path, display, schema);
+      return openCodeSeed(seed.path, display, schema, checksum);
   }
 }

@@ -53,7 +53,7 @@ export async function planSeed(seed: SeedFile, options: SeedRunOptions, ctx: Pla
     result.status = 'skipped';
     return plan;
   }
-  const source = await openSeed(seed, config.rootDir, config.schema);
+  const source = await openSeed(seed, config.rootDir, config.schema, checksum);
   const header = source.header;
   plan.source = source;
   result.mode = options.mode ?? header.mode ?? 'upsert';

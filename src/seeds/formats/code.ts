@@ -1,4 +1,4 @@
-import { pathToFileURL } from 'node:url';
+import { importCodeModule } from '../../code-module.js';
 import type { MigrationContext } from '../../context.js';
 import { FileFormatError } from '../../errors.js';
 import { HEADER_KEYS, parseHeader } from '../header.js';
@@ -11,19 +11,8 @@ const CODE_KEYS = [...HEADER_KEYS, 'rows', 'run'];
  * TS/JS seeds, imported only when they are about to run (`.ts` through tsx's `tsImport`, so users need no
  * build step). The module's default export (or its named exports) is a `CodeSeed`.
  */
-export async function openCodeSeed(path: string, displayFile: string, schema: string): Promise<SeedSource> {
-  let mod: Record<string, unknown>;
-  try {
-    const url = pathToFileURL(path).href;
-    if (/\.m?ts$/.test(path)) {
-      const { tsImport } = await import('tsx/esm/api');
-      mod = (await tsImport(url, import.meta.url)) as Record<string, unknown>;
-    } else {
-      mod = (await import(url)) as Record<string, unknown>;
-    }
-  } catch (err) {
-    throw new FileFormatError(`${displayFile}: cannot load: ${(err as Error).message}`, displayFile, undefined, { cause: err });
-  }
+export async function openCodeSeed(path: string, displayFile: string, schema: string, checksum: string): Promise<SeedSource> {
+  const mod = await importCodeModule(path, displayFile, checksum);
   const seed = codeSeedOf(mod, displayFile);
   const headerRaw = Object.fromEntries(Object.entries(seed).filter(([k]) => HEADER_KEYS.includes(k)));
   const header = parseHeader(headerRaw, { file: displayFile, schema });

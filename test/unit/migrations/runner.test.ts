@@ -349,3 +349,37 @@ describe('status, validate, repair', () => {
     expect(err.code).toBe('CM_FILE');
   });
 });
+
+describe('history writes that fail', () => {
+  it('a failed progress write is reported as the history\'s problem, not as the statement\'s', async () => {
+    history.markProgress = async () => {
+      throw new CrateMigrateError('CM_CONNECTION', 'no answer from any server');
+    };
+    const err = await caught(migrator().up(), MigrationError);
+    // The CREATE TABLE at line 2 succeeded: the message must not blame it with its line.
+    expect(err.message).not.toMatch(/001_books\.sql:2/);
+    expect(err.message).toMatch(/1 statements ran, then recording that in .* failed: no answer from any server/);
+    expect(err.message).toMatch(/the history marks it failed/);
+    expect(history.rows.get('001_books')).toMatchObject({ status: 'failed', statementsRun: 1 });
+  });
+
+  it('says so when the failure itself could not be recorded', async () => {
+    client.failOn('INSERT INTO books');
+    history.markFailed = async () => {
+      throw new CrateMigrateError('CM_CONNECTION', 'no answer from any server');
+    };
+    const err = await caught(migrator().up(), MigrationError);
+    expect(err.message).toMatch(/001_books\.sql:3/);
+    expect(err.message).toMatch(/recording the failure in the history failed too, so it may still say running/);
+    expect(history.rows.get('001_books')).toMatchObject({ status: 'running' });
+  });
+
+  it('a running row that cannot be written means nothing of the migration ran', async () => {
+    history.markRunning = async () => {
+      throw new CrateMigrateError('CM_CONNECTION', 'no answer from any server');
+    };
+    const err = await caught(migrator().up(), MigrationError);
+    expect(client.sent).toEqual([]);
+    expect(err.message).toMatch(/Nothing of it ran/);
+  });
+});
