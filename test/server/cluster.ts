@@ -6,6 +6,7 @@
  * live replica is unaffected: the replica is promoted.
  */
 import type { StatementPlan } from './contract.js';
+import { shardOf } from './engine/routing.js';
 
 type PlannedTable = StatementPlan['tables'][number];
 
@@ -23,15 +24,6 @@ export type Verdict =
   /** A write to a shard with no live copy: wait for its node, then fail with `error`. */
   | { kind: 'blocked'; error: ClusterError; nodes: number[] };
 
-/** Stable shard of a routing value (FNV-1a over its UTF-8 bytes): the same key always lands on the same shard. */
-export function shardOf(routingKey: string, numberOfShards: number): number {
-  let hash = 0x811c9dc5;
-  for (const byte of Buffer.from(routingKey, 'utf8')) {
-    hash ^= byte;
-    hash = Math.imul(hash, 0x01000193) >>> 0;
-  }
-  return hash % Math.max(1, numberOfShards);
-}
 
 /**
  * Replicas actually allocated for CrateDB's `number_of_replicas` on `nodeCount` nodes: a range

@@ -14,7 +14,7 @@ import {
   status,
   type RunResult,
 } from '../../../src/index.js';
-import { shardOf } from '../../server/cluster.js';
+import { shardOf } from '../../server/engine/routing.js';
 import { caught } from '../../support/caught.js';
 import type { ResolvedConfig } from '../../../src/index.js';
 import { needsTestServer } from '../../support/crate.js';

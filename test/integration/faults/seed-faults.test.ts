@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { SeedError, seed, status, type SeedResult, type SeedRunResult } from '../../../src/index.js';
-import { shardOf } from '../../server/cluster.js';
+import { shardOf } from '../../server/engine/routing.js';
 import { caught } from '../../support/caught.js';
 import type { ResolvedConfig } from '../../../src/index.js';
 import { needsTestServer } from '../../support/crate.js';

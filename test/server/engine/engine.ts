@@ -17,6 +17,7 @@ import { USER_SCHEMA } from './storage.js';
 import { createSystemTablesSql } from './system-tables.js';
 import { prepareStatement } from './dispatch.js';
 import { planStatement } from './plan.js';
+import { shardOf } from './routing.js';
 
 export interface EngineOptions {
   version?: CrateVersion;
@@ -33,6 +34,8 @@ interface CachedParse {
 }
 
 const CACHE_LIMIT = 2000;
+/** Failed bulk rows per shard that carry CrateDB's error; later ones come back as a bare -2. */
+const ERROR_DETAILS_PER_SHARD = 10;
 
 export class PgliteEngine implements Engine {
   private readonly parses = new Map<string, CachedParse>();
@@ -145,7 +148,7 @@ export class PgliteEngine implements Engine {
           : prepared.runBulk
             ? await prepared.runBulk(ctx, request.bulkArgs)
             : await this.bulkOneByOne(prepared, ctx, request.bulkArgs);
-        return { status: 200, body: { cols: [], results } };
+        return { status: 200, body: { cols: [], results: await this.capErrorDetails(request, results) } };
       }
       const args = request.args ?? [];
       checkArgCount(prepared, args);
@@ -154,6 +157,22 @@ export class PgliteEngine implements Engine {
     } catch (e) {
       return this.errorResponse(e);
     }
+  }
+
+  /** CrateDB gives the `error` of only the first 10 failed rows per shard; later ones are a bare
+   * `{"rowcount": -2}` (http-protocol.md), which clients must still count as failed. */
+  private async capErrorDetails<T extends { rowcount: number; error?: unknown }>(request: SqlRequest, results: T[]): Promise<T[]> {
+    const perShard = new Map<string, number>();
+    for (const [i, item] of results.entries()) {
+      if (item.rowcount !== -2 || item.error === undefined) continue;
+      const target = (await this.plan(request.stmt, request.session, request.bulkArgs![i]))?.tables.find((t) => t.write);
+      const key = target?.routingKeys?.[0];
+      const shard = target && key !== undefined ? `${target.schema}.${target.table}/${shardOf(key, target.numberOfShards)}` : '';
+      const seen = (perShard.get(shard) ?? 0) + 1;
+      perShard.set(shard, seen);
+      if (seen > ERROR_DETAILS_PER_SHARD) delete item.error;
+    }
+    return results;
   }
 
   private async bulkOneByOne(prepared: Prepared, ctx: { state: EngineState; session: Session }, rows: unknown[][]): Promise<Array<{ rowcount: number }>> {

@@ -48,6 +48,17 @@ describe('engine 6.4', () => {
     await engine.reset();
   });
 
+  it('bulk failures carry CrateDB\'s error for the first 10 rows per shard only; the rest are bare -2', async () => {
+    await sql('CREATE TABLE doc.k (id INTEGER PRIMARY KEY) CLUSTERED INTO 1 SHARDS');
+    const ids = Array.from({ length: 13 }, (_, i) => [i + 1]);
+    await sql('INSERT INTO doc.k (id) VALUES (?)', undefined, { bulk: ids });
+    const again = await sql('INSERT INTO doc.k (id) VALUES (?)', undefined, { bulk: [...ids, [14]] });
+    const results = again.body.results!;
+    expect(results.map((r) => r.rowcount)).toEqual([...Array(13).fill(-2), 1]);
+    expect(results.slice(0, 10).every((r) => r.error?.code === 4091)).toBe(true);
+    expect(results.slice(10, 13).every((r) => r.error === undefined)).toBe(true);
+  });
+
   describe('visibility', () => {
     it('shows writes to scans only after refresh_interval has passed on the clock', async () => {
       await sql('CREATE TABLE v (id TEXT PRIMARY KEY, n INTEGER) WITH (refresh_interval = 1000)');

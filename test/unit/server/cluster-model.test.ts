@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { allocatedReplicas, judge, shardCopies, shardOf, sysView } from '../../server/cluster.js';
+import { allocatedReplicas, judge, shardCopies, sysView } from '../../server/cluster.js';
+import { shardOf } from '../../server/engine/routing.js';
 import type { StatementPlan } from '../../server/contract.js';
 import { Faults } from '../../server/faults.js';
 

@@ -1,6 +1,6 @@
 import { Client, request } from 'undici';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { shardOf } from '../../server/cluster.js';
+import { shardOf } from '../../server/engine/routing.js';
 import { startTestServer, type TestServer } from '../../server/index.js';
 
 let server: TestServer;
