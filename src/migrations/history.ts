@@ -1,6 +1,8 @@
 import type { CrateClient, TableRef } from '../client/types.js';
+import type { Logger } from 'pino';
 import { qualifiedName } from '../client/identifiers.js';
-import { CrateDbError } from '../errors.js';
+import { grantHint, missingTable } from '../client/missing.js';
+import type { Auth } from '../config/types.js';
 
 /** A history row's state. `running`: started, not finished (or its process died); `failed`: stopped on an
  * error with `statements_run` statements applied (CrateDB has no transactions to undo them). */
@@ -70,15 +72,16 @@ const COLUMNS = [
   'error',
 ] as const;
 
-/** CrateDB codes for "no such table" / "no such schema": the history was never created. */
-const MISSING_RELATION = new Set([4041, 4045]);
-
 /**
  * The history table in CrateDB. Every write is followed by `REFRESH TABLE`, and `list()` refreshes
  * before it reads, so the next step, the next process and a crash survivor all see the latest rows
  * (a search reads only refreshed data; writes by primary key are real-time).
  */
-export function createCrateHistory(client: CrateClient, table: TableRef): HistoryStore {
+export function createCrateHistory(
+  client: CrateClient,
+  table: TableRef,
+  options: { auth?: Auth; logger?: Logger } = {},
+): HistoryStore {
   const name = qualifiedName(table);
   let exists = false;
 
@@ -111,8 +114,12 @@ export function createCrateHistory(client: CrateClient, table: TableRef): Histor
         exists = true;
         return result.rows.map(toRow);
       } catch (err) {
-        if (err instanceof CrateDbError && MISSING_RELATION.has(err.crateCode)) return [];
-        throw err;
+        const missing = missingTable(err, options.auth);
+        if (missing === undefined) throw err;
+        if (missing === 'missing-or-hidden') {
+          options.logger?.warn({ event: 'history-not-visible', table: name }, `${name} reads as empty: ${grantHint(table.schema, options.auth)}`);
+        }
+        return [];
       }
     },
     markRunning(entry) {

@@ -50,7 +50,7 @@ export interface Migrator {
  */
 export function createMigrator(options: MigratorOptions): Migrator {
   const { config, client, logger } = options;
-  const history = options.history ?? createCrateHistory(client, config.historyTable);
+  const history = options.history ?? createCrateHistory(client, config.historyTable, { ...(config.auth ? { auth: config.auth } : {}), logger });
   const lock =
     options.lock ??
     createCrateLock(client, { table: config.lockTable, leaseMs: config.lock.leaseMs, waitMs: config.lock.waitMs, logger });

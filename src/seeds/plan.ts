@@ -58,13 +58,14 @@ export async function planSeed(seed: SeedFile, options: SeedRunOptions, ctx: Pla
   plan.source = source;
   result.mode = options.mode ?? header.mode ?? 'upsert';
   plan.batchSize = options.batchSize ?? header.batchSize ?? config.batchSize;
-  const missing = await missingMigrations(client, config.historyTable, header.requires, signal);
-  if (missing.length > 0) {
-    result.missingRequires = missing;
+  const missing = await missingMigrations(client, config.historyTable, header.requires, config.auth, signal);
+  if (missing.names.length > 0) {
+    result.missingRequires = missing.names;
     if (!options.dryRun) {
-      const names = missing.map((m) => `"${m}"`).join(', ');
+      const names = missing.names.map((m) => `"${m}"`).join(', ');
       return failed(plan, 'CM_SEED_REQUIRES',
-        `seed "${seed.name}" requires migration ${names}, which is not applied: run the migrations first (cratedb-migrate up)`);
+        `seed "${seed.name}" requires migration ${names}, which is not applied: run the migrations first (cratedb-migrate up)` +
+          (missing.hint ? `; the history table is not visible: ${missing.hint}` : ''));
     }
   }
   if (header.table === undefined || !source.hasRows) return plan;
@@ -73,7 +74,7 @@ export async function planSeed(seed: SeedFile, options: SeedRunOptions, ctx: Pla
   const table = await readTableInfo(client, header.table, signal);
   plan.table = table;
   if (!table.exists) {
-    if (options.dryRun && missing.length > 0) {
+    if (options.dryRun && missing.names.length > 0) {
       plan.key = header.key ?? [];
       plan.requiredKey = plan.key;
       return plan; // its migration will create it: validate against the declared column types only

@@ -1,6 +1,14 @@
 import { qualifiedName } from '../client/identifiers.js';
+import { grantHint, missingTable } from '../client/missing.js';
 import type { CrateClient, TableRef } from '../client/types.js';
-import { isMissingTable } from './tracking.js';
+import type { Auth } from '../config/types.js';
+
+/** Required migrations that are not applied, and, when the history could not be seen, why that may be. */
+export interface MissingMigrations {
+  names: string[];
+  /** Set when the history schema is unknown to a user other than the superuser: it may exist, hidden. */
+  hint?: string;
+}
 
 /**
  * The migrations among `names` that are not applied: no history row with status `applied`, read by primary
@@ -10,8 +18,9 @@ export async function missingMigrations(
   client: CrateClient,
   historyTable: TableRef,
   names: readonly string[],
+  auth: Auth | undefined,
   signal?: AbortSignal,
-): Promise<string[]> {
+): Promise<MissingMigrations> {
   const missing: string[] = [];
   for (const name of names) {
     try {
@@ -21,9 +30,10 @@ export async function missingMigrations(
       });
       if (r.rows[0]?.[0] !== 'applied') missing.push(name);
     } catch (err) {
-      if (!isMissingTable(err)) throw err;
-      return [...names];
+      const why = missingTable(err, auth);
+      if (why === undefined) throw err;
+      return { names: [...names], ...(why === 'missing-or-hidden' ? { hint: grantHint(historyTable.schema, auth) } : {}) };
     }
   }
-  return missing;
+  return { names: missing };
 }

@@ -158,6 +158,25 @@ describe('failures are accounted row by row', () => {
       await p.remove();
     }
   });
+
+  test('a user who may not see the history schema is told so, not only that the migration is not applied', async () => {
+    // CrateDB answers 4045 "schema unknown" to a user without privileges on it, though the history exists.
+    const user = `${target.schema}_seeder`;
+    await target.sql(`CREATE USER "${user}" WITH (password = 'pw')`);
+    const p = await project({ 'seeds/books.yaml': 'table: books\nrequires: 001_create_books\nrows: [{id: "71"}]\n' });
+    const asUser = { ...p.config, auth: { user, password: 'pw' } };
+    const userClient = createClient(asUser, { logger });
+    try {
+      const { result, error } = await outcome(createSeeder({ config: asUser, client: userClient, logger }).run());
+      expect(result.seeds[0]!.error?.code).toBe('CM_SEED_REQUIRES');
+      expect(error?.message).toContain(`GRANT DQL, DML, DDL ON SCHEMA "${target.schema}_migrate" TO "${user}"`);
+      expect((await target.sql(`SELECT id FROM ${books} WHERE id = '71'`)).rows).toEqual([]);
+    } finally {
+      await userClient.close();
+      await p.remove();
+      await target.sql(`DROP USER "${user}"`);
+    }
+  });
 });
 
 describe('streaming', () => {
