@@ -19,6 +19,8 @@ interface Call {
   body?: string;
   statement?: string;
   options: QueryOptions;
+  /** An HTTP 503 answer means this node cannot serve (no elected master): ask the next server. */
+  nextOn503?: boolean;
 }
 
 /** JSON.stringify cannot write a bigint; CrateDB converts a numeric string into a numeric column. */
@@ -77,7 +79,8 @@ export function createClient(config: ResolvedConfig, options: ClientOptions = {}
     const tried: string[] = [];
     let anySent = false;
     let lastCause: unknown;
-    for (const transport of serverOrder()) {
+    const order = serverOrder();
+    for (const [index, transport] of order.entries()) {
       if (opts.signal?.aborted) throw new AbortedError();
       const started = performance.now();
       const outcome = await transport.request({
@@ -87,6 +90,10 @@ export function createClient(config: ResolvedConfig, options: ClientOptions = {}
         timeoutMs: opts.timeoutMs ?? config.requestTimeoutMs,
         ...(opts.signal === undefined ? {} : { signal: opts.signal }),
       });
+      if (outcome.ok && call.nextOn503 && outcome.response.status === 503 && index < order.length - 1) {
+        logger.warn({ event: 'server-unavailable', server: transport.server, status: 503 });
+        continue;
+      }
       if (outcome.ok) {
         downUntil.delete(transport);
         return { server: transport.server, response: outcome.response, durationMs: performance.now() - started };
@@ -192,10 +199,10 @@ export function createClient(config: ResolvedConfig, options: ClientOptions = {}
   }
 
   async function ping(opts: { signal?: AbortSignal } = {}): Promise<{ server: string; version: string }> {
-    const { server, response } = await send({ method: 'GET', path: '/', options: { ...opts, readOnly: true } });
+    const { server, response } = await send({ method: 'GET', path: '/', options: { ...opts, readOnly: true }, nextOn503: true });
     if (response.status === 503) {
       throw new CrateDbError(
-        `${server} answered HTTP 503: the node runs but the cluster cannot serve (no elected master?). Check the cluster's nodes.`,
+        `${server} answered HTTP 503, as every server before it did: the nodes run but the cluster cannot serve (no elected master?). Check the cluster's nodes.`,
         0,
         503,
         server,

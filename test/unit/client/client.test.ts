@@ -215,6 +215,16 @@ describe('refresh and ping', () => {
     expect(await client(config([down, n.url])).ping()).toEqual({ server: n.url, version: '5.10.16' });
   });
 
+  it('pings past a node without a master (HTTP 503), and fails with 503 when every node answers so', async () => {
+    const noMaster = await node((_req, res) => json(res, 503, { ok: false, status: 503, name: 'n1', cluster_name: 'c' }));
+    const n = await node((_req, res) => json(res, 200, { ok: true, version: { number: '6.4.3' } }));
+    expect(await client(config([noMaster.url, n.url])).ping()).toEqual({ server: n.url, version: '6.4.3' });
+    expect(noMaster.received).toHaveLength(1);
+    const another = await node((_req, res) => json(res, 503, { ok: false, status: 503 }));
+    const err = await rejection(client(config([noMaster.url, another.url])).ping());
+    expect(err).toMatchObject({ code: 'CM_CRATEDB', httpStatus: 503 });
+  });
+
   it('refuses work after close', async () => {
     const n = await node();
     const c = createClient(config([n.url]));
