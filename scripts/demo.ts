@@ -6,19 +6,21 @@
 import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { request } from 'undici';
 import { createClient, defaultConfig } from '../src/index.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const cli = path.join(root, 'dist', 'cli', 'main.js');
 
+/** Whether a CrateDB answers at `url`: the client's own ping, with short timeouts for a quick answer. */
 async function answers(url: string): Promise<boolean> {
+  const client = createClient({ ...defaultConfig([url], root), connectTimeoutMs: 2000, requestTimeoutMs: 2000 });
   try {
-    const res = await request(url, { headers: { accept: 'application/json' }, headersTimeout: 2000, bodyTimeout: 2000 });
-    await res.body.dump();
-    return res.statusCode === 200;
+    await client.ping();
+    return true;
   } catch {
     return false;
+  } finally {
+    await client.close();
   }
 }
 

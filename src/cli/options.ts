@@ -45,7 +45,8 @@ export function globalOptions<T>(y: Argv<T>): Argv<T & GlobalArgs> {
 /** The API options a command's flags describe. */
 export function apiOptions(args: GlobalArgs, signal: AbortSignal): ApiOptions {
   const overrides: ConfigOverrides = {
-    ...(args.url?.length ? { url: args.url.flatMap((u) => u.split(',')).map((u) => u.trim()).filter(Boolean) } : {}),
+    // Commas and spaces are the config loader's to read, as in CRATEDB_URL.
+    ...(args.url?.length ? { url: args.url } : {}),
     ...(args.user === undefined ? {} : { user: args.user }),
     ...(args.schema === undefined ? {} : { schema: args.schema }),
     ...(args['migrations-dir'] === undefined ? {} : { migrationsDir: args['migrations-dir'] }),

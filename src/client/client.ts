@@ -202,7 +202,7 @@ export function createClient(config: ResolvedConfig, options: ClientOptions = {}
     const { server, response } = await send({ method: 'GET', path: '/', options: { ...opts, readOnly: true }, nextOn503: true });
     if (response.status === 503) {
       throw new CrateDbError(
-        `${server} answered HTTP 503, as every server before it did: the nodes run but the cluster cannot serve (no elected master?). Check the cluster's nodes.`,
+        `${server} answered HTTP 503 and no other server could serve: the cluster has no elected master? Check the cluster's nodes.`,
         0,
         503,
         server,

@@ -1,5 +1,6 @@
 import { CrateDbError, type StatementOrigin } from '../errors.js';
 import type { Auth } from '../config/types.js';
+import { isSuperuser } from './missing.js';
 import type { HttpResponse } from './transport.js';
 
 /** What an error message can say about the request that failed. */
@@ -41,7 +42,7 @@ export function whereText(ctx: Pick<RequestContext, 'statement' | 'origin'>): st
 function hintFor(crateCode: number, auth: Auth | undefined): string {
   switch (crateCode) {
     case 4045:
-      return auth !== undefined && !('user' in auth && auth.user === 'crate')
+      return !isSuperuser(auth)
         ? ' CrateDB hides schemas a user has no privilege on: check the GRANTs of the configured user, not only that the schema exists.'
         : '';
     case 4010:

@@ -23,7 +23,7 @@ export interface HttpResponse {
  */
 export type HttpOutcome =
   | { ok: true; response: HttpResponse }
-  | { ok: false; sent: boolean; aborted: boolean; timedOut: boolean; reason: string; cause: unknown };
+  | { ok: false; sent: boolean; aborted: boolean; reason: string; cause: unknown };
 
 /** A keep-alive pool to one server. */
 export interface ServerTransport {
@@ -104,7 +104,7 @@ export function createTransport(server: string, config: TransportConfig): Server
   function request(req: HttpRequest): Promise<HttpOutcome> {
     if (req.signal?.aborted) {
       const cause = req.signal.reason;
-      return Promise.resolve({ ok: false, sent: false, aborted: true, timedOut: false, reason: 'aborted', cause });
+      return Promise.resolve({ ok: false, sent: false, aborted: true, reason: 'aborted', cause });
     }
     return new Promise((resolve) => {
       let sent = false;
@@ -128,7 +128,6 @@ export function createTransport(server: string, config: TransportConfig): Server
           ok: false,
           sent,
           aborted: stoppedBy === 'caller',
-          timedOut: stoppedBy === 'timeout',
           reason: describeFailure(cause, config.connectTimeoutMs),
           cause,
         });

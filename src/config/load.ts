@@ -146,8 +146,10 @@ async function loadFile(file: string, envName: string, environment: Environment,
   return config;
 }
 
-/** `CRATEDB_URL` or `--url`: a list of URLs, which may carry `user:password@` (then Basic auth). */
-function parseUrlList(raws: readonly string[], label: string): { servers: string[]; auth?: Auth } {
+/** `CRATEDB_URL` or `--url`: URLs, each entry possibly a comma-separated list, which may carry
+ * `user:password@` (then Basic auth). */
+function parseUrlList(entries: readonly string[], label: string): { servers: string[]; auth?: Auth } {
+  const raws = entries.flatMap((e) => e.split(',')).filter((s) => s.trim() !== '');
   const problems = new ProblemList(undefined);
   // The value may hold a password: messages show it redacted.
   const { servers, auth, conflict } = parseServerList(raws, (i, message) =>
@@ -162,7 +164,7 @@ function parseUrlList(raws: readonly string[], label: string): { servers: string
 function applyEnvironmentUrl(config: ResolvedConfig, environment: Environment): ResolvedConfig {
   const raw = nonEmpty(environment.CRATEDB_URL);
   if (raw === undefined) return config;
-  const { servers, auth } = parseUrlList(raw.split(',').filter((s) => s.trim() !== ''), 'CRATEDB_URL');
+  const { servers, auth } = parseUrlList([raw], 'CRATEDB_URL');
   return { ...config, servers, ...(auth === undefined ? {} : { auth }) };
 }
 
@@ -185,7 +187,7 @@ function overriddenAuth(current: Auth | undefined, overrides: ConfigOverrides, p
 function applyOverrides(config: ResolvedConfig, overrides: ConfigOverrides, cwd: string): ResolvedConfig {
   const out: ResolvedConfig = { ...config };
   if (overrides.url !== undefined && overrides.url.length > 0) {
-    const { servers, auth } = parseUrlList(overrides.url.flatMap((u) => u.split(',')).filter((s) => s.trim() !== ''), '--url');
+    const { servers, auth } = parseUrlList(overrides.url, '--url');
     out.servers = servers;
     if (auth !== undefined) out.auth = auth;
   }

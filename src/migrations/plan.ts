@@ -38,8 +38,10 @@ export function inspect(files: MigrationFile[], rows: HistoryRow[]): Inspection 
   };
 }
 
-/** Nothing for `up` to do and nothing wrong: the run can end without taking the lock. */
+/** Nothing for `up` to do and nothing wrong: the run can end without taking the lock. Checks the options
+ * first, so that bad ones are refused even when there is nothing to do. */
 export function isUpToDate(insp: Inspection, options: UpOptions): boolean {
+  checkExclusive(options);
   return insp.pending.length === 0 && insp.broken.length === 0 && (insp.drift.length === 0 || options.forceChecksum === true);
 }
 

@@ -63,6 +63,8 @@ export function createMigrator(options: MigratorOptions): Migrator {
     ]);
     return inspect(files, rows);
   };
+  /** Under the lock only the history can have changed (another replica ran); the files were read already. */
+  const reread = async (first: Inspection): Promise<Inspection> => inspect(first.files, await history.list());
 
   const withLock = async <T>(fn: (lease: Lease) => Promise<T>): Promise<T> => {
     const lease = await lock.acquire(userSignal);
@@ -90,7 +92,7 @@ export function createMigrator(options: MigratorOptions): Migrator {
     return withLock(async (lease) => {
       await history.ensure();
       // Re-read under the lock: a replica that waited finds the migrations another one just applied.
-      const insp = await read();
+      const insp = await reread(first);
       const plan = planUp(insp, opts, history.location);
       if (opts.forceChecksum && insp.drift.length > 0) logger.warn({ event: 'drift-ignored', drift: insp.drift }, driftError(insp.drift).message);
       const loaded = await loadAll(plan);
@@ -110,7 +112,7 @@ export function createMigrator(options: MigratorOptions): Migrator {
     // Checks the options, and answers "nothing to revert" without the lock.
     if (planDown(first, opts).length === 0) return { direction: 'down', dryRun: false, steps: [], durationMs: since(started) };
     return withLock(async (lease) => {
-      const insp = await read();
+      const insp = await reread(first);
       const plan = planDown(insp, opts);
       const changed = insp.drift.filter((d) => d.problem === 'changed' && plan.some((r) => r.name === d.name));
       if (changed.length > 0) logger.warn({ event: 'revert-changed', names: changed.map((d) => d.name) }, 'reverting with files edited since they were applied');
@@ -254,7 +256,7 @@ export function createMigrator(options: MigratorOptions): Migrator {
       const first = await read();
       if (first.broken.length === 0 && first.drift.length === 0) return done;
       return withLock(async () => {
-        const insp = await read();
+        const insp = await reread(first);
         for (const row of insp.rows) {
           const file = insp.fileByName.get(row.name);
           if (row.status !== 'applied') {

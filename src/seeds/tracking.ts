@@ -1,6 +1,6 @@
 import { qualifiedName } from '../client/identifiers.js';
+import { isMissingRelation } from '../client/missing.js';
 import type { CrateClient, TableRef } from '../client/types.js';
-import { CrateDbError } from '../errors.js';
 
 /** A row of the seeds tracking table. */
 export interface SeedRecord {
@@ -11,11 +11,6 @@ export interface SeedRecord {
   rowsFailed: number;
   seededAt: Date;
   durationMs: number;
-}
-
-/** CrateDB's "unknown relation" and "unknown schema": the tracking table was never created. */
-export function isMissingTable(err: unknown): boolean {
-  return err instanceof CrateDbError && (err.crateCode === 4041 || err.crateCode === 4045);
 }
 
 const COLUMNS = 'name, checksum, rows_written, rows_unchanged, rows_failed, seeded_at, duration_ms';
@@ -53,7 +48,7 @@ export class SeedTracking {
       });
       return r.rows[0] ? toRecord(r.rows[0]) : undefined;
     } catch (err) {
-      if (isMissingTable(err)) return undefined;
+      if (isMissingRelation(err)) return undefined;
       throw err;
     }
   }
@@ -68,7 +63,7 @@ export class SeedTracking {
       });
       return r.rows.map(toRecord);
     } catch (err) {
-      if (isMissingTable(err)) return [];
+      if (isMissingRelation(err)) return [];
       throw err;
     }
   }

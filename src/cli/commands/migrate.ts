@@ -1,4 +1,3 @@
-import { UsageError } from '../../errors.js';
 import { migrate, rollback, type RunResult } from '../../index.js';
 import { defineCommand } from '../command.js';
 import { apiOptions } from '../options.js';
@@ -19,7 +18,7 @@ export const up = defineCommand({
     const result = await migrate({
       ...apiOptions(args, signal),
       ...(args.to === undefined ? {} : { to: args.to }),
-      ...(args.step === undefined ? {} : { step: positive(args.step, '--step') }),
+      ...(args.step === undefined ? {} : { step: args.step }),
       allowOutOfOrder: args['allow-out-of-order'],
       forceChecksum: args['force-checksum'],
       dryRun: args['dry-run'],
@@ -42,18 +41,13 @@ export const down = defineCommand({
     const result = await rollback({
       ...apiOptions(args, signal),
       ...(args.to === undefined ? {} : { to: args.to === '0' ? 0 : args.to }),
-      ...(args.step === undefined ? {} : { step: positive(args.step, '--step') }),
+      ...(args.step === undefined ? {} : { step: args.step }),
       dryRun: args['dry-run'],
     });
     report(result, args.json);
     return 0;
   },
 });
-
-function positive(value: number, flag: string): number {
-  if (!Number.isInteger(value) || value < 1) throw new UsageError(`${flag} takes a whole number of at least 1, not ${value}.`);
-  return value;
-}
 
 function report(result: RunResult, json: boolean): void {
   if (json) return printJson(result);

@@ -100,6 +100,13 @@ describe('up', () => {
     expect((await caught(migrator().up({ to: '9' }), UsageError)).code).toBe('CM_USAGE');
   });
 
+  it('refuses a bad step also when there is nothing to do', async () => {
+    await migrator().up();
+    await caught(migrator().up({ step: 0 }), UsageError);
+    await caught(migrator().up({ step: 1.5 }), UsageError);
+    await caught(migrator().up({ to: '1', step: 1 }), UsageError);
+  });
+
   it('records a failure halfway with statements_run, throws MigrationError with the result, and refuses the next up', async () => {
     fs.files['002_authors.sql'] = sql(['CREATE TABLE authors (id TEXT)', 'BOOM', 'SELECT 3'], ['DROP TABLE authors']);
     fs.files['003_c.sql'] = sql(['SELECT 4']);
