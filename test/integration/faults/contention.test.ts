@@ -16,8 +16,8 @@ const applied = (results: RunResult[]) =>
   results.flatMap((r) => r.steps.filter((s) => s.status === 'applied').map((s) => s.name)).sort();
 
 describe('latency on one node', () => {
-  it('requests through it complete and the lease is renewed through it, so a migration longer than the lease is not stopped', async () => {
-    if (!needsTestServer(cluster.crate, 'latency on one node')) return;
+  it('requests through it complete and the lease is renewed through it, so a migration longer than the lease is not stopped', async (ctx) => {
+    needsTestServer(ctx, cluster.crate, 'latency on one node');
     const server = cluster.crate.server!;
     // Renewed every 666 ms; without a renewal the lease counts as lost after 1800 ms, and the migration
     // below waits 3000 ms between its two statements. 200 ms of latency is well below the lease.

@@ -47,8 +47,8 @@ const cases: Case[] = [
 ];
 
 describe('an error answer to the 3rd of 4 statements', () => {
-  it.each(cases)('$what: failed with statements_run 2; $recover recovers', async (c) => {
-    if (!needsTestServer(cluster.crate, 'an injected error answer')) return;
+  it.for(cases)('$what: failed with statements_run 2; $recover recovers', async (c, ctx) => {
+    needsTestServer(ctx, cluster.crate, 'an injected error answer');
     const p = await project();
     const t = p.table('t');
     // Every statement can run again (IF NOT EXISTS, DO NOTHING): repair makes the migration pending, and

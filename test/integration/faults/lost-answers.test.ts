@@ -31,8 +31,8 @@ function sentSince(from: number, prefix: string): RequestRecord[] {
 }
 
 describe('an answer lost after a write was applied', () => {
-  it("on a migration's DDL: not retried, not recorded applied; the history says failed at that statement", async () => {
-    if (!needsTestServer(cluster.crate, 'dropping an answer')) return;
+  it("on a migration's DDL: not retried, not recorded applied; the history says failed at that statement", async (ctx) => {
+    needsTestServer(ctx, cluster.crate, 'dropping an answer');
     const server = cluster.crate.server!;
     const p = await project();
     await p.write(
@@ -77,8 +77,8 @@ DROP TABLE IF EXISTS ${p.table('a')};
     expect(await tablesOf(cluster.crate, p.schema)).toEqual(['a', 'b', 'c']);
   });
 
-  it('on the history write that records success: the run fails, and the row is left running, never applied', async () => {
-    if (!needsTestServer(cluster.crate, 'dropping an answer')) return;
+  it('on the history write that records success: the run fails, and the row is left running, never applied', async (ctx) => {
+    needsTestServer(ctx, cluster.crate, 'dropping an answer');
     const server = cluster.crate.server!;
     const p = await project();
     await p.write(
@@ -105,8 +105,8 @@ DROP TABLE IF EXISTS ${p.table('a')};
 });
 
 describe('an answer lost on a read', () => {
-  it('the history read, its REFRESH and the lock read are repeated on another server, transparently', async () => {
-    if (!needsTestServer(cluster.crate, 'dropping an answer')) return;
+  it('the history read, its REFRESH and the lock read are repeated on another server, transparently', async (ctx) => {
+    needsTestServer(ctx, cluster.crate, 'dropping an answer');
     const server = cluster.crate.server!;
     const p = await project();
     await p.write('migrations/001_a.sql', `-- migrate:up\nCREATE TABLE ${p.table('a')} (id TEXT);\n`);
@@ -139,8 +139,8 @@ describe('an answer lost on a read', () => {
     }
   });
 
-  it('with a single server a lost read answer is not repeated: ConnectionError with sent: true', async () => {
-    if (!needsTestServer(cluster.crate, 'dropping an answer')) return;
+  it('with a single server a lost read answer is not repeated: ConnectionError with sent: true', async (ctx) => {
+    needsTestServer(ctx, cluster.crate, 'dropping an answer');
     const server = cluster.crate.server!;
     const p = await project();
     await p.write('migrations/001_a.sql', `-- migrate:up\nCREATE TABLE ${p.table('a')} (id TEXT);\n`);

@@ -33,8 +33,8 @@ async function writeThree(p: FaultProject): Promise<void> {
 }
 
 describe('failover between servers', () => {
-  it('with the first server stopped, migrate() applies everything through the others', async () => {
-    if (!needsTestServer(cluster.crate, 'stopping a node')) return;
+  it('with the first server stopped, migrate() applies everything through the others', async (ctx) => {
+    needsTestServer(ctx, cluster.crate, 'stopping a node');
     const server = cluster.crate.server!;
     const p = await project();
     await writeThree(p);
@@ -66,8 +66,8 @@ describe('failover between servers', () => {
     expect(await countRows(cluster.crate, p.table('a'))).toBe(1);
   });
 
-  it('with every server stopped, migrate() throws ConnectionError (nothing sent) and changes nothing', async () => {
-    if (!needsTestServer(cluster.crate, 'stopping every node')) return;
+  it('with every server stopped, migrate() throws ConnectionError (nothing sent) and changes nothing', async (ctx) => {
+    needsTestServer(ctx, cluster.crate, 'stopping every node');
     const server = cluster.crate.server!;
     const p = await project();
     await writeThree(p);
@@ -103,8 +103,8 @@ describe('a node lost on a 3-node cluster', () => {
     };
   }
 
-  it("the runner's replicated tables keep status() and up() working; a table without replicas answers 5002/4040 as errors", async () => {
-    if (!needsTestServer(cluster.crate, 'stopping a node')) return;
+  it("the runner's replicated tables keep status() and up() working; a table without replicas answers 5002/4040 as errors", async (ctx) => {
+    needsTestServer(ctx, cluster.crate, 'stopping a node');
     const server = cluster.crate.server!;
     const p = await project();
     const fragile = p.table('fragile');

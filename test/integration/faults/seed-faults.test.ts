@@ -35,8 +35,8 @@ async function idsIn(table: string): Promise<string[]> {
 }
 
 describe('seeds under faults', () => {
-  it('a 5xx on one bulk batch: that batch failed, the good ones written, SeedError; the table agrees with the counts', async () => {
-    if (!needsTestServer(cluster.crate, 'an injected 503')) return;
+  it('a 5xx on one bulk batch: that batch failed, the good ones written, SeedError; the table agrees with the counts', async (ctx) => {
+    needsTestServer(ctx, cluster.crate, 'an injected 503');
     const p = await project();
     const items = p.table('items');
     await cluster.crate.sql(`CREATE TABLE ${items} (id TEXT PRIMARY KEY, n INTEGER) WITH (number_of_replicas = 1)`);
@@ -72,8 +72,8 @@ describe('seeds under faults', () => {
     expect(await idsIn(items)).toEqual(ids);
   });
 
-  it('rows routed to a shard lost with its node fail with 5002, the others are written; the table agrees', async () => {
-    if (!needsTestServer(cluster.crate, 'stopping a node')) return;
+  it('rows routed to a shard lost with its node fail with 5002, the others are written; the table agrees', async (ctx) => {
+    needsTestServer(ctx, cluster.crate, 'stopping a node');
     const server = cluster.crate.server!;
     const p = await project();
     const fragile = p.table('fragile');

@@ -55,10 +55,16 @@ describe('startCrate', () => {
     expect(await tablesOf(observer, [target.schema])).toEqual([]);
   });
 
-  it('needsTestServer says why a fault test does nothing against a real CrateDB', async () => {
+  it('needsTestServer lets a fault test run on the test server and skips it, saying why, on a real CrateDB', async () => {
     const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
-    expect(needsTestServer(observer, 'node loss')).toBe(true);
-    expect(needsTestServer({ ...observer, real: true, server: undefined }, 'node loss')).toBe(false);
+    const skip = vi.fn((note?: string): never => {
+      throw new Error(`skip: ${note}`);
+    });
+    needsTestServer({ skip }, observer, 'node loss');
+    expect(skip).not.toHaveBeenCalled();
+    expect(() => needsTestServer({ skip }, { ...observer, real: true, server: undefined }, 'node loss')).toThrow(
+      "skip: skipped against real CrateDB: node loss needs the test server's fault injection",
+    );
     expect(warn).toHaveBeenCalledWith("skipped against real CrateDB: node loss needs the test server's fault injection");
   });
 });
