@@ -1,23 +1,18 @@
 #!/usr/bin/env node
 /**
- * The `cratedb-migrate` command: yargs wiring over the public API. The only place that sets the exit code:
- * 0 ok, 1 failure, 2 bad usage or config, 3 drift or a failed/interrupted migration found.
+ * The `cratedb-migrate` command. The only place that sets the exit code: 0 ok, 1 failure, 2 bad usage or
+ * config, 3 drift or a failed/interrupted migration found. It loads the parser and the catalog of
+ * commands only; a command's code (and with it the client, config loader and logger) is imported when it
+ * runs, so that `--help` and `--version` start as fast as node itself.
  */
-import yargs, { type Argv } from 'yargs';
-import { hideBin } from 'yargs/helpers';
-import { CrateMigrateError, ExitCode, MigrationError, SeedError, UsageError } from '../errors.js';
-import type { SeedRunResult } from '../index.js';
-import type { CliCommand } from './command.js';
-import { createCommand, createSeedCommand } from './commands/create.js';
-import { down, up } from './commands/migrate.js';
-import { seedCommand, seedSummary } from './commands/seed.js';
-import { repairCommand, statusCommand, validateCommand } from './commands/status.js';
-import { globalOptions, type GlobalArgs } from './options.js';
+import { readFileSync } from 'node:fs';
+import { CrateMigrateError, ExitCode, MigrationError, SeedError } from '../errors.js';
+import { helpText } from './help.js';
 import { print, printJson } from './output.js';
-
-const COMMANDS: CliCommand<any>[] = [up, down, statusCommand, createCommand, validateCommand, repairCommand, seedCommand, createSeedCommand];
+import { parseCommandLine } from './parse.js';
 
 async function main(argv: string[]): Promise<number> {
+  const json = argv.includes('--json');
   // First Ctrl-C: stop between two statements and record the migration as failed ("aborted"), because
   // CrateDB cannot undo what already ran. A second one leaves at once.
   const abort = new AbortController();
@@ -26,33 +21,20 @@ async function main(argv: string[]): Promise<number> {
     process.stderr.write('\nStopping after the current statement (Ctrl-C again to quit at once)...\n');
     abort.abort();
   };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
-
-  let code: number = ExitCode.ok;
-  let json = argv.includes('--json');
-  const parser = globalOptions(yargs(argv) as Argv<GlobalArgs>)
-    .scriptName('cratedb-migrate')
-    .usage('$0 <command> [options]\n\nSchema migrations and seeds for CrateDB.')
-    .strict()
-    .demandCommand(1, 'Name a command.')
-    .recommendCommands()
-    .exitProcess(false)
-    .fail((message, error) => {
-      throw error ?? new UsageError(message);
-    })
-    .epilogue('Exit codes: 0 ok, 1 failure, 2 bad usage or config, 3 drift or a failed migration found.')
-    .help()
-    .version();
-  for (const command of COMMANDS) {
-    parser.command(command.command, command.describe, (y) => command.builder(y), async (args) => {
-      json = (args as unknown as GlobalArgs).json;
-      code = await command.run(args as never, abort.signal);
-    });
-  }
   try {
-    await parser.parseAsync();
-    return code;
+    const line = parseCommandLine(argv);
+    if (line.kind === 'version') {
+      print(packageVersion());
+      return ExitCode.ok;
+    }
+    if (line.kind === 'help') {
+      print(helpText(line.command));
+      return ExitCode.ok;
+    }
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
+    const run = await line.command.load();
+    return await run(line.args, abort.signal);
   } catch (error) {
     return reportError(error, json);
   } finally {
@@ -61,8 +43,13 @@ async function main(argv: string[]): Promise<number> {
   }
 }
 
+function packageVersion(): string {
+  // src/cli/main.ts and dist/cli/main.js both sit two folders below package.json.
+  return (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+}
+
 /** Prints what went wrong (and the partial result of a failed run) and returns the exit code. */
-function reportError(error: unknown, json: boolean): number {
+async function reportError(error: unknown, json: boolean): Promise<number> {
   const known = error instanceof CrateMigrateError;
   const exitCode = known ? error.exitCode : ExitCode.failure;
   const message = error instanceof Error ? error.message : String(error);
@@ -70,7 +57,10 @@ function reportError(error: unknown, json: boolean): number {
   if (json) {
     printJson({ error: { code: known ? error.code : 'CM_INTERNAL', message, ...(crateFields(error)) }, ...(result ? { result } : {}) });
   } else {
-    if (error instanceof SeedError) print(seedSummary(error.result as SeedRunResult));
+    if (error instanceof SeedError) {
+      const { seedSummary } = await import('./commands/seed.js');
+      print(seedSummary(error.result as Parameters<typeof seedSummary>[0]));
+    }
     process.stderr.write(`error: ${message}\n`);
     if (!known && error instanceof Error && error.stack) process.stderr.write(`${error.stack}\n`);
   }
@@ -83,7 +73,7 @@ function crateFields(error: unknown): Record<string, unknown> {
   return Object.fromEntries(Object.entries({ crateCode, httpStatus, server, keyPath, file, line }).filter(([, v]) => v !== undefined));
 }
 
-main(hideBin(process.argv)).then(
+main(process.argv.slice(2)).then(
   (code) => {
     process.exitCode = code;
   },

@@ -1,9 +1,9 @@
-import type { Argv } from 'yargs';
 import type { ConfigOverrides } from '../config/load.js';
 import type { ApiOptions } from '../index.js';
 import { createLogger } from '../logger.js';
+import type { ParsedArgs } from './spec.js';
 
-/** Flags every command takes. */
+/** The flags every command takes (catalog.ts GLOBAL_OPTIONS), as parsed. */
 export interface GlobalArgs {
   config?: string;
   env?: string;
@@ -17,29 +17,9 @@ export interface GlobalArgs {
   'log-level': string;
 }
 
-export function globalOptions<T>(y: Argv<T>): Argv<T & GlobalArgs> {
-  return y
-    .option('config', { type: 'string', describe: 'Config file (default: crate.config.yaml when present)' })
-    .option('env', { type: 'string', describe: 'Environment in the config (default: $CRATE_ENV, $NODE_ENV, development)' })
-    // Not `array: true`: that makes `--url http://a up` read `up` as a second URL. Repeating the flag
-    // (or a comma-separated list) gives several servers.
-    .option('url', {
-      type: 'string',
-      describe: 'CrateDB server URL; repeat the flag (or separate with commas) for several. Overrides the config and $CRATEDB_URL',
-      coerce: (value: string | string[]) => ([] as string[]).concat(value),
-    })
-    .option('user', { type: 'string', describe: 'User name (the password comes from the config or $CRATEDB_URL, never a flag)' })
-    .option('schema', { type: 'string', describe: 'Schema for unqualified names in migrations (default: doc)' })
-    .option('migrations-dir', { type: 'string', describe: 'Migrations folder (default: migrations)' })
-    .option('seeds-dir', { type: 'string', describe: 'Seeds folder (default: seeds)' })
-    .option('history-table', { type: 'string', describe: 'History table as schema.table (default: cratedb_migrate.migrations)' })
-    .option('json', { type: 'boolean', default: false, describe: 'Print the result as JSON on stdout' })
-    .option('log-level', {
-      type: 'string',
-      default: 'info',
-      choices: ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'],
-      describe: 'Log level (logs go to stderr; JSON unless stderr is a terminal)',
-    }) as Argv<T & GlobalArgs>;
+/** Parsed arguments typed as a command declares them in catalog.ts. */
+export function argsOf<A>(args: ParsedArgs): GlobalArgs & A {
+  return args as unknown as GlobalArgs & A;
 }
 
 /** The API options a command's flags describe. */

@@ -1,53 +1,36 @@
 import { migrate, rollback, type RunResult } from '../../index.js';
-import { defineCommand } from '../command.js';
-import { apiOptions } from '../options.js';
+import { apiOptions, argsOf } from '../options.js';
 import { duration, print, printJson } from '../output.js';
+import type { CommandRun } from '../spec.js';
 
-export const up = defineCommand({
-  command: 'up',
-  describe: 'Apply pending migrations',
-  builder: (y) =>
-    y
-      .option('to', { type: 'string', describe: 'Stop after this migration (name or version)' })
-      .option('step', { type: 'number', describe: 'Apply at most this many migrations' })
-      .option('allow-out-of-order', { type: 'boolean', default: false, describe: 'Run pending migrations older than the newest applied one' })
-      .option('force-checksum', { type: 'boolean', default: false, describe: 'Run although applied files changed (see validate/repair)' })
-      .option('dry-run', { type: 'boolean', default: false, describe: 'Print the statements that would run; change nothing' })
-      .conflicts('to', 'step'),
-  async run(args, signal) {
-    const result = await migrate({
-      ...apiOptions(args, signal),
-      ...(args.to === undefined ? {} : { to: args.to }),
-      ...(args.step === undefined ? {} : { step: args.step }),
-      allowOutOfOrder: args['allow-out-of-order'],
-      forceChecksum: args['force-checksum'],
-      dryRun: args['dry-run'],
-    });
-    report(result, args.json);
-    return 0;
-  },
-});
+interface UpArgs { to?: string; step?: number; 'allow-out-of-order': boolean; 'force-checksum': boolean; 'dry-run': boolean }
+interface DownArgs { to?: string; step?: number; 'dry-run': boolean }
 
-export const down = defineCommand({
-  command: 'down',
-  describe: 'Revert applied migrations, newest applied first (one by default)',
-  builder: (y) =>
-    y
-      .option('to', { type: 'string', describe: 'Revert down to and including this migration (name or version); 0 reverts all' })
-      .option('step', { type: 'number', describe: 'Revert this many migrations' })
-      .option('dry-run', { type: 'boolean', default: false, describe: 'Print the statements that would run; change nothing' })
-      .conflicts('to', 'step'),
-  async run(args, signal) {
-    const result = await rollback({
-      ...apiOptions(args, signal),
-      ...(args.to === undefined ? {} : { to: args.to === '0' ? 0 : args.to }),
-      ...(args.step === undefined ? {} : { step: args.step }),
-      dryRun: args['dry-run'],
-    });
-    report(result, args.json);
-    return 0;
-  },
-});
+export const up: CommandRun = async (parsed, signal) => {
+  const args = argsOf<UpArgs>(parsed);
+  const result = await migrate({
+    ...apiOptions(args, signal),
+    ...(args.to === undefined ? {} : { to: args.to }),
+    ...(args.step === undefined ? {} : { step: args.step }),
+    allowOutOfOrder: args['allow-out-of-order'],
+    forceChecksum: args['force-checksum'],
+    dryRun: args['dry-run'],
+  });
+  report(result, args.json);
+  return 0;
+};
+
+export const down: CommandRun = async (parsed, signal) => {
+  const args = argsOf<DownArgs>(parsed);
+  const result = await rollback({
+    ...apiOptions(args, signal),
+    ...(args.to === undefined ? {} : { to: args.to === '0' ? 0 : args.to }),
+    ...(args.step === undefined ? {} : { step: args.step }),
+    dryRun: args['dry-run'],
+  });
+  report(result, args.json);
+  return 0;
+};
 
 function report(result: RunResult, json: boolean): void {
   if (json) return printJson(result);

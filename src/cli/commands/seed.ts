@@ -1,35 +1,27 @@
-import { SEED_MODES, seed, type SeedMode, type SeedRunResult } from '../../index.js';
-import { defineCommand } from '../command.js';
-import { apiOptions } from '../options.js';
+import { seed as runSeeds, type SeedMode, type SeedRunResult } from '../../index.js';
+import { apiOptions, argsOf } from '../options.js';
 import { duration, print, printJson, table } from '../output.js';
 import { terminalProgress } from '../progress.js';
+import type { CommandRun } from '../spec.js';
 
-export const seedCommand = defineCommand({
-  command: 'seed [names..]',
-  describe: 'Run the seeds in seeds/ and seeds/<env>/ (or only the named ones)',
-  builder: (y) =>
-    y
-      .positional('names', { type: 'string', array: true, describe: 'Seed names (file names without extension)' })
-      .option('force', { type: 'boolean', default: false, describe: 'Run seeds that are unchanged since their last run' })
-      .option('dry-run', { type: 'boolean', default: false, describe: 'Read and check every row; write nothing' })
-      .option('mode', { type: 'string', choices: SEED_MODES, describe: "Override every seed's mode" })
-      .option('batch-size', { type: 'number', describe: 'Rows per bulk request' }),
-  async run(args, signal) {
-    const progress = args.json ? undefined : terminalProgress();
-    const result = await seed({
-      ...apiOptions(args, signal),
-      ...(args.names?.length ? { only: args.names } : {}),
-      force: args.force,
-      dryRun: args['dry-run'],
-      ...(args.mode === undefined ? {} : { mode: args.mode as SeedMode }),
-      ...(args['batch-size'] === undefined ? {} : { batchSize: args['batch-size'] }),
-      ...(progress ? { progress } : {}),
-    });
-    if (args.json) printJson(result);
-    else print(seedSummary(result));
-    return 0;
-  },
-});
+interface SeedArgs { names: string[]; force: boolean; 'dry-run': boolean; mode?: SeedMode; 'batch-size'?: number }
+
+export const seed: CommandRun = async (parsed, signal) => {
+  const args = argsOf<SeedArgs>(parsed);
+  const progress = args.json ? undefined : terminalProgress();
+  const result = await runSeeds({
+    ...apiOptions(args, signal),
+    ...(args.names.length ? { only: args.names } : {}),
+    force: args.force,
+    dryRun: args['dry-run'],
+    ...(args.mode === undefined ? {} : { mode: args.mode }),
+    ...(args['batch-size'] === undefined ? {} : { batchSize: args['batch-size'] }),
+    ...(progress ? { progress } : {}),
+  });
+  if (args.json) printJson(result);
+  else print(seedSummary(result));
+  return 0;
+};
 
 /** The summary table of a seed run, and every failed row with its file:line. Also used for failed runs. */
 export function seedSummary(result: SeedRunResult): string {
