@@ -4,6 +4,7 @@
  * fulltext indexes, constraint texts); PGlite holds the rows. Every change bumps `version`, which
  * invalidates memoized translations and the materialized information_schema.
  */
+import { CrateError } from './errors.js';
 import type { ColumnPolicy, CrateType } from './types.js';
 
 export interface ColumnDef {
@@ -62,6 +63,8 @@ export interface TableDef {
   /** NOT NULL constraints added as PG checks (constraint name -> column). */
   notNullChecks: Record<string, string>;
   createdVersion: string;
+  /** ALTER TABLE ... CLOSE: reads and writes fail with 4007 until OPEN. */
+  closed: boolean;
   /** Next ordinal position for an added column or dynamic sub-column. */
   nextPosition: number;
   visibility: Visibility;
@@ -154,3 +157,11 @@ export class Catalog {
     this.users.set('crate', { name: 'crate', superuser: true, privileges: new Set() });
   }
 }
+
+/** A closed table refuses reads and writes (`operation`: READ, INSERT, UPDATE, DELETE). */
+export function checkOpen(t: TableDef, operation: string): void {
+  if (t.closed) {
+    throw new CrateError(400, 4007, `OperationOnInaccessibleRelationException[The relation "${t.schema}.${t.name}" doesn't support or allow ${operation} operations, as it is currently closed.]`);
+  }
+}
+

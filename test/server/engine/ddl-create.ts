@@ -15,6 +15,7 @@ import { checkConstraintName, createTableSql, notNullCheck } from './storage.js'
 import { numberFields, } from './values.js';
 import { typeFromNode, T, type ObjectField, type CrateType } from './types.js';
 import { VERSIONS } from './version.js';
+import { validateSetting } from './settings.js';
 
 /** A `WITH (...)` property value as text (`'0-1'`, `1000`, `true`). */
 export function propertyValue(node: Ctx): string {
@@ -130,9 +131,12 @@ export function buildTable(node: Ctx, schema: string, name: string, env: Env): C
     }
   }
   if (!(shards >= 1)) throw sqlParse('num_shards in CLUSTERED clause must be greater than 0');
+  if (clusteredBy !== null && pk.length > 0 && !pk.includes(clusteredBy)) {
+    throw sqlParse(`Clustered by column \`${clusteredBy}\` must be part of primary keys: [${pk.join(', ')}]`);
+  }
+  for (const [k, v] of props) props.set(k, validateSetting(k, v, 'create'));
   const refresh = props.get('refresh_interval');
   const policy = props.get('column_policy') ?? 'strict';
-  if (!['strict', 'dynamic', 'ignored'].includes(policy)) throw sqlParse(`Invalid value for argument 'column_policy'`);
   const settings: Record<string, string> = {};
   for (const [k, v] of props) if (!['number_of_replicas', 'refresh_interval', 'column_policy'].includes(k)) settings[k] = v;
 
@@ -146,13 +150,14 @@ export function buildTable(node: Ctx, schema: string, name: string, env: Env): C
     numberOfShards: shards,
     partitionedBy,
     numberOfReplicas: props.get('number_of_replicas') ?? '0-1',
-    refreshInterval: refresh === undefined ? 1000 : durationMs(refresh),
+    refreshInterval: refresh === undefined ? 1000 : Number(refresh),
     columnPolicy: policy as TableDef['columnPolicy'],
     settings,
     checks: [],
     indexes,
     notNullChecks: {},
     createdVersion: VERSIONS[version].number,
+    closed: false,
     nextPosition: position,
     visibility: { dirty: new Set(), since: null },
   };
@@ -180,15 +185,6 @@ export function validColumnName(name: string): void {
   if (name.startsWith('_')) throw new CrateError(400, 4008, `InvalidColumnNameException["${name}" conflicts with system column pattern]`);
   if (name.includes('.')) throw new CrateError(400, 4008, `InvalidColumnNameException["${name}" contains a dot]`);
   if (/[[\]'"]/.test(name)) throw new CrateError(400, 4008, `InvalidColumnNameException["${name}" conflicts with subscript pattern, square brackets are not allowed]`);
-}
-
-/** A time setting (`1000`, `'500ms'`, `'2s'`, `'1m'`) in milliseconds. */
-export function durationMs(value: string): number {
-  const m = /^\s*(-?\d+(?:\.\d+)?)\s*(ms|s|m|h|d)?\s*$/i.exec(value);
-  if (!m) throw sqlParse(`failed to parse setting [refresh_interval] with value [${value}] as a time value`);
-  const unit = (m[2] ?? 'ms').toLowerCase();
-  const factor: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
-  return Number(m[1]) * factor[unit]!;
 }
 
 /**

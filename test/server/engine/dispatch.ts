@@ -6,7 +6,8 @@ import { ruleName, type Ctx, type ParsedStatement, type Token } from './parse.js
 import { rowcountStatement, type Prepared } from './run.js';
 import type { Env } from './scope.js';
 import {
-  prepareAlterUser, prepareCreateUser, prepareDropUser, preparePrivileges, prepareSet, prepareShow, prepareTransaction,
+  prepareAlterUser, prepareCreateUser, prepareDropUser, prepareOptimize, preparePrivileges, prepareSet, prepareSetGlobal, prepareShow,
+  prepareTransaction,
 } from './stmt-admin.js';
 import { prepareAlter, prepareAlterColumnDefault } from './stmt-alter.js';
 import {
@@ -67,10 +68,10 @@ const STATEMENTS: Record<string, Preparer> = {
   DeallocateContext: prepareTransaction,
   SetSessionAuthorizationContext: prepareTransaction,
   ResetSessionAuthorizationContext: prepareTransaction,
-  OptimizeContext: ok(1),
+  OptimizeContext: prepareOptimize,
   AnalyzeContext: ok(1),
   ResetGlobalContext: ok(1),
-  SetGlobalContext: ok(1),
+  SetGlobalContext: prepareSetGlobal,
 };
 
 export function prepareStatement(parsed: ParsedStatement, env: Env, tokens: Token[]): Prepared {

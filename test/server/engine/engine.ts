@@ -4,19 +4,20 @@
  * user and catalog version (a cache of translations, never of answers); statements run one at a time,
  * as each CrateDB statement commits on its own.
  */
+import { randomUUID } from 'node:crypto';
 import { PGlite } from '@electric-sql/pglite';
 import type { Clock, CrateVersion, Engine, Session, SqlRequest, SqlResponse, StatementPlan } from '../contract.js';
-import { Catalog } from './catalog.js';
+import { Catalog, type TableDef } from './catalog.js';
 import { CrateError, errorBody, unsupportedFeature } from './errors.js';
 import { isPgError, mapPgError } from './pg-errors.js';
-import { parseStatement, lex, type ParsedStatement, type Token } from './parse.js';
+import { parseStatement, lex, qnameParts, ruleName, type Ctx, type ParsedStatement, type Token } from './parse.js';
 import { checkArgCount, colTypes, PG_PARSERS, type Outcome, type Prepared } from './run.js';
 import type { Env } from './scope.js';
 import { singleNode, type ClusterView, type EngineState } from './state.js';
-import { USER_SCHEMA } from './storage.js';
+import { pgTableName, USER_SCHEMA } from './storage.js';
 import { createSystemTablesSql } from './system-tables.js';
 import { prepareStatement } from './dispatch.js';
-import { planStatement } from './plan.js';
+import { planStatement, routing } from './plan.js';
 import { shardOf } from './routing.js';
 
 export interface EngineOptions {
@@ -34,6 +35,18 @@ interface CachedParse {
 }
 
 const CACHE_LIMIT = 2000;
+/** Statements that read or write rows; every other kind is planned as `ddl`. */
+const ROW_STATEMENTS = new Set(['DefaultContext', 'InsertContext', 'UpdateContext', 'DeleteContext']);
+
+/** The table a `CREATE TABLE [AS]` names, schema-qualified from the session. */
+function createdTable(stmt: Ctx, env: Env): { schema: string; table: string } | undefined {
+  if (ruleName(stmt) !== 'CreateContext') return undefined;
+  const create = stmt.createStmt();
+  const kind = ruleName(create);
+  if (kind !== 'CreateTableContext' && kind !== 'CreateTableAsContext') return undefined;
+  const parts = qnameParts(create.table().qname());
+  return { schema: parts.length > 1 ? parts[parts.length - 2]! : env.schema, table: parts[parts.length - 1]! };
+}
 /** Failed bulk rows per shard that carry CrateDB's error; later ones come back as a bare -2. */
 const ERROR_DETAILS_PER_SHARD = 10;
 
@@ -59,6 +72,7 @@ export class PgliteEngine implements Engine {
       clock: options.clock ?? { now: () => Date.now() },
       cluster: options.cluster ?? singleNode,
       materialized: new Map(),
+      leakedJobs: [],
     };
     const users = Array.isArray(options.users)
       ? options.users
@@ -137,9 +151,16 @@ export class PgliteEngine implements Engine {
   }
 
   private async executeNow(request: SqlRequest): Promise<SqlResponse> {
-    const ctx = { state: this.state, session: request.session };
+    const skew = request.clockSkewMs ?? 0;
+    // A node's skewed clock (cluster layer): everything this statement reads as "now" comes from it.
+    const state = skew === 0 ? this.state : { ...this.state, clock: { now: () => this.state.clock.now() + skew } };
+    const ctx = { state, session: request.session };
+    const job = { id: randomUUID(), stmt: request.stmt, username: request.session.user };
+    this.state.running = job;
+    let started = false;
     try {
       const prepared = this.prepare(request.stmt, request.session);
+      started = true;
       if (request.bulkArgs !== undefined) {
         if (prepared.returnsRows) throw unsupportedFeature('Bulk operations for statements that return result sets is not supported');
         for (const row of request.bulkArgs) checkArgCount(prepared, row);
@@ -155,7 +176,10 @@ export class PgliteEngine implements Engine {
       const outcome = await prepared.run(ctx, args);
       return { status: 200, body: this.body(outcome, request.types) };
     } catch (e) {
+      if (started && request.bulkArgs !== undefined) this.state.leakedJobs.push(job);
       return this.errorResponse(e);
+    } finally {
+      this.state.running = undefined;
     }
   }
 
@@ -212,10 +236,45 @@ export class PgliteEngine implements Engine {
     const { parsed } = this.parse(stmt);
     if (parsed instanceof CrateError) return undefined;
     try {
-      return planStatement(parsed, this.env(session), args ?? []);
+      const env = this.env(session);
+      const plan = planStatement(parsed, env, args ?? []);
+      if (parsed.kind !== 'tree' || ROW_STATEMENTS.has(ruleName(parsed.stmt))) return plan;
+      const creates = createdTable(parsed.stmt, env);
+      if (plan === undefined && creates === undefined) return undefined;
+      return { tables: plan?.tables ?? [], ddl: true, ...(creates ? { creates } : {}) };
     } catch {
       return undefined;
     }
+  }
+
+  /**
+   * The cluster layer's hook for primary promotions (test/server/primaries.ts): `termOf` gives each
+   * shard's primary term. Rows of a shard whose term rose report it as `_primary_term` from now on, so
+   * a compare-and-set with the old term matches nothing; rows written later get the table's highest
+   * term (exact for 1-shard tables). Runs between statements.
+   */
+  applyPrimaryTerms(termOf: (t: TableDef, shard: number) => number): Promise<void> {
+    return this.exclusive(async () => {
+      const { pg, catalog } = this.state;
+      for (const t of catalog.tables.values()) {
+        const terms = Array.from({ length: t.numberOfShards }, (_, shard) => termOf(t, shard));
+        const live = pgTableName(t, 'live');
+        for (const name of [live, pgTableName(t, 'shadow')]) {
+          const keys = t.primaryKey.length > 0 ? t.primaryKey : ['_id'];
+          const rows = (await pg.query<Record<string, unknown>>(`SELECT "_id", ${keys.map((k) => `"${k.replaceAll('"', '""')}"`).join(', ')} FROM ${name}`)).rows;
+          const byTerm = new Map<number, string[]>();
+          for (const row of rows) {
+            const key = t.primaryKey.length > 0 ? routing(t, new Map(Object.entries(row))) : String(row._id);
+            const term = terms[shardOf(key, t.numberOfShards)]!;
+            byTerm.set(term, [...(byTerm.get(term) ?? []), String(row._id)]);
+          }
+          for (const [term, ids] of byTerm) {
+            await pg.query(`UPDATE ${name} SET "_primary_term" = $1 WHERE "_primary_term" < $1 AND "_id" = ANY($2::text[])`, [term, ids]);
+          }
+        }
+        await pg.exec(`ALTER TABLE ${live} ALTER COLUMN "_primary_term" SET DEFAULT ${Math.max(1, ...terms)}`);
+      }
+    });
   }
 
   async authenticate(user: string, password: string | undefined): Promise<boolean> {
@@ -237,6 +296,7 @@ export class PgliteEngine implements Engine {
       catalog.touch();
       this.prepared.clear();
       this.state.materialized.clear();
+      this.state.leakedJobs.length = 0;
     });
   }
 

@@ -6,6 +6,7 @@
  */
 import type { TableDef } from './catalog.js';
 import { constantOf, unwrap, type Constant } from './literals.js';
+import { CrateError } from './errors.js';
 import { identName, ruleName, type Ctx } from './parse.js';
 
 const VERSION_COLUMNS = new Set(['_seq_no', '_primary_term', '_version']);
@@ -46,6 +47,34 @@ export function hasVersionCondition(where: Ctx | undefined): boolean {
     const col = comparedColumn(leaf);
     return col !== undefined && VERSION_COLUMNS.has(col.name);
   }));
+}
+
+/**
+ * CrateDB's rule for optimistic concurrency: `_seq_no` and `_primary_term` only together, only as
+ * equality conditions, and only next to equality conditions on every primary-key column (a lookup).
+ */
+export function checkVersioning(where: Ctx | undefined, keys: DocKey[] | undefined): void {
+  if (!where) return;
+  const named = new Set<string>();
+  collectColumns(where, named);
+  if (!named.has('_seq_no') && !named.has('_primary_term')) return;
+  const equalities = new Set<string>();
+  for (const d of orTerms(where)) {
+    for (const leaf of andTerms(d)) {
+      const col = comparedColumn(leaf);
+      const pred = ruleName(leaf) === 'PredicatedContext' ? leaf.predicate() : undefined;
+      if (col && pred && ruleName(pred) === 'ComparisonContext' && pred.cmpOp().getText() === '=') equalities.add(col.name);
+    }
+  }
+  if (!keys || !equalities.has('_seq_no') || !equalities.has('_primary_term')) {
+    throw new CrateError(400, 4000, 'VersioningValidationException["_seq_no" and "_primary_term" columns can only be used together in the WHERE clause with equals comparisons and if there are also equals comparisons on primary key columns]');
+  }
+}
+
+function collectColumns(node: Ctx, out: Set<string>): void {
+  const col = ruleName(node) === 'ColumnReferenceContext' || ruleName(node) === 'DereferenceContext' ? columnName(node) : undefined;
+  if (col) out.add(col.name);
+  for (const c of (node.children as Ctx[] | null) ?? []) if (c.children) collectColumns(c, out);
 }
 
 function boolInner(node: Ctx): Ctx {

@@ -11,6 +11,7 @@ import { translateQuery } from './query.js';
 import type { Column, Relation, Scope, Tx } from './scope.js';
 import { pgTableName } from './storage.js';
 import { isSystemSchema, systemRelation } from './system-tables.js';
+import { checkOpen } from './catalog.js';
 
 /** Translates one FROM item, adding its relations to `relations`. */
 export function relation(node: Ctx, scope: Scope, tx: Tx, relations: Relation[]): string {
@@ -110,6 +111,7 @@ export function namedRelation(parts: string[], alias: string | undefined, tx: Tx
     throw relationUnknown(parts.join('.'));
   }
   tx.need(schema, 'DQL');
+  checkOpen(table, 'READ');
   const mode = tx.visibility;
   if (tx.reads.get(table) !== 'shadow') tx.reads.set(table, mode);
   return {

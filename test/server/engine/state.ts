@@ -57,12 +57,23 @@ export const singleNode: ClusterView = {
   },
 };
 
+/** A row of sys.jobs. */
+export interface JobInfo {
+  id: string;
+  stmt: string;
+  username: string;
+}
+
 export interface EngineState {
   readonly pg: PGlite;
   readonly catalog: Catalog;
   readonly version: CrateVersion;
   readonly clock: Clock;
   cluster: ClusterView;
+  /** The statement running now (it sees itself in sys.jobs), and the jobs CrateDB never removed: a bulk
+   * request that failed on a row after it started leaves its job behind. */
+  running?: JobInfo;
+  readonly leakedJobs: JobInfo[];
   /** Catalog version each system table was last written at. */
   readonly materialized: Map<string, number>;
 }

@@ -12,6 +12,7 @@ import type { Env } from './scope.js';
 import { existingTable } from './stmt-ddl.js';
 import { T } from './types.js';
 import { VERSIONS } from './version.js';
+import { checkClusterSetting } from './settings.js';
 
 
 function userRequired(env: Env): void {
@@ -132,5 +133,24 @@ export function preparePrivileges(node: Ctx, env: Env): Prepared {
     }
     catalog.touch();
     return changed;
+  });
+}
+
+/** SET GLOBAL [PERSISTENT | TRANSIENT] name = value, ...: known cluster settings only. */
+export function prepareSetGlobal(node: Ctx, env: Env): Prepared {
+  const names = ((node.setGlobalAssignment() as Ctx[] | null) ?? []).map((a) => a.name.getText().replace(/"/g, ''));
+  return rowcountStatement(async () => {
+    userRequired(env);
+    for (const n of names) checkClusterSetting(n);
+    return 1;
+  });
+}
+
+/** OPTIMIZE TABLE t, ...: the tables must exist; there is nothing to merge in PG. */
+export function prepareOptimize(node: Ctx, env: Env): Prepared {
+  const refs = node.tableWithPartitions().tableWithPartition() as Ctx[];
+  return rowcountStatement(async () => {
+    for (const r of refs) existingTable(r.qname(), env);
+    return 1;
   });
 }

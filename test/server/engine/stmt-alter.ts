@@ -4,8 +4,9 @@
  * entries (PG tables are named by internal id); column changes are applied to both PG tables.
  */
 import type { ColumnDef, TableDef } from './catalog.js';
-import { columnUnknown, relationExists, relationUnknown, schemaUnknown, sqlParse, unsupportedFeature } from './errors.js';
-import { applyColumnConstraint, checkSql, durationMs, properties, propertyValue, validColumnName } from './ddl-create.js';
+import { columnUnknown, CrateError, relationExists, relationUnknown, schemaUnknown, sqlParse, unsupportedFeature } from './errors.js';
+import { applyColumnConstraint, checkSql, properties, propertyValue, validColumnName } from './ddl-create.js';
+import { knownSetting, validateSetting } from './settings.js';
 import { formatStandalone, quoteIdent } from './format.js';
 import { identName, qnameParts, ruleName, type Ctx } from './parse.js';
 import { canSeeSchema, checkPrivileges } from './privileges.js';
@@ -48,6 +49,7 @@ export function prepareAlter(a: Ctx, env: Env): Prepared {
   return rowcountStatement(async (ctx) => {
     const t = existingTable(alterTarget(a), env);
     checkPrivileges(env.user, [{ schema: t.schema, type: 'DDL' }]);
+    let rowcount = -1;
     switch (rule) {
       case 'AddColumnContext':
         for (const d of a.addColumnDefinition() as Ctx[]) await addColumn(ctx, t, d, env);
@@ -64,7 +66,7 @@ export function prepareAlter(a: Ctx, env: Env): Prepared {
         break;
       }
       case 'AlterTablePropertiesContext':
-        setProperties(t, a);
+        rowcount = setProperties(t, a);
         break;
       case 'AlterTableRenameTableContext': {
         const parts = qnameParts(a.qname());
@@ -78,12 +80,13 @@ export function prepareAlter(a: Ctx, env: Env): Prepared {
         await renameColumn(ctx, t, subscriptPath(a.source), subscriptPath(a.target));
         break;
       case 'AlterTableOpenCloseContext':
+        t.closed = !!a.CLOSE?.();
         break;
       default:
         throw unsupportedFeature(`ALTER TABLE form not supported by the test server: ${a.getText().slice(0, 60)}`);
     }
     ctx.state.catalog.touch();
-    return -1;
+    return rowcount;
   });
 }
 
@@ -158,28 +161,54 @@ async function renameColumn(ctx: RunContext, t: TableDef, from: string[], to: st
   col.name = newName;
 }
 
-function setProperties(t: TableDef, a: Ctx): void {
+/** ALTER TABLE SET / RESET: settings validated against CrateDB's list; the rowcount CrateDB answers. */
+function setProperties(t: TableDef, a: Ctx): number {
   if (a.SET?.()) {
+    let rowcount = -1;
     for (const p of a.genericProperties().genericProperty() as Ctx[]) {
       const key = identName(p.ident());
-      const value = propertyValue(p.expr());
+      const value = validateSetting(key, propertyValue(p.expr()), 'alter');
       if (key === 'number_of_replicas') t.numberOfReplicas = value;
-      else if (key === 'refresh_interval') t.refreshInterval = durationMs(value);
+      else if (key === 'refresh_interval') t.refreshInterval = Number(value);
       else if (key === 'column_policy') t.columnPolicy = value as TableDef['columnPolicy'];
-      else if (key === 'number_of_shards') {
-        if (t.partitionedBy.length === 0) throw sqlParse('Changing the number of shards is only supported for partitioned tables');
-        t.numberOfShards = Number(value);
-      } else t.settings[key] = value;
+      else if (key === 'number_of_shards') rowcount = changeShards(t, Number(value));
+      else t.settings[key] = value;
     }
-    return;
+    return rowcount;
   }
   const names = ((a.ident?.() as Ctx[] | null) ?? []).map(identName);
   for (const key of names) {
+    knownSetting(key, 'alter');
     if (key === 'number_of_replicas') t.numberOfReplicas = '0-1';
     else if (key === 'refresh_interval') t.refreshInterval = 1000;
     else if (key === 'column_policy') t.columnPolicy = 'strict';
     else delete t.settings[key];
   }
+  return -1;
+}
+
+/**
+ * number_of_shards: on a partitioned table it applies to new partitions; a plain table is resized,
+ * which CrateDB allows only under a write block and (when shrinking) to a factor of the current count.
+ * A resize answers rowcount 0.
+ */
+function changeShards(t: TableDef, shards: number): number {
+  if (t.partitionedBy.length > 0) {
+    t.numberOfShards = shards;
+    return -1;
+  }
+  if (t.settings['blocks.write'] !== 'true') {
+    throw new CrateError(500, 5000, `IllegalStateException[Table/Partition needs to be at a read-only state. Use 'ALTER table ... set ("blocks.write"=true)' and retry]`);
+  }
+  const current = t.numberOfShards;
+  if (shards < current && current % shards !== 0) {
+    throw sqlParse(`Requested number of shards: <${shards}> needs to be a factor of the current one: <${current}>`);
+  }
+  if (shards > current && shards % current !== 0) {
+    throw sqlParse(`Requested number of shards: <${shards}> needs to be a multiple of the current one: <${current}>`);
+  }
+  t.numberOfShards = shards;
+  return 0;
 }
 
 function swap(a: Ctx, env: Env): Prepared {

@@ -6,7 +6,7 @@
  * 4091 while the others are written). A CHECK failure in a bulk request is isolated row by row on 6.4
  * and fails the whole request on 5.10.
  */
-import type { TableDef } from './catalog.js';
+import { checkOpen, type TableDef } from './catalog.js';
 import { columnUnknown, sqlParse } from './errors.js';
 import { storedExpr, tableRelation, updateAssignments } from './assignments.js';
 import { expr } from './expr.js';
@@ -31,6 +31,7 @@ function idExpr(t: TableDef, b: string): string {
 
 export function prepareInsert(node: Ctx, env: Env, tokens: Token[]): Prepared {
   const table = existingTable(node.table().qname(), env);
+  checkOpen(table, 'INSERT');
   const tx = new Tx(env, tokens, 'shadow');
   tx.need(table.schema, 'DML');
   const named = ((node.ident() as Ctx[] | null) ?? []).map(identName);

@@ -5,13 +5,13 @@
  * just part of the WHERE on the live row. In a bulk request a key that matches nothing is a failed row
  * (DocumentMissingException, 40411).
  */
-import type { TableDef } from './catalog.js';
+import { checkOpen, type TableDef } from './catalog.js';
 import { CrateError, sqlParse } from './errors.js';
 import { expr } from './expr.js';
 import { format, quoteIdent } from './format.js';
 import { identName, qnameParts, ruleName, type Ctx, type Token } from './parse.js';
 import { constraintError, isPgError } from './pg-errors.js';
-import { hasVersionCondition, pkLookup, type DocKey } from './pklookup.js';
+import { checkVersioning, hasVersionCondition, pkLookup, type DocKey } from './pklookup.js';
 import { checkPrivileges } from './privileges.js';
 import { bind, finishSql, query, type BulkItem, type Outcome, type Prepared, type RunContext } from './run.js';
 import { Scope, Tx, type Env, type Typed } from './scope.js';
@@ -33,7 +33,7 @@ interface Compiled {
   newRowSql?: string;
 }
 
-function target(node: Ctx, env: Env): { table: TableDef; alias: string } {
+function target(node: Ctx, env: Env, operation: 'UPDATE' | 'DELETE'): { table: TableDef; alias: string } {
   const aliased = node.aliasedRelation();
   const primary = aliased.relationPrimary();
   if (ruleName(primary) !== 'TableRelationContext' || ruleName(primary.table()) !== 'TableNameContext') {
@@ -41,12 +41,14 @@ function target(node: Ctx, env: Env): { table: TableDef; alias: string } {
   }
   const qname = primary.table().qname();
   const table = existingTable(qname, env);
+  checkOpen(table, operation);
   const parts = qnameParts(qname);
   return { table, alias: aliased.ident() ? identName(aliased.ident()) : parts[parts.length - 1]! };
 }
 
 function whereParts(c: { table: TableDef; alias: string; tx: Tx }, where: Ctx | undefined): { clause: string; keys: DocKey[] | undefined } {
   const keys = pkLookup(where, c.table, c.alias);
+  checkVersioning(where, keys);
   c.tx.visibility = keys ? 'live' : 'shadow';
   const scope = new Scope([{ alias: c.alias, columns: c.table.columns.map((x) => ({ name: x.name, type: x.type })), table: c.table }]);
   const cond = where ? expr(where, scope, c.tx).sql : 'TRUE';
@@ -82,7 +84,7 @@ function returningSql(c: Compiled, node: Ctx): string {
 }
 
 export function prepareUpdate(node: Ctx, env: Env, tokens: Token[]): Prepared {
-  const { table, alias } = target(node, env);
+  const { table, alias } = target(node, env, 'UPDATE');
   const tx = new Tx(env, tokens);
   tx.need(table.schema, 'DML');
   const c: Compiled = { table, alias, tx, sql: '', keys: undefined, versioned: false };
@@ -100,7 +102,7 @@ export function prepareUpdate(node: Ctx, env: Env, tokens: Token[]): Prepared {
 }
 
 export function prepareDelete(node: Ctx, env: Env, tokens: Token[]): Prepared {
-  const { table, alias } = target(node, env);
+  const { table, alias } = target(node, env, 'DELETE');
   const tx = new Tx(env, tokens);
   tx.need(table.schema, 'DML');
   const c: Compiled = { table, alias, tx, sql: '', keys: undefined, versioned: false };
@@ -118,6 +120,9 @@ function prepared(c: Compiled): Prepared {
     maxParam: c.tx.maxParam,
     run: async (ctx, args) => (await runOnce(c, ctx, args)).outcome,
     async runBulk(ctx, rows) {
+      // A value that cannot be cast fails the whole request before any row is applied.
+      const now = ctx.state.clock.now();
+      for (const args of rows) bind(c.tx, args, now);
       const items: BulkItem[] = [];
       for (const args of rows) {
         let r;

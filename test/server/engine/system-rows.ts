@@ -36,7 +36,7 @@ function build(state: EngineState): InfoRows {
   const nullable = (yes: boolean): unknown => (version === '5.10' ? yes : yes ? 'YES' : 'NO');
   for (const t of catalog.tables.values()) {
     out.tables.push([
-      null, false, t.clusteredBy ?? '_id', t.columnPolicy, t.numberOfReplicas, t.numberOfShards,
+      null, t.closed, t.clusteredBy ?? '_id', t.columnPolicy, t.numberOfReplicas, t.numberOfShards,
       t.partitionedBy.length > 0 ? t.partitionedBy : null, 'SYSTEM GENERATED', 'org.elasticsearch.cluster.routing.Murmur3HashFunction',
       '_id', { refresh_interval: t.refreshInterval, number_of_replicas: t.numberOfReplicas }, 'crate', t.name, t.schema, 'BASE TABLE',
       { created: t.createdVersion, upgraded: null },

@@ -122,7 +122,8 @@ export const SYSTEM_TABLES: Map<string, SystemTableDef> = new Map(
         return [schema === '' ? 'CLUSTER' : 'SCHEMA', u.name, 'crate', schema === '' ? null : schema, denied ? 'DENY' : 'GRANT', type];
       }))),
     def('sys', 'summits', [['mountain', text]], () => []),
-    def('sys', 'jobs', [['id', text], ['stmt', text], ['username', text]], () => [], { live: true }),
+    def('sys', 'jobs', [['id', text], ['stmt', text], ['username', text]],
+      (s) => [...(s.running ? [s.running] : []), ...s.leakedJobs].map((j) => [j.id, j.stmt, j.username]), { live: true }),
   ].map((d) => [`${d.schema}.${d.name}`, d]),
 );
 
