@@ -26,6 +26,9 @@ export interface SqlRequest {
   /** `?types`: add `col_types`. */
   types: boolean;
   session: Session;
+  /** How far the handling node's clock is ahead (negative: behind), in ms: `now()`, `CURRENT_TIMESTAMP`
+   * and column defaults evaluated for this request read the skewed time. @default 0 */
+  clockSkewMs?: number;
 }
 
 /** A JSON answer: `body` is serialized as JSON by the HTTP layer. */
@@ -48,6 +51,11 @@ export interface StatementPlan {
     routingKeys?: string[];
     write: boolean;
   }>;
+  /** The statement defines or describes tables (CREATE, DROP, ALTER, SHOW, REFRESH...) instead of reading
+   * or writing rows: CrateDB runs it whatever state the shards are in, so the cluster layer never fails it. */
+  ddl?: boolean;
+  /** A `CREATE TABLE`: the table it creates unless it exists already. */
+  creates?: { schema: string; table: string };
 }
 
 export interface Engine {

@@ -14,6 +14,7 @@ import { parseStatement, lex, qnameParts, ruleName, type Ctx, type ParsedStateme
 import { checkArgCount, colTypes, PG_PARSERS, type Outcome, type Prepared } from './run.js';
 import type { Env } from './scope.js';
 import { singleNode, type ClusterView, type EngineState } from './state.js';
+import { quoteIdent } from './format.js';
 import { pgTableName, USER_SCHEMA } from './storage.js';
 import { createSystemTablesSql } from './system-tables.js';
 import { prepareStatement } from './dispatch.js';
@@ -261,7 +262,7 @@ export class PgliteEngine implements Engine {
         const live = pgTableName(t, 'live');
         for (const name of [live, pgTableName(t, 'shadow')]) {
           const keys = t.primaryKey.length > 0 ? t.primaryKey : ['_id'];
-          const rows = (await pg.query<Record<string, unknown>>(`SELECT "_id", ${keys.map((k) => `"${k.replaceAll('"', '""')}"`).join(', ')} FROM ${name}`)).rows;
+          const rows = (await pg.query<Record<string, unknown>>(`SELECT "_id", ${keys.map(quoteIdent).join(', ')} FROM ${name}`)).rows;
           const byTerm = new Map<number, string[]>();
           for (const row of rows) {
             const key = t.primaryKey.length > 0 ? routing(t, new Map(Object.entries(row))) : String(row._id);

@@ -25,7 +25,7 @@ function collectTables(node: Ctx, env: Env, out: Set<TableDef>): void {
 }
 
 /** Routing value of a document: its clustered-by value, else its `_id`. */
-function routing(t: TableDef, values: Map<string, unknown>): string {
+export function routing(t: TableDef, values: Map<string, unknown>): string {
   const col = t.clusteredBy;
   if (col && values.has(col)) return String(values.get(col));
   return t.primaryKey.length === 1 ? String(values.get(t.primaryKey[0]!)) : JSON.stringify(t.primaryKey.map((k) => values.get(k)));
