@@ -16,6 +16,9 @@ export interface ColumnDef {
   generated?: string;
   /** Analyzer of a column-level `INDEX USING FULLTEXT`: the column's plain index is replaced. */
   fulltext?: string;
+  /** PG text search configuration of that analyzer, fixed when the column was made (a custom analyzer
+   * keeps working after DROP ANALYZER). */
+  searchConfig?: string;
   indexOff?: boolean;
   /** information_schema ordinal_position: kept when other columns are dropped. */
   position: number;
@@ -33,6 +36,14 @@ export interface IndexDef {
   name: string;
   columns: string[];
   analyzer: string;
+  searchConfig?: string;
+}
+
+/** A custom analyzer (CREATE ANALYZER name EXTENDS base). */
+export interface AnalyzerDef {
+  name: string;
+  /** PG text search configuration of the analyzer it extends. */
+  searchConfig: string;
 }
 
 /** Rows written since the last refresh (by `_id`), or all of them. */
@@ -63,6 +74,8 @@ export interface TableDef {
   /** NOT NULL constraints added as PG checks (constraint name -> column). */
   notNullChecks: Record<string, string>;
   createdVersion: string;
+  /** 6.4, a key column added to a table without a key: the key is (`_id`, ...), and INSERT cannot give `_id`. */
+  keyIncludesId?: boolean;
   /** ALTER TABLE ... CLOSE: reads and writes fail with 4007 until OPEN. */
   closed: boolean;
   /** Next ordinal position for an added column or dynamic sub-column. */
@@ -99,6 +112,7 @@ export class Catalog {
   /** Schemas created with CREATE SCHEMA (others exist only through their tables). */
   readonly explicitSchemas = new Set<string>();
   readonly users = new Map<string, UserDef>();
+  readonly analyzers = new Map<string, AnalyzerDef>();
 
   constructor() {
     this.resetUsers();

@@ -3,11 +3,11 @@
  * checked with CrateDB's messages, recorded in the catalog and created in PG (live table, searchable
  * copy, `_seq_no` sequence; CHECK and NOT NULL as PG checks).
  */
-import type { CheckDef, ColumnDef, IndexDef, TableDef } from './catalog.js';
+import type { Catalog, CheckDef, ColumnDef, IndexDef, TableDef } from './catalog.js';
 import { CrateError, sqlParse } from './errors.js';
 import { expr } from './expr.js';
 import { formatStandalone } from './format.js';
-import { isKnownAnalyzer } from './fulltext.js';
+import { resolveAnalyzer } from './fulltext.js';
 import { constantOf, unwrap } from './literals.js';
 import { identName, ruleName, type Ctx } from './parse.js';
 import { Scope, Tx, type Env, type Relation } from './scope.js';
@@ -15,6 +15,7 @@ import { checkConstraintName, createTableSql, notNullCheck } from './storage.js'
 import { numberFields, } from './values.js';
 import { typeFromNode, T, type ObjectField, type CrateType } from './types.js';
 import { VERSIONS } from './version.js';
+import type { CrateVersion } from '../contract.js';
 import { validateSetting } from './settings.js';
 
 /** A `WITH (...)` property value as text (`'0-1'`, `1000`, `true`). */
@@ -75,14 +76,14 @@ export function buildTable(node: Ctx, schema: string, name: string, env: Env): C
       case 'ColumnDefinitionDefaultContext': {
         const d = el.columnDefinition();
         const colName = identName(d.ident());
-        validColumnName(colName);
+        validColumnName(colName, version);
         if (columns.some((c) => c.name === colName)) throw sqlParse(`column "${colName}" specified more than once`);
         const type: CrateType = d.dataType() ? typeFromNode(d.dataType(), objectFields) : T.text;
         if (containsDate(type)) throw new CrateError(400, 4004, 'UnsupportedFeatureException[Type `date` does not support storage]');
         const col: ColumnDef = { name: colName, type, notNull: false, position: nextPosition() };
         numberFields(type, nextPosition);
         for (const c of (d.columnConstraint() as Ctx[]) ?? []) {
-          const r = applyColumnConstraint(col, c);
+          const r = applyColumnConstraint(col, c, catalog.analyzers);
           if (r.primaryKey) pk.push(colName);
           if (r.check) checkNodes.push({ ...r.check, column: colName });
         }
@@ -96,8 +97,7 @@ export function buildTable(node: Ctx, schema: string, name: string, env: Env): C
         const indexName = identName(el.name);
         const cols = (el.columns().primaryExpression() as Ctx[]).map((c) => c.getText().replace(/"/g, ''));
         const analyzer = properties(el.withProperties()).get('analyzer') ?? 'standard';
-        if (!isKnownAnalyzer(analyzer)) throw sqlParse(`Analyzer "${analyzer}" not found for column "${indexName}"`);
-        indexes.push({ name: indexName, columns: cols, analyzer });
+        indexes.push({ name: indexName, columns: cols, analyzer, searchConfig: resolveAnalyzer(analyzer, catalog.analyzers, indexName) });
         break;
       }
       case 'TableCheckConstraintContext': {
@@ -180,9 +180,16 @@ export function containsDate(t: CrateType): boolean {
   return false;
 }
 
-/** CrateDB reserves `_`-prefixed names for system columns; dots and brackets address sub-columns. */
-export function validColumnName(name: string): void {
-  if (name.startsWith('_')) throw new CrateError(400, 4008, `InvalidColumnNameException["${name}" conflicts with system column pattern]`);
+/** Names of CrateDB's system columns. */
+const SYSTEM_COLUMN_NAMES = new Set(['_id', '_version', '_score', '_raw', '_uid', '_doc', '_docid', '_seq_no', '_primary_term', '_fetchid']);
+
+/**
+ * Dots and brackets address sub-columns. 5.10 reserves every `_`-prefixed name for system columns;
+ * later versions (crate/crate#18551) only the system columns' own names.
+ */
+export function validColumnName(name: string, version: CrateVersion): void {
+  const reserved = version === '5.10' ? name.startsWith('_') : SYSTEM_COLUMN_NAMES.has(name);
+  if (reserved) throw new CrateError(400, 4008, `InvalidColumnNameException["${name}" conflicts with system column pattern]`);
   if (name.includes('.')) throw new CrateError(400, 4008, `InvalidColumnNameException["${name}" contains a dot]`);
   if (/[[\]'"]/.test(name)) throw new CrateError(400, 4008, `InvalidColumnNameException["${name}" conflicts with subscript pattern, square brackets are not allowed]`);
 }
@@ -191,7 +198,7 @@ export function validColumnName(name: string): void {
  * Applies one constraint of a column definition (CREATE TABLE or ALTER TABLE ADD COLUMN) to the column;
  * a PRIMARY KEY or CHECK is returned for the caller to place.
  */
-export function applyColumnConstraint(col: ColumnDef, c: Ctx): { primaryKey?: true; check?: { name: string | undefined; node: Ctx } } {
+export function applyColumnConstraint(col: ColumnDef, c: Ctx, analyzers: Catalog['analyzers']): { primaryKey?: true; check?: { name: string | undefined; node: Ctx } } {
   switch (ruleName(c)) {
     case 'ColumnConstraintPrimaryKeyContext':
       return { primaryKey: true };
@@ -201,7 +208,7 @@ export function applyColumnConstraint(col: ColumnDef, c: Ctx): { primaryKey?: tr
     case 'ColumnIndexConstraintContext':
       if (identName(c.method).toLowerCase() === 'fulltext') {
         const analyzer = properties(c.withProperties()).get('analyzer') ?? 'standard';
-        if (!isKnownAnalyzer(analyzer)) throw sqlParse(`Analyzer "${analyzer}" not found for column "${col.name}"`);
+        col.searchConfig = resolveAnalyzer(analyzer, analyzers, col.name);
         col.fulltext = analyzer;
       }
       break;

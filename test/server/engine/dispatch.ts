@@ -11,7 +11,7 @@ import {
 } from './stmt-admin.js';
 import { prepareAlter, prepareAlterColumnDefault } from './stmt-alter.js';
 import {
-  prepareCreateTable, prepareCreateTableAs, prepareCreateView, prepareDropTable, prepareDropView, prepareRefresh, prepareSchemaStatement,
+  prepareCreateAnalyzer, prepareCreateTable, prepareCreateTableAs, prepareDropAnalyzer, prepareCreateView, prepareDropTable, prepareDropView, prepareRefresh, prepareSchemaStatement,
 } from './stmt-ddl.js';
 import { prepareInsert } from './stmt-insert.js';
 import { prepareDelete, prepareUpdate } from './stmt-modify.js';
@@ -42,11 +42,13 @@ const STATEMENTS: Record<string, Preparer> = {
     CreateTableAsContext: prepareCreateTableAs,
     CreateViewContext: prepareCreateView,
     CreateRoleContext: prepareCreateUser,
+    CreateAnalyzerContext: prepareCreateAnalyzer,
   }),
   DropContext: nested((n) => n.dropStmt(), {
     DropTableContext: prepareDropTable,
     DropViewContext: prepareDropView,
     DropRoleContext: prepareDropUser,
+    DropAnalyzerContext: prepareDropAnalyzer,
   }),
   AlterContext: nested((n) => n.alterStmt(), { AlterRoleSetContext: prepareAlterUser }, prepareAlter),
   ShowCreateTableContext: prepareShowCreateTable,

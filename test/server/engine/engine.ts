@@ -291,6 +291,7 @@ export class PgliteEngine implements Engine {
       await pg.exec(`DROP SCHEMA ${USER_SCHEMA} CASCADE; CREATE SCHEMA ${USER_SCHEMA};`);
       catalog.tables.clear();
       catalog.views.clear();
+      catalog.analyzers.clear();
       catalog.explicitSchemas.clear();
       catalog.resetUsers();
       this.addInitialUsers();

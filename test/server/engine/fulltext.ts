@@ -3,6 +3,7 @@
  * the same Snowball stemmers and stop words (`monti`, `guid`, `hitchhik`); `standard` and friends
  * only lower-case, as PG's `simple` does.
  */
+import { sqlParse } from './errors.js';
 
 const CONFIGS: Record<string, string> = {
   standard: 'simple',
@@ -58,6 +59,17 @@ const CONFIGS: Record<string, string> = {
 /** True when CrateDB has a built-in analyzer of that name. */
 export function isKnownAnalyzer(name: string): boolean {
   return name in CONFIGS;
+}
+
+/**
+ * The PG text search configuration of a built-in or custom analyzer, or CrateDB's error for a name it
+ * does not know (`what`: the column or index being defined).
+ */
+export function resolveAnalyzer(name: string, custom: ReadonlyMap<string, { searchConfig: string }>, what: string): string {
+  const own = custom.get(name);
+  if (own) return own.searchConfig;
+  if (!isKnownAnalyzer(name)) throw sqlParse(`Analyzer "${name}" not found for column "${what}"`);
+  return analyzerConfig(name);
 }
 
 /** The PG text search configuration for an analyzer (the default analyzer is `standard`). */

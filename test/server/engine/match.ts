@@ -50,14 +50,14 @@ export function match(node: Ctx, scope: Scope, tx: Tx): Typed {
     const parts = sub.qname ? (sub.qname().ident() as Ctx[]).map(identName) : [sub.getText()];
     const index = resolveIndex(scope, parts);
     if (index) {
-      const cfg = analyzerConfig(index.index.analyzer);
+      const cfg = (index.index.searchConfig ?? analyzerConfig(index.index.analyzer));
       const cols = index.index.columns.map((c) => `coalesce(${quoteIdent(index.relation.alias)}.${quoteIdent(c)}, '')`);
       vectors.push({ vec: `to_tsvector('${cfg}', ${cols.join(` || ' ' || `)})`, cfg });
       continue;
     }
     const col = resolveColumn(scope, parts);
     if (col.column?.fulltext) {
-      const cfg = analyzerConfig(col.column.fulltext);
+      const cfg = (col.column.searchConfig ?? analyzerConfig(col.column.fulltext));
       vectors.push({ vec: `to_tsvector('${cfg}', coalesce(${col.sql}, ''))`, cfg });
     } else {
       exact.push(`(${col.sql} = ${termSql})`);

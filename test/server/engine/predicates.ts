@@ -16,7 +16,7 @@ import { coerce } from './values.js';
 
 /** The PG array of a column-form fulltext column's tokens. */
 export function fulltextTokens(col: Resolved): string {
-  const cfg = analyzerConfig(col.column!.fulltext!);
+  const cfg = (col.column!.searchConfig ?? analyzerConfig(col.column!.fulltext!));
   return `tsvector_to_array(to_tsvector('${cfg}', coalesce(${col.sql}, '')))`;
 }
 
@@ -29,6 +29,15 @@ function fulltextColumn(node: Ctx, scope: Scope): Resolved | undefined {
   const col = tryResolve(scope, parts);
   if (col?.column?.fulltext && !col.relation.overrides?.has(col.column.name)) return col;
   return undefined;
+}
+
+function notNullColumn(node: Ctx, scope: Scope): boolean {
+  const n = unwrap(node);
+  const rule = ruleName(n);
+  if (rule !== 'ColumnReferenceContext' && rule !== 'DereferenceContext') return false;
+  const parts = rule === 'ColumnReferenceContext' ? [identName(n.ident())] : (n.ident() as Ctx[]).map(identName);
+  const col = tryResolve(scope, parts);
+  return !!col?.column && (col.column.notNull || !!col.relation.table?.primaryKey.includes(col.column.name));
 }
 
 /** A value compared with something of type `target`: parameters get the type as a hint, literals are adapted. */
@@ -95,6 +104,9 @@ export function predicate(valueNode: Ctx, pred: Ctx, scope: Scope, tx: Tx): Type
       return bool(`(${value.sql} ${not}${op} ${quant} (${expr(pred.v, scope, tx).sql}))`);
     }
     case 'NullPredicateContext':
+      // CrateDB folds `col IS NULL` of a NOT NULL column to false, even where old rows hold null
+      // (a NOT NULL column added to a table with rows).
+      if (notNullColumn(valueNode, scope)) return bool(not ? 'TRUE' : 'FALSE');
       return bool(`(${value.sql} IS ${not}NULL)`);
     case 'IsBooleanContext':
       return bool(`(${value.sql} IS ${not}${pred.boolValue.text.toUpperCase()})`);

@@ -154,7 +154,7 @@ function tokenizeGroupedFulltext(groupBy: Ctx[], relations: Relation[], fromSql:
     const alias = `${r.alias}$${name}`;
     r.overrides ??= new Map();
     r.overrides.set(name, { sql: `${quoteIdent(alias)}."tok"`, type: { kind: 'text' } });
-    const cfg = analyzerConfig(col.fulltext!);
+    const cfg = (col.searchConfig ?? analyzerConfig(col.fulltext!));
     fromSql.push(`LATERAL unnest(tsvector_to_array(to_tsvector('${cfg}', coalesce(${quoteIdent(r.alias)}.${quoteIdent(name)}, '')))) AS ${quoteIdent(alias)}("tok")`);
   }
 }

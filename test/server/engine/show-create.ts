@@ -22,7 +22,7 @@ export function showCreateTable(t: TableDef): string {
     if (c.fulltext !== undefined) line += ` INDEX USING FULLTEXT WITH (\n      analyzer = '${c.fulltext}'\n   )`;
     lines.push(line);
   }
-  if (t.primaryKey.length > 0) lines.push(`   PRIMARY KEY (${t.primaryKey.map(q).join(', ')})`);
+  if (t.primaryKey.length > 0) lines.push(`   PRIMARY KEY (${[...(t.keyIncludesId ? ['_id'] : []), ...t.primaryKey].map(q).join(', ')})`);
   for (const i of t.indexes) {
     lines.push(`   INDEX ${q(i.name)} USING FULLTEXT (${i.columns.map(q).join(', ')}) WITH (\n      analyzer = '${i.analyzer}'\n   )`);
   }

@@ -7,13 +7,14 @@ import type { ColumnDef, TableDef } from './catalog.js';
 import { columnUnknown, CrateError, relationExists, relationUnknown, schemaUnknown, sqlParse, unsupportedFeature } from './errors.js';
 import { applyColumnConstraint, checkSql, properties, propertyValue, validColumnName } from './ddl-create.js';
 import { knownSetting, validateSetting } from './settings.js';
+import { planDropColumn } from './ddl-columns.js';
 import { formatStandalone, quoteIdent } from './format.js';
 import { identName, qnameParts, ruleName, type Ctx } from './parse.js';
 import { canSeeSchema, checkPrivileges } from './privileges.js';
-import { rowcountStatement, type Prepared, type RunContext } from './run.js';
+import { query, rowcountStatement, type Prepared, type RunContext } from './run.js';
 import type { Env } from './scope.js';
 import { existingTable } from './stmt-ddl.js';
-import { checkConstraintName, columnSql, dropTableSql, notNullCheck, pgTableName } from './storage.js';
+import { checkConstraintName, columnSql, dropTableSql, notNullCheck, periodicRefresh, pgTableName } from './storage.js';
 import type { ExtraStatement } from './stmt-extras.js';
 import { typeFromNode, T, type ObjectField } from './types.js';
 import { addFields, numberFields } from './values.js';
@@ -102,20 +103,23 @@ async function addColumn(ctx: RunContext, t: TableDef, d: Ctx, env: Env): Promis
     return;
   }
   if (top) throw sqlParse(`The table ${t.schema}.${t.name} already has a column named ${path[0]}`);
-  validColumnName(path[0]!);
+  validColumnName(path[0]!, ctx.state.version);
   const col: ColumnDef = { name: path[0]!, type, notNull: false, position: t.nextPosition++ };
   numberFields(type, () => t.nextPosition++);
   const checks: Array<{ pgName: string; name: string; expr: string; node: Ctx }> = [];
+  let primaryKey = false;
   for (const c of (d.columnConstraint() as Ctx[]) ?? []) {
-    const r = applyColumnConstraint(col, c);
-    if (r.primaryKey) throw unsupportedFeature('Cannot add a primary key column to a table that has rows');
+    const r = applyColumnConstraint(col, c, ctx.state.catalog.analyzers);
+    if (r.primaryKey) primaryKey = true;
     if (r.check) {
       const name = r.check.name ?? `${t.name}_${col.name}_check_${Math.random().toString(36).slice(2, 10)}`;
       checks.push({ pgName: checkConstraintName(t), name, expr: formatStandalone(r.check.node, { quote: true }), node: r.check.node });
     }
   }
+  if (primaryKey || col.generated !== undefined) await refuseIfNotEmpty(ctx, t, primaryKey ? 'primary key' : 'generated');
   await both(ctx, t, `ADD COLUMN ${columnSql(col)}`);
   t.columns.push(col);
+  if (primaryKey) await addKeyColumn(ctx, t, col.name);
   const live = pgTableName(t, 'live');
   if (col.notNull) {
     const nn = notNullCheck(t, col.name);
@@ -127,23 +131,38 @@ async function addColumn(ctx: RunContext, t: TableDef, d: Ctx, env: Env): Promis
   }
 }
 
+/** "Isn't empty" counts the rows a search sees: rows written since the last refresh do not count. */
+async function refuseIfNotEmpty(ctx: RunContext, t: TableDef, what: string): Promise<void> {
+  await periodicRefresh(ctx.state.pg, t, ctx.state.clock.now());
+  const r = await query(ctx.state.pg, `SELECT count(*) FROM ${pgTableName(t, 'shadow')}`);
+  if (Number(r.rows[0]![0]) > 0) throw unsupportedFeature(`Cannot add a ${what} column to a table that isn't empty`);
+}
+
+/**
+ * A key column added to an empty table. 5.10 makes it the key (and the routing column when it is the
+ * only one). 6.4 keeps `_id` in front of it: the key becomes (`_id`, col), which no INSERT can give.
+ */
+async function addKeyColumn(ctx: RunContext, t: TableDef, name: string): Promise<void> {
+  if (ctx.state.version === '6.4' && t.primaryKey.length === 0) {
+    t.primaryKey.push(name);
+    t.keyIncludesId = true;
+    return;
+  }
+  const hadKey = t.primaryKey.length > 0;
+  t.primaryKey.push(name);
+  if (t.primaryKey.length === 1 && t.clusteredBy === null) t.clusteredBy = name;
+  const live = pgTableName(t, 'live');
+  const constraint = quoteIdent(`t${t.id}_pkey`);
+  await ctx.state.pg.exec(
+    `ALTER TABLE ${live} DROP CONSTRAINT ${constraint}, ADD CONSTRAINT ${constraint} PRIMARY KEY (${t.primaryKey.map(quoteIdent).join(', ')})${hadKey ? '' : ', ADD UNIQUE ("_id")'}`,
+  );
+}
+
 async function dropColumn(ctx: RunContext, t: TableDef, d: Ctx): Promise<void> {
-  const path = subscriptPath(d.subscriptSafe());
-  const ifExists = !!d.IF?.();
-  const col = t.columns.find((c) => c.name === path[0]);
-  if (!col || path.length > 1) {
-    if (ifExists) return;
-    throw columnUnknown(path.join('.'));
-  }
-  if (t.primaryKey.includes(col.name)) {
-    throw unsupportedFeature(`Dropping column: ${col.name} which is part of the PRIMARY KEY is not allowed`);
-  }
-  if (t.clusteredBy === col.name) throw unsupportedFeature(`Dropping column: ${col.name} which is used in 'CLUSTERED BY' is not allowed`);
-  if (t.partitionedBy.includes(col.name)) throw unsupportedFeature(`Dropping column: ${col.name} which is part of the 'PARTITIONED BY' columns is not allowed`);
-  if (t.indexes.some((i) => i.columns.includes(col.name))) throw unsupportedFeature(`Dropping column: ${col.name} which is part of INDEX is not allowed`);
-  await both(ctx, t, `DROP COLUMN ${quoteIdent(col.name)} CASCADE`);
-  t.columns = t.columns.filter((c) => c !== col);
-  for (const [k, v] of Object.entries(t.notNullChecks)) if (v === col.name) delete t.notNullChecks[k];
+  const drop = planDropColumn(t, subscriptPath(d.subscriptSafe()), !!d.IF?.(), ctx.state.version);
+  if (!drop) return;
+  await both(ctx, t, drop.sql);
+  drop.apply();
 }
 
 async function renameColumn(ctx: RunContext, t: TableDef, from: string[], to: string[]): Promise<void> {

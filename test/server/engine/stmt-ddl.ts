@@ -5,7 +5,8 @@
 import type { TableDef } from './catalog.js';
 import { CrateError, relationExists, relationUnknown, schemaUnknown } from './errors.js';
 import { buildTable } from './ddl-create.js';
-import { lex, parseStatement, qnameParts, sourceText, type Ctx } from './parse.js';
+import { identName, lex, parseStatement, qnameParts, sourceText, type Ctx } from './parse.js';
+import { resolveAnalyzer } from './fulltext.js';
 import { quoteIdent } from './format.js';
 import { prepareStatement } from './dispatch.js';
 import { sqlTypeName, T } from './types.js';
@@ -42,8 +43,9 @@ export function existingTable(qname: Ctx, env: Env): TableDef {
   return t;
 }
 
+/** Table names exclude CrateDB's special characters; a leading underscore is fine (5.3+, crate/crate#13584). */
 function validName(name: string, what: string): void {
-  if (/[\\/*?"<>|,#.\s]/.test(name) || name.startsWith('_') || name.length === 0) {
+  if (/[\\/*?"<>|,#.\s]/.test(name) || name.length === 0) {
     throw new CrateError(400, 4002, `InvalidRelationName[${what} name "${name}" is invalid.]`);
   }
 }
@@ -74,6 +76,9 @@ export function prepareDropTable(node: Ctx, env: Env): Prepared {
     const { schema, name, written } = tableName(qname, env);
     checkPrivileges(env.user, [{ schema, type: 'DDL' }]);
     const t = ctx.state.catalog.table(schema, name);
+    if (!t && ctx.state.catalog.view(schema, name)) {
+      throw new CrateError(400, 4007, `OperationOnInaccessibleRelationException[The relation "${schema}.${name}" doesn't support or allow DROP operations]`);
+    }
     if (!t) {
       if (ifExists) return 0;
       if (written.includes('.') && !ctx.state.catalog.schemaExists(schema)) throw schemaUnknown(schema);
@@ -200,5 +205,34 @@ export function prepareCreateTableAs(node: Ctx, env: Env): Prepared {
     };
     await run(`CREATE TABLE ${target} (${cols.join(', ')})`);
     return run(`INSERT INTO ${target} (${outputs.map((o) => quoteIdent(o.name)).join(', ')}) ${sourceText(source)}`);
+  });
+}
+
+/**
+ * CREATE ANALYZER name [EXTENDS base] WITH (...): a custom analyzer searches like the one it extends.
+ * DROP ANALYZER succeeds even while tables use it: their columns keep analyzing with it, only new
+ * columns can no longer name it.
+ */
+export function prepareCreateAnalyzer(node: Ctx, env: Env): Prepared {
+  const name = identName(node.name ?? node.ident(0));
+  const base = node.EXTENDS?.() ? identName(node.extendedName ?? node.ident(1)) : undefined;
+  return rowcountStatement(async (ctx) => {
+    checkPrivileges(env.user, [{ schema: '', type: 'AL' }]);
+    const { catalog } = ctx.state;
+    const searchConfig = base === undefined ? 'simple' : resolveAnalyzer(base, catalog.analyzers, name);
+    catalog.analyzers.set(name, { name, searchConfig });
+    catalog.touch();
+    return 1;
+  });
+}
+
+export function prepareDropAnalyzer(node: Ctx, env: Env): Prepared {
+  const name = identName(node.name ?? node.ident());
+  return rowcountStatement(async (ctx) => {
+    checkPrivileges(env.user, [{ schema: '', type: 'AL' }]);
+    const { catalog } = ctx.state;
+    if (!catalog.analyzers.delete(name)) throw new CrateError(404, 4042, `AnalyzerUnknownException[Analyzer '${name}' unknown]`);
+    catalog.touch();
+    return 1;
   });
 }
