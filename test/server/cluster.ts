@@ -7,6 +7,7 @@
  */
 import type { StatementPlan } from './contract.js';
 import { shardOf } from './engine/routing.js';
+import type { PlacedTable } from './primaries.js';
 
 type PlannedTable = StatementPlan['tables'][number];
 
@@ -42,17 +43,31 @@ export function shardCopies(shard: number, replicas: number, nodeCount: number):
   return Array.from({ length: replicas + 1 }, (_, i) => (shard + i) % nodeCount);
 }
 
-/** Judges a planned statement against the set of live nodes. */
+/** CrateDB's answer to a scan that needs a shard with no started copy (cluster-faults.md). */
+export function shardUnavailable(table: string, shard: number): ClusterError {
+  return { status: 500, code: 5002, message: `UnavailableShardsException[[${table}] shard ${shard} is not available]` };
+}
+
+/** CrateDB's answer to a write whose primary did not become active within the wait (cluster-faults.md). */
+export function primaryInactive(table: string, shard: number, requests: number): ClusterError {
+  return {
+    status: 500,
+    code: 5002,
+    message:
+      `UnavailableShardsException[[${table}][${shard}] primary shard is not active Timeout: [1m], ` +
+      `request: [BulkShardRequest [[${table}][${shard}]] containing [${requests}] requests]]`,
+  };
+}
+
+/** Judges a planned statement against the set of live nodes. DDL only touches the cluster state: never failed. */
 export function judge(plan: StatementPlan, nodeCount: number, alive: (node: number) => boolean): Verdict {
+  if (plan.ddl) return { kind: 'ok' };
   for (const table of plan.tables) {
     const lost = lostShards(table, nodeCount, alive);
     if (lost.length === 0) continue;
     const name = `${table.schema}.${table.table}`;
     if (table.routingKeys === undefined || table.routingKeys.length === 0) {
-      return {
-        kind: 'error',
-        error: { status: 500, code: 5002, message: `UnavailableShardsException[[${name}] shard ${lost[0]} is not available]` },
-      };
+      return { kind: 'error', error: shardUnavailable(name, lost[0]!) };
     }
     const hit = table.routingKeys.map((key) => shardOf(key, table.numberOfShards)).find((s) => lost.includes(s));
     if (hit === undefined) continue;
@@ -63,13 +78,7 @@ export function judge(plan: StatementPlan, nodeCount: number, alive: (node: numb
     return {
       kind: 'blocked',
       nodes: shardCopies(hit, replicas, nodeCount),
-      error: {
-        status: 500,
-        code: 5002,
-        message:
-          `UnavailableShardsException[[${name}][${hit}] primary shard is not active Timeout: [1m], ` +
-          `request: [BulkShardRequest [[${name}][${hit}]] containing [${table.routingKeys.length}] requests]]`,
-      },
+      error: primaryInactive(name, hit, table.routingKeys.length),
     };
   }
   return { kind: 'ok' };
@@ -84,10 +93,12 @@ function lostShards(table: PlannedTable, nodeCount: number, alive: (node: number
   return lost;
 }
 
-/** A table as the sys view needs it (the engine's table definitions have these fields). */
-interface ShardedTable {
-  numberOfShards: number;
-  numberOfReplicas: string;
+/** What the sys view asks the rest of the cluster model about shards. */
+export interface ShardStates {
+  /** The node holding the shard's primary now (after promotions), when a copy of it is live. */
+  primaryOf(t: PlacedTable, shard: number, alive: (node: number) => boolean): number | undefined;
+  /** True while the table (`schema.name`) is in its RECOVERING window (recovering.ts). */
+  isRecovering(table: string): boolean;
 }
 
 /** A node as `sys.nodes` shows it. */
@@ -100,9 +111,10 @@ export interface SysNode {
 /**
  * What `sys.nodes`, `sys.health` and `sys.shards` report for this cluster, given which nodes are live:
  * a shard without a live copy is missing (table RED), one with fewer live copies than its replicas ask
- * for is under-replicated (YELLOW), and the first live copy is the primary (a replica is promoted at
- * once). After a node loss that gives books ('0-1') YELLOW, fragile ('0') RED, hist ('0-2') GREEN, as
- * cluster-faults.md recorded.
+ * for is under-replicated (YELLOW), and a replica is promoted at once when its primary's node goes
+ * (primaries.ts). After a node loss that gives books ('0-1') YELLOW, fragile ('0') RED, hist ('0-2')
+ * GREEN, as cluster-faults.md recorded. A table in its RECOVERING window has its copies in state
+ * `RECOVERING` and is RED with every shard missing (inferred: its primaries are not active yet).
  * Structurally the engine's `ClusterView` (engine/state.ts).
  */
 export function sysView(
@@ -110,17 +122,25 @@ export function sysView(
   name: string,
   nodes: readonly SysNode[],
   alive: (node: number) => boolean,
+  states: ShardStates,
 ): {
   readonly id: string;
   readonly name: string;
   readonly nodes: SysNode[];
-  health(t: ShardedTable): { health: 'GREEN' | 'YELLOW' | 'RED'; missing: number; underreplicated: number };
-  shards(t: ShardedTable): Array<{ id: number; primary: boolean; state: 'STARTED' | 'UNASSIGNED'; nodeId: string | null; nodeName: string | null }>;
+  health(t: PlacedTable): { health: 'GREEN' | 'YELLOW' | 'RED'; missing: number; underreplicated: number };
+  shards(t: PlacedTable): Array<{
+    id: number;
+    primary: boolean;
+    state: 'STARTED' | 'RECOVERING' | 'UNASSIGNED';
+    nodeId: string | null;
+    nodeName: string | null;
+  }>;
 } {
-  const copiesOf = (t: ShardedTable) => {
+  const copiesOf = (t: PlacedTable) => {
     const replicas = allocatedReplicas(t.numberOfReplicas, nodes.length);
     return Array.from({ length: t.numberOfShards }, (_, shard) => shardCopies(shard, replicas, nodes.length));
   };
+  const recovering = (t: PlacedTable) => states.isRecovering(`${t.schema}.${t.name}`);
   return {
     id,
     name,
@@ -128,6 +148,7 @@ export function sysView(
       return nodes.filter((_, i) => alive(i));
     },
     health(t) {
+      if (recovering(t)) return { health: 'RED', missing: t.numberOfShards, underreplicated: 0 };
       // An auto-expanding range ('0-2') shrinks with the live nodes, so its table stays GREEN when a
       // node goes; a fixed count, or a range still above what is live, leaves the shard under-replicated.
       const liveNodes = nodes.filter((_, i) => alive(i)).length;
@@ -143,14 +164,15 @@ export function sysView(
       return { health: missing > 0 ? 'RED' : underreplicated > 0 ? 'YELLOW' : 'GREEN', missing, underreplicated };
     },
     shards(t) {
+      const started = recovering(t) ? ('RECOVERING' as const) : ('STARTED' as const);
       return copiesOf(t).flatMap((copies, shard) => {
-        const primary = copies.find(alive);
+        const primary = states.primaryOf(t, shard, alive);
         return copies.map((node) => {
           const live = alive(node);
           return {
             id: shard,
             primary: primary === undefined ? node === copies[0] : node === primary,
-            state: live ? ('STARTED' as const) : ('UNASSIGNED' as const),
+            state: live ? started : ('UNASSIGNED' as const),
             nodeId: live ? nodes[node]!.id : null,
             nodeName: live ? nodes[node]!.name : null,
           };

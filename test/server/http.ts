@@ -1,7 +1,7 @@
 /**
  * One node's HTTP front: `/_sql`, `GET|HEAD /`, auth, one SQL session per TCP connection, and the
- * faults of faults.ts. The SQL itself is the engine's (contract.ts); what a lost node does to a
- * statement is cluster.ts's.
+ * faults of faults.ts (a skewed clock goes to the engine with the request). The SQL itself is the
+ * engine's (contract.ts); what lost or recovering shards do to a statement is lost-shards.ts's.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { STATUS_CODES } from 'node:http';
@@ -142,7 +142,9 @@ async function handle(
   const request: SqlRequest = { stmt: body.stmt, types: queryFlag(url.searchParams, 'types'), session };
   if (body.args !== undefined) request.args = body.args;
   if (body.bulkArgs !== undefined) request.bulkArgs = body.bulkArgs;
-  const response = await executeInCluster(ctx.engine, ctx.cluster, ctx.faults.primaryWaitMs, request);
+  const skew = ctx.faults.clockSkewFor(ctx.index);
+  if (skew !== 0) request.clockSkewMs = skew;
+  const response = await executeInCluster(ctx.engine, ctx.cluster, ctx.faults, request);
   if (fault?.kind === 'drop') {
     record('dropped');
     req.socket.destroy();

@@ -9,14 +9,15 @@ import type { Socket } from 'node:net';
 import { realClock } from './clock.js';
 import { sysView } from './cluster.js';
 import type { Clock, CrateVersion, Engine } from './contract.js';
-import { CRATE_PRIMARY_WAIT_MS, Faults } from './faults.js';
+import { CRATE_PRIMARY_WAIT_MS, DEFAULT_RECOVERING_MS, Faults } from './faults.js';
 import { createNodeHandler, type RequestRecord } from './http.js';
 import type { ClusterView } from './lost-shards.js';
+import { Primaries, type PlacedTable } from './primaries.js';
 
 export type { CrateVersion } from './contract.js';
 export type { RequestRecord } from './http.js';
 export { ManualClock, realClock } from './clock.js';
-export { Faults, type CrateErrorAnswer, type FaultTarget, type StatementMatch } from './faults.js';
+export { DEFAULT_RECOVERING_MS, Faults, type CrateErrorAnswer, type FaultTarget, type StatementMatch } from './faults.js';
 
 const HOST = '127.0.0.1';
 
@@ -39,8 +40,10 @@ export interface TestServerOptions {
   clock?: Clock;
   /** An engine to share (the conformance replay keeps one per version); it is not closed by `close()`. */
   engine?: Engine;
-  /** How long a write to a shard with no live copy blocks before 5002. @default 60000, CrateDB's 1 minute */
+  /** How long a write to a shard with no live copy (or a RECOVERING one) blocks before 5002. @default 60000, CrateDB's 1 minute */
   primaryWaitMs?: number;
+  /** How long a table created by `CREATE TABLE` stays RECOVERING (`faults.recoveringMs`); 0 turns it off. @default 20 */
+  recoveringMs?: number;
   /** Bounds `requests` for a long-running server (past twice this, the oldest go). @default Infinity */
   requestLogLimit?: number;
 }
@@ -52,7 +55,8 @@ export interface TestNode {
   readonly port: number;
   readonly url: string;
   readonly running: boolean;
-  /** Kills the node: closes its listener and connections (connection refused) and loses its shards. */
+  /** Kills the node: closes its listener and connections (connection refused) and loses its shards;
+   * a live replica of a primary it held is promoted (higher `_primary_term`). */
   stop(): Promise<void>;
   /** Starts it again on the same port; its shards are live again. */
   start(): Promise<void>;
@@ -86,7 +90,7 @@ class Node implements TestNode {
     readonly name: string,
     port: number,
     private readonly handler: Parameters<typeof createServer>[1],
-    private readonly onChange: () => void,
+    private readonly onChange: (node: Node) => void | Promise<void>,
   ) {
     this.#port = port;
   }
@@ -122,7 +126,7 @@ class Node implements TestNode {
     });
     this.#port = (server.address() as { port: number }).port;
     this.#server = server;
-    this.onChange();
+    await this.onChange(this);
   }
 
   async stop(): Promise<void> {
@@ -137,7 +141,7 @@ class Node implements TestNode {
     // caller's next request, so that request is refused (ECONNREFUSED) instead of hitting a dead socket.
     await new Promise((resolve) => setImmediate(resolve));
     await new Promise((resolve) => setImmediate(resolve));
-    this.onChange();
+    await this.onChange(this);
   }
 }
 
@@ -152,7 +156,8 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
   const engine =
     options.engine ?? (await (await import('./engine/index.js')).createEngine({ version, clock, users: options.users }));
   if (engine.version !== version) throw new Error(`the shared engine is ${engine.version}, the server was asked for ${version}`);
-  const faults = new Faults(options.primaryWaitMs ?? CRATE_PRIMARY_WAIT_MS);
+  const faults = new Faults(options.primaryWaitMs ?? CRATE_PRIMARY_WAIT_MS, options.recoveringMs ?? DEFAULT_RECOVERING_MS);
+  const primaries = new Primaries(count);
   const tokens = new Map(Object.entries(options.tokens ?? {}));
   const requests: RequestRecord[] = [];
   const baseName = options.name ?? 'n1';
@@ -163,9 +168,18 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
   const waiters = new Set<() => void>();
   const notify = () => [...waiters].forEach((wake) => wake());
   const nodes: Node[] = [];
+  const alive = (i: number) => nodes[i]?.running ?? false;
+  // `applyPrimaryTerms` is the engine's own (not in the contract): an engine without it keeps term 1.
+  const termEngine = engine as Engine & {
+    applyPrimaryTerms?: (termOf: (t: PlacedTable, shard: number) => number) => Promise<void>;
+  };
+  const onChange = async (node: Node) => {
+    notify();
+    if (!node.running && !closed) await termEngine.applyPrimaryTerms?.((t, shard) => primaries.afterStop(t, shard, node.index, alive));
+  };
   const cluster: ClusterView = {
     size: count,
-    alive: (i) => nodes[i]?.running ?? false,
+    alive,
     waitForAny: (wanted, ms) =>
       new Promise<boolean>((resolve) => {
         const done = (result: boolean) => {
@@ -198,7 +212,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
       requestLogLimit: options.requestLogLimit ?? Number.POSITIVE_INFINITY,
       sessionEpoch: () => epoch,
     });
-    nodes.push(new Node(i, name, options.port ? options.port + i : 0, handler, notify));
+    nodes.push(new Node(i, name, options.port ? options.port + i : 0, handler, onChange));
   }
   try {
     for (const node of nodes) await node.start();
@@ -209,7 +223,8 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
       nodeId(''),
       clusterName,
       nodes.map((node) => ({ id: nodeId(node.name), name: node.name, restUrl: `${HOST}:${node.port}` })),
-      (i) => nodes[i]?.running ?? false,
+      alive,
+      { primaryOf: (t, shard) => primaries.primaryOf(t, shard, alive), isRecovering: (t) => faults.recovering.isRecovering(t) },
     );
     (engine as Engine & { setCluster?: (cluster: typeof view) => void }).setCluster?.(view);
   } catch (err) {
@@ -239,10 +254,12 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
       for (const node of nodes) await node.start();
       requests.length = 0;
       await engine.reset();
+      primaries.clear();
     },
     async close() {
       closed = true;
       notify();
+      faults.recovering.end();
       await Promise.all(nodes.map((node) => node.stop()));
       if (ownEngine) await engine.close();
     },

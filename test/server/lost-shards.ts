@@ -1,10 +1,13 @@
 /**
- * Statements while a node is down: each is planned (`engine.plan`) and judged by cluster.ts before it
- * runs, so that it fails the way CrateDB 6.4 failed in cluster-faults.md. With every node up the
- * engine is called directly and nothing here costs anything.
+ * What the cluster does to statements: while a node is down, or while the RECOVERING window of new
+ * tables is on, each statement is planned (`engine.plan`) and judged (cluster.ts for lost shards,
+ * recovering.ts for recovering ones) before it runs, so that it fails or waits the way CrateDB 6.4 did
+ * (cluster-faults.md, transcripts/README.md). With every node up and the window off the engine is
+ * called directly and nothing here costs anything.
  */
 import { judge, type ClusterError } from './cluster.js';
 import type { Engine, SqlRequest, SqlResponse } from './contract.js';
+import type { RecoveringShards } from './recovering.js';
 import { crateError } from './protocol.js';
 
 /** What a node knows about the cluster it belongs to. */
@@ -15,22 +18,47 @@ export interface ClusterView {
   waitForAny(nodes: readonly number[], ms: number): Promise<boolean>;
 }
 
-/** Runs a statement, failing it as CrateDB does when the shards it needs have no live copy. */
+/** The shard settings a statement is judged with (the server's `faults`). */
+export interface ShardWaits {
+  readonly primaryWaitMs: number;
+  readonly recoveringMs: number;
+  readonly recovering: RecoveringShards;
+}
+
+/** Runs a statement, failing or holding it as CrateDB does for shards that are lost or still recovering. */
 export async function executeInCluster(
   engine: Engine,
   cluster: ClusterView,
-  primaryWaitMs: number,
+  shards: ShardWaits,
   request: SqlRequest,
 ): Promise<SqlResponse> {
   const degraded = Array.from({ length: cluster.size }, (_, i) => i).some((i) => !cluster.alive(i));
-  if (!degraded) return engine.execute(request);
-  if (request.bulkArgs !== undefined) return executeBulkDegraded(engine, cluster, primaryWaitMs, request, request.bulkArgs);
+  if (!degraded && shards.recoveringMs <= 0 && !shards.recovering.active) return engine.execute(request);
 
-  const plan = await engine.plan(request.stmt, request.session, request.args);
+  const plan = await engine.plan(request.stmt, request.session, request.bulkArgs?.[0] ?? request.args);
   if (plan === undefined) return engine.execute(request);
+  if (plan.creates !== undefined) {
+    // The creator answers once the new table's primaries started (CrateDB waits for active shards).
+    const response = await engine.execute(request);
+    const created = response.status === 200 && (response.body as { rowcount?: unknown }).rowcount === 1;
+    if (created && shards.recoveringMs > 0) {
+      const table = `${plan.creates.schema}.${plan.creates.table}`;
+      shards.recovering.begin(table, shards.recoveringMs);
+      await shards.recovering.waitFor(table);
+    }
+    return response;
+  }
+  const recovering = shards.recovering.judge(plan);
+  if (recovering.kind === 'error') return errorResponse(recovering.error);
+  if (recovering.kind === 'wait' && !(await shards.recovering.waitFor(recovering.table, shards.primaryWaitMs))) {
+    return errorResponse(recovering.error);
+  }
+  if (!degraded) return engine.execute(request);
+  if (request.bulkArgs !== undefined) return executeBulkDegraded(engine, cluster, shards.primaryWaitMs, request, request.bulkArgs);
+
   const verdict = judge(plan, cluster.size, (i) => cluster.alive(i));
   if (verdict.kind === 'error') return errorResponse(verdict.error);
-  if (verdict.kind === 'blocked' && !(await cluster.waitForAny(verdict.nodes, primaryWaitMs))) {
+  if (verdict.kind === 'blocked' && !(await cluster.waitForAny(verdict.nodes, shards.primaryWaitMs))) {
     return errorResponse(verdict.error);
   }
   return engine.execute(request);

@@ -3,6 +3,7 @@ import { allocatedReplicas, judge, shardCopies, sysView } from '../../server/clu
 import { shardOf } from '../../server/engine/routing.js';
 import type { StatementPlan } from '../../server/contract.js';
 import { Faults } from '../../server/faults.js';
+import { Primaries } from '../../server/primaries.js';
 
 function table(over: Partial<StatementPlan['tables'][number]> = {}): StatementPlan['tables'][number] {
   return { schema: 'doc', table: 'fragile', numberOfShards: 6, numberOfReplicas: '0', write: false, ...over };
@@ -86,17 +87,23 @@ describe('Faults.take', () => {
 
 describe('sysView (node 2 of 3 lost)', () => {
   const nodes = ['a', 'b', 'c'].map((n, i) => ({ id: `id-${n}`, name: n, restUrl: `127.0.0.1:${4200 + i}` }));
-  const view = sysView('cid', 'test', nodes, (n) => n !== 2);
+  const alive = (n: number) => n !== 2;
+  const primaries = new Primaries(3);
+  const view = sysView('cid', 'test', nodes, alive, {
+    primaryOf: (t, shard) => primaries.primaryOf(t, shard, alive),
+    isRecovering: () => false,
+  });
+  const placed = (numberOfShards: number, numberOfReplicas: string) => ({ schema: 'doc', name: 't', numberOfShards, numberOfReplicas });
 
   it('lists only live nodes and grades tables RED, YELLOW or GREEN', () => {
     expect(view.nodes.map((n) => n.name)).toEqual(['a', 'b']);
-    expect(view.health({ numberOfShards: 6, numberOfReplicas: '0' })).toEqual({ health: 'RED', missing: 2, underreplicated: 0 });
-    expect(view.health({ numberOfShards: 6, numberOfReplicas: '0-1' })).toEqual({ health: 'YELLOW', missing: 0, underreplicated: 4 });
-    expect(view.health({ numberOfShards: 1, numberOfReplicas: '0-2' })).toEqual({ health: 'GREEN', missing: 0, underreplicated: 0 });
+    expect(view.health(placed(6, '0'))).toEqual({ health: 'RED', missing: 2, underreplicated: 0 });
+    expect(view.health(placed(6, '0-1'))).toEqual({ health: 'YELLOW', missing: 0, underreplicated: 4 });
+    expect(view.health(placed(1, '0-2'))).toEqual({ health: 'GREEN', missing: 0, underreplicated: 0 });
   });
 
   it('promotes the first live copy to primary and shows lost copies unassigned', () => {
-    expect(view.shards({ numberOfShards: 3, numberOfReplicas: '1' }).filter((s) => s.id === 2)).toEqual([
+    expect(view.shards(placed(3, '1')).filter((s) => s.id === 2)).toEqual([
       { id: 2, primary: false, state: 'UNASSIGNED', nodeId: null, nodeName: null },
       { id: 2, primary: true, state: 'STARTED', nodeId: 'id-a', nodeName: 'a' },
     ]);
