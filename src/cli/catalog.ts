@@ -71,6 +71,11 @@ export const COMMANDS: readonly CommandSpec[] = [
     load: async () => (await import('./commands/create.js')).create,
   },
   {
+    name: 'check',
+    describe: "Check pending migrations against CrateDB's rules and the live tables (read-only); exit 2 on an error",
+    load: async () => (await import('./commands/check.js')).check,
+  },
+  {
     name: 'validate',
     describe: 'Compare the checksums of applied migrations with their files; exit 3 on drift',
     load: async () => (await import('./commands/status.js')).validate,
@@ -88,7 +93,7 @@ export const COMMANDS: readonly CommandSpec[] = [
       force: { type: 'boolean', default: false, describe: 'Run seeds that are unchanged since their last run' },
       'dry-run': { type: 'boolean', default: false, describe: 'Read and check every row; write nothing' },
       mode: { type: 'string', choices: SEED_MODE_CHOICES, describe: "Override every seed's mode" },
-      'batch-size': { type: 'number', describe: 'Rows per bulk request (default: as many as fit the request size limit)' },
+      'batch-size': { type: 'number', describe: 'Rows per bulk request (default: batch_size of the config, 5000; a request also closes at ~1 MB of values)' },
     },
     load: async () => (await import('./commands/seed.js')).seed,
   },

@@ -15,7 +15,9 @@ export const DEFAULTS = {
   // CrateDB blocks a write to a shard with no live primary for 1 minute before it answers 5002
   // (cluster-faults.md): a shorter request timeout would turn that answer into an unknown outcome.
   requestTimeoutMs: 90_000,
-  batchSize: 1_000,
+  // Rows per bulk request in seeds: 5,000 x 2 in flight was the fastest measured (docs/performance.md);
+  // the writer also closes a request at ~1 MB of values, so wide rows make smaller batches.
+  batchSize: 5_000,
   lockLeaseMs: 30_000,
   lockWaitMs: 120_000,
 } as const;

@@ -88,7 +88,7 @@ export const EnvironmentSchema = z
       .record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'placeholder names are letters, digits and _'), placeholderValue)
       .optional(),
     timeouts: TimeoutsSchema.optional(),
-    batch_size: positiveInt('1000 (rows per request)').optional(),
+    batch_size: positiveInt('5000 (rows per request)').optional(),
     lock: LockSchema.optional(),
   })
   .superRefine((env, ctx) => {

@@ -37,7 +37,7 @@ export interface ResolvedConfig {
   placeholders: Record<string, string>;
   connectTimeoutMs: number;
   requestTimeoutMs: number;
-  /** Rows per `bulk_args` request in seeds. @default 1000 */
+  /** Rows per `bulk_args` request in seeds (a request also closes at ~1 MB of values). @default 5000 */
   batchSize: number;
   lock: { leaseMs: number; waitMs: number };
 }
