@@ -24,4 +24,7 @@ export interface MigrationContext {
 export interface CodeMigration {
   up(ctx: MigrationContext): Promise<void>;
   down?(ctx: MigrationContext): Promise<void>;
+  /** `export const rerunnable = true`: the function is safe to run again from its start, so a run that
+   * crashed inside it is repeated by the next `up` without asking. */
+  rerunnable?: boolean;
 }

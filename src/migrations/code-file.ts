@@ -7,6 +7,8 @@ import type { MigrationFile } from './source.js';
 export interface LoadedCodeMigration {
   up: CodeMigration['up'];
   down: NonNullable<CodeMigration['down']> | null;
+  /** `export const rerunnable = true`: after a crash, up/down may simply run again from the start. */
+  rerunnable: boolean;
 }
 
 /**
@@ -17,7 +19,7 @@ export async function loadCodeMigration(file: Pick<MigrationFile, 'path' | 'disp
   const mod = await importCodeModule(file.path, file.displayPath, file.checksum);
 
   const exported = typeof mod.up === 'function' ? mod : ((mod.default ?? {}) as Record<string, unknown>);
-  const { up, down } = exported;
+  const { up, down, rerunnable } = exported;
   if (typeof up !== 'function') {
     throw new FileFormatError(
       `${file.displayPath}: a code migration must export an up(ctx) function (and a down(ctx) to be revertible)`,
@@ -27,8 +29,12 @@ export async function loadCodeMigration(file: Pick<MigrationFile, 'path' | 'disp
   if (down !== undefined && typeof down !== 'function') {
     throw new FileFormatError(`${file.displayPath}: 'down' is exported but is not a function`, file.displayPath);
   }
+  if (rerunnable !== undefined && typeof rerunnable !== 'boolean') {
+    throw new FileFormatError(`${file.displayPath}: 'rerunnable' must be exported as true or false`, file.displayPath);
+  }
   return {
     up: up as LoadedCodeMigration['up'],
     down: (down as LoadedCodeMigration['down'] | undefined) ?? null,
+    rerunnable: rerunnable === true,
   };
 }

@@ -2,7 +2,10 @@ import type { Logger } from 'pino';
 import type { CrateClient, TableRef } from '../client/types.js';
 import type { ResolvedConfig } from '../config/types.js';
 import type { MigrationContext } from '../context.js';
-import { AbortedError, CrateDbError } from '../errors.js';
+import { AbortedError, CrateDbError, UsageError } from '../errors.js';
+import { describeStatement } from './sql-file.js';
+import { sessionAdvice, sessionStatement } from './statement-kind.js';
+import type { Visibility } from './visibility.js';
 
 /** A `MigrationContext` plus the count of statements it sent, which the runner records as `statements_run`. */
 export interface CountingContext extends MigrationContext {
@@ -20,26 +23,45 @@ export function createMigrationContext(deps: {
   config: ResolvedConfig;
   logger: Logger;
   signal: AbortSignal;
+  /** Runs before each statement: the lease check (a runner that may have lost the lock sends nothing). */
+  beforeStatement?: () => Promise<void>;
+  /** Refreshes tables this migration wrote before a statement searches them (see visibility.ts). */
+  visibility?: Visibility;
 }): CountingContext {
-  const { client, config, signal } = deps;
+  const { client, config, signal, visibility } = deps;
   let statementsRun = 0;
   const checkAbort = () => {
     if (signal.aborted) throw signal.reason instanceof AbortedError ? signal.reason : new AbortedError();
+  };
+  /** The checks a SQL file's statements get when parsed, made here as each statement is sent. */
+  const prepare = async (stmt: string) => {
+    checkAbort();
+    await deps.beforeStatement?.();
+    const facts = await describeStatement(stmt, config.schema);
+    if (sessionStatement(facts.words)) {
+      throw new UsageError(
+        `ctx.sql('${facts.words.slice(0, 2).join(' ')} ...') changes the SQL session, which CrateDB keeps per pooled connection; it would leak into later statements and miss the other connections. ${sessionAdvice(facts.words)}`,
+      );
+    }
+    await visibility?.beforeStatement({ sql: stmt, searches: facts.searches });
+    return facts;
   };
   return {
     get statementsRun() {
       return statementsRun;
     },
     async sql(stmt, args) {
-      checkAbort();
+      const facts = await prepare(stmt);
       const result = await client.sql(stmt, args);
       statementsRun++;
+      visibility?.wrote(facts.writes);
       return result;
     },
     async bulk(stmt, rows) {
-      checkAbort();
+      const facts = await prepare(stmt);
       const result = await client.bulk(stmt, rows);
       statementsRun++;
+      visibility?.wrote(facts.writes);
       const failed = result.results.flatMap((item, index) => (item.rowcount === -2 ? [{ index, item }] : []));
       if (failed.length > 0) {
         const first = failed[0]!;
@@ -57,7 +79,9 @@ export function createMigrationContext(deps: {
     },
     async refresh(...tables) {
       checkAbort();
-      await client.refresh(tables.map((t) => toTableRef(t, config.schema)));
+      const refs = tables.map((t) => toTableRef(t, config.schema));
+      await client.refresh(refs);
+      visibility?.refreshed(refs);
     },
     log: deps.logger,
     client,

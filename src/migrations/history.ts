@@ -3,6 +3,8 @@ import type { Logger } from 'pino';
 import { qualifiedName } from '../client/identifiers.js';
 import { grantHint, missingTable } from '../client/missing.js';
 import type { Auth } from '../config/types.js';
+import { CrateDbError } from '../errors.js';
+import { whileShardsStart } from '../client/shard-start.js';
 
 /** A history row's state. `running`: started, not finished (or its process died); `failed`: stopped on an
  * error with `statements_run` statements applied (CrateDB has no transactions to undo them). */
@@ -22,15 +24,30 @@ export interface HistoryRow {
   durationMs: number | null;
   /** user@host of the process that ran it. */
   appliedBy: string | null;
+  /** Statements SENT: recorded before each statement goes out, so it never under-counts. When `inFlight`,
+   * the last of them may or may not have been applied (the process died, or its answer was lost). */
   statementsRun: number;
   /** Statements in the section being run; null for code migrations (unknown in advance). */
   statementsTotal: number | null;
   /** CrateDB's message with the statement's file:line, or "aborted". */
   error: string | null;
+  /** The section a `running`/`failed` row was running; null in rows written before this column existed. */
+  direction: 'up' | 'down' | null;
+  /** The lock owner (user@host:pid#random) that wrote the row: a `running` row whose owner no longer holds
+   * the lock was left by a dead runner. */
+  lockOwner: string | null;
+  /** `statementHash` of each statement of the section being run (SQL migrations): a resumed run checks
+   * that the statements it skips are unchanged. */
+  statementHashes: string[] | null;
+  /** The last statement counted in `statementsRun` may or may not have run. */
+  inFlight: boolean;
 }
 
-/** What the runner records when a migration starts. */
-export type RunningEntry = Pick<HistoryRow, 'name' | 'version' | 'seq' | 'checksum' | 'appliedBy' | 'statementsTotal'> & {
+/** What the runner records when a section starts (or resumes). */
+export type RunningEntry = Pick<
+  HistoryRow,
+  'name' | 'version' | 'seq' | 'checksum' | 'appliedBy' | 'statementsTotal' | 'direction' | 'lockOwner' | 'statementHashes' | 'statementsRun' | 'inFlight'
+> & {
   startedAt: Date;
 };
 
@@ -46,18 +63,20 @@ export interface HistoryStore {
   readonly location: string;
   ensure(): Promise<void>;
   list(): Promise<HistoryRow[]>;
-  /** Inserts or overwrites the row as `running`, `statements_run` 0, no error (before the first statement). */
+  /** Inserts or overwrites the row as `running` with the entry's counts, no error (before the first
+   * statement it sends). */
   markRunning(entry: RunningEntry): Promise<void>;
-  /** Records how many statements have completed, so a crash leaves an accurate `running` row. */
+  /** Records that `statementsRun` statements have been sent, the last one now in flight. */
   markProgress(name: string, statementsRun: number): Promise<void>;
   markApplied(name: string, done: { finishedAt: Date; durationMs: number; statementsRun: number }): Promise<void>;
-  markFailed(name: string, done: { finishedAt: Date; durationMs: number; statementsRun: number; error: string }): Promise<void>;
+  markFailed(name: string, done: { finishedAt: Date; durationMs: number; statementsRun: number; error: string; inFlight: boolean }): Promise<void>;
   remove(name: string): Promise<void>;
   /** `repair`: the stored checksum is realigned to the file. */
   updateChecksum(name: string, checksum: string): Promise<void>;
 }
 
-const COLUMNS = [
+/** The columns of a history table made before direction, lock_owner, statement_hashes and in_flight. */
+const BASE_COLUMNS = [
   'name',
   'version',
   'seq',
@@ -71,11 +90,14 @@ const COLUMNS = [
   'statements_total',
   'error',
 ] as const;
+const ADDED_COLUMNS = { direction: 'TEXT', lock_owner: 'TEXT', statement_hashes: 'TEXT', in_flight: 'BOOLEAN' } as const;
+const COLUMNS = [...BASE_COLUMNS, ...(Object.keys(ADDED_COLUMNS) as Array<keyof typeof ADDED_COLUMNS>)];
 
 /**
- * The history table in CrateDB. Every write is followed by `REFRESH TABLE`, and `list()` refreshes
- * before it reads, so the next step, the next process and a crash survivor all see the latest rows
- * (a search reads only refreshed data; writes by primary key are real-time).
+ * The history table in CrateDB. Rows are written by primary key, which CrateDB applies in real time, so
+ * writes need no REFRESH; `list()` is the one search and refreshes the table first, so the next process
+ * and a crash survivor see every row. A table made by an older version gets its new columns added by
+ * `ensure()` (CrateDB has no ADD COLUMN IF NOT EXISTS), and is read without them until then.
  */
 export function createCrateHistory(
   client: CrateClient,
@@ -83,46 +105,69 @@ export function createCrateHistory(
   options: { auth?: Auth; logger?: Logger } = {},
 ): HistoryStore {
   const name = qualifiedName(table);
+  const logger = options.logger;
   let exists = false;
+  /** The table lacks the added columns (seen by a read that named them). */
+  let legacy = false;
 
-  const write = async (stmt: string, args: unknown[]) => {
-    await client.sql(stmt, args);
-    await client.refresh([table]);
-  };
-  const update = (set: Record<string, unknown>, key: string) => {
+  const update = async (set: Record<string, unknown>, key: string) => {
     const cols = Object.keys(set);
-    return write(`UPDATE ${name} SET ${cols.map((c) => `${c} = ?`).join(', ')} WHERE name = ?`, [...Object.values(set), key]);
+    await client.sql(`UPDATE ${name} SET ${cols.map((c) => `${c} = ?`).join(', ')} WHERE name = ?`, [...Object.values(set), key]);
   };
+  const select = (columns: readonly string[]) =>
+    whileShardsStart(
+      async () => {
+        await client.refresh([table], { readOnly: true });
+        return client.sql(`SELECT ${columns.join(', ')} FROM ${name} ORDER BY seq`, [], { readOnly: true });
+      },
+      { logger, what: name },
+    );
 
   return {
     location: name,
     async ensure() {
-      if (exists) return;
-      await client.sql(
-        `CREATE TABLE IF NOT EXISTS ${name} (
+      if (exists && !legacy) return;
+      if (!exists) {
+        await client.sql(
+          `CREATE TABLE IF NOT EXISTS ${name} (
   name TEXT PRIMARY KEY, version BIGINT, seq BIGINT, checksum TEXT, status TEXT,
   started_at TIMESTAMP WITH TIME ZONE, finished_at TIMESTAMP WITH TIME ZONE, duration_ms BIGINT,
-  applied_by TEXT, statements_run INTEGER, statements_total INTEGER, error TEXT
+  applied_by TEXT, statements_run INTEGER, statements_total INTEGER, error TEXT,
+  direction TEXT, lock_owner TEXT, statement_hashes TEXT, in_flight BOOLEAN
 ) CLUSTERED INTO 1 SHARDS WITH (number_of_replicas = '0-2')`,
-      );
-      exists = true;
+        );
+        exists = true;
+      }
+      if (legacy) {
+        for (const [column, type] of Object.entries(ADDED_COLUMNS)) {
+          await client.sql(`ALTER TABLE ${name} ADD COLUMN ${column} ${type}`);
+        }
+        legacy = false;
+        logger?.info({ event: 'history-upgraded', table: name, added: Object.keys(ADDED_COLUMNS) }, `added columns to ${name}`);
+      }
     },
     async list() {
       try {
-        await client.refresh([table], { readOnly: true });
-        const result = await client.sql(`SELECT ${COLUMNS.join(', ')} FROM ${name} ORDER BY seq`, [], { readOnly: true });
+        let result;
+        try {
+          result = await select(COLUMNS);
+        } catch (err) {
+          if (!(err instanceof CrateDbError && err.crateCode === 4043)) throw err;
+          legacy = true;
+          result = await select(BASE_COLUMNS);
+        }
         exists = true;
         return result.rows.map(toRow);
       } catch (err) {
         const missing = missingTable(err, options.auth);
         if (missing === undefined) throw err;
         if (missing === 'missing-or-hidden') {
-          options.logger?.warn({ event: 'history-not-visible', table: name }, `${name} reads as empty: ${grantHint(table.schema, options.auth)}`);
+          logger?.warn({ event: 'history-not-visible', table: name }, `${name} reads as empty: ${grantHint(table.schema, options.auth)}`);
         }
         return [];
       }
     },
-    markRunning(entry) {
+    async markRunning(entry) {
       const values = [
         entry.name,
         entry.version,
@@ -133,17 +178,21 @@ export function createCrateHistory(
         null,
         null,
         entry.appliedBy,
-        0,
+        entry.statementsRun,
         entry.statementsTotal,
         null,
+        entry.direction,
+        entry.lockOwner,
+        entry.statementHashes === null ? null : JSON.stringify(entry.statementHashes),
+        entry.inFlight,
       ];
       const updates = COLUMNS.filter((c) => c !== 'name').map((c) => `${c} = excluded.${c}`);
-      return write(
+      await client.sql(
         `INSERT INTO ${name} (${COLUMNS.join(', ')}) VALUES (${COLUMNS.map(() => '?').join(', ')}) ON CONFLICT (name) DO UPDATE SET ${updates.join(', ')}`,
         values,
       );
     },
-    markProgress: (key, statementsRun) => update({ statements_run: statementsRun }, key),
+    markProgress: (key, statementsRun) => update({ statements_run: statementsRun, in_flight: true }, key),
     markApplied: (key, done) =>
       update(
         {
@@ -152,6 +201,7 @@ export function createCrateHistory(
           duration_ms: done.durationMs,
           statements_run: done.statementsRun,
           error: null,
+          in_flight: false,
         },
         key,
       ),
@@ -163,10 +213,13 @@ export function createCrateHistory(
           duration_ms: done.durationMs,
           statements_run: done.statementsRun,
           error: done.error,
+          in_flight: done.inFlight,
         },
         key,
       ),
-    remove: (key) => write(`DELETE FROM ${name} WHERE name = ?`, [key]),
+    remove: async (key) => {
+      await client.sql(`DELETE FROM ${name} WHERE name = ?`, [key]);
+    },
     updateChecksum: (key, checksum) => update({ checksum }, key),
   };
 }
@@ -174,6 +227,8 @@ export function createCrateHistory(
 function toRow(row: unknown[]): HistoryRow {
   const date = (v: unknown) => (v === null || v === undefined ? null : new Date(v as number));
   const num = (v: unknown) => (v === null || v === undefined ? null : Number(v));
+  const direction = row[12];
+  const hashes = row[14];
   return {
     name: row[0] as string,
     version: Number(row[1]),
@@ -187,5 +242,10 @@ function toRow(row: unknown[]): HistoryRow {
     statementsRun: num(row[9]) ?? 0,
     statementsTotal: num(row[10]),
     error: (row[11] as string | null) ?? null,
+    direction: direction === 'up' || direction === 'down' ? direction : null,
+    lockOwner: (row[13] as string | null | undefined) ?? null,
+    statementHashes: typeof hashes === 'string' ? (JSON.parse(hashes) as string[]) : null,
+    // A row written before in_flight existed may have been left running with its last statement sent.
+    inFlight: row[15] === undefined || row[15] === null ? row[4] === 'running' : row[15] === true,
   };
 }

@@ -12,6 +12,8 @@ export interface LoadedMigration {
   file: MigrationFile;
   up: Section;
   down: Section | null;
+  /** The file says its statements (or its functions) are safe to run again after a crash. */
+  rerunnable: boolean;
 }
 
 /** Parses a SQL file or imports a code module. Throws `FileFormatError` (nothing has been sent). */
@@ -26,6 +28,7 @@ export async function loadMigration(file: MigrationFile, config: ResolvedConfig)
       file,
       up: { kind: 'sql', statements: sql.up },
       down: sql.down === null ? null : { kind: 'sql', statements: sql.down },
+      rerunnable: sql.rerunnable,
     };
   }
   const code = await loadCodeMigration(file);
@@ -33,5 +36,6 @@ export async function loadMigration(file: MigrationFile, config: ResolvedConfig)
     file,
     up: { kind: 'code', run: code.up },
     down: code.down === null ? null : { kind: 'code', run: code.down },
+    rerunnable: code.rerunnable,
   };
 }

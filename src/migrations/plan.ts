@@ -103,19 +103,29 @@ export function planDown(insp: Inspection, options: DownOptions): HistoryRow[] {
   return plan;
 }
 
-/** Every migration known from files or history, by version. */
-export function statusOf(insp: Inspection): MigrationStatus[] {
+/** Every migration known from files or history, by version. `holder`: the lock's live holder, which tells
+ * a `running` row being run now from one left by a dead runner (`interrupted`). */
+export function statusOf(insp: Inspection, holder: { owner: string; expiresAt: Date } | null = null): MigrationStatus[] {
   const rowByName = new Map(insp.rows.map((r) => [r.name, r]));
   const driftByName = new Map(insp.drift.map((d) => [d.name, d]));
   const names = new Set([...insp.files.map((f) => f.name), ...insp.rows.map((r) => r.name)]);
   const entries = [...names].map((name): MigrationStatus => {
     const file = insp.fileByName.get(name);
     const row = rowByName.get(name);
+    const live = row?.status === 'running' && holder !== null && holder.owner === row.lockOwner;
     return {
       version: file?.version ?? row!.version,
       name,
       file: file?.displayPath ?? null,
-      state: !row ? 'pending' : row.status !== 'applied' ? row.status : (driftByName.get(name)?.problem ?? 'applied'),
+      state: !row
+        ? 'pending'
+        : row.status === 'running'
+          ? live
+            ? 'running'
+            : 'interrupted'
+          : row.status !== 'applied'
+            ? row.status
+            : (driftByName.get(name)?.problem ?? 'applied'),
       checksum: file?.checksum ?? null,
       appliedChecksum: row?.checksum ?? null,
       seq: row?.seq ?? null,
@@ -125,6 +135,8 @@ export function statusOf(insp: Inspection): MigrationStatus[] {
       statementsRun: row?.statementsRun ?? null,
       statementsTotal: row?.statementsTotal ?? null,
       error: row?.error ?? null,
+      direction: row && row.status !== 'applied' ? row.direction : null,
+      ...(live ? { lease: holder! } : {}),
     };
   });
   return entries.sort((a, b) => a.version - b.version || a.name.localeCompare(b.name));
@@ -139,16 +151,28 @@ export function driftError(drift: DriftItem[]): DriftError {
   );
 }
 
-function failedState(broken: HistoryRow[], location: string): FailedStateError {
+/** The `FailedStateError` (exit 3) for rows `up` must not continue by itself, saying how to get out. */
+export function failedState(broken: HistoryRow[], location: string): FailedStateError {
+  const reverting = broken.filter((r) => r.direction === 'down');
   const lines = broken.map((r) => {
     const total = r.statementsTotal === null ? '' : ` of ${r.statementsTotal}`;
-    const what = r.status === 'running' ? 'was left running (its process died or lost the lock)' : `failed: ${r.error ?? 'no error recorded'}`;
-    return `${r.name} ${what}; ${r.statementsRun}${total} statements ran and stay applied`;
+    const doing = r.direction === 'down' ? 'its revert (down)' : 'it';
+    const what = r.status === 'running' ? `was left running (its process died or lost the lock) in ${doing}` : `failed in ${doing}: ${r.error ?? 'no error recorded'}`;
+    return `${r.name} ${what}; ${r.statementsRun}${total} statements were sent and stay applied`;
   });
+  const ways =
+    reverting.length === broken.length
+      ? 'To recover, run down again (it continues the revert where it stopped), or put back what the revert undid and run repair (the migration is recorded applied again)'
+      : 'To recover, either fix the cause, undo those statements by hand and run repair (the migration becomes pending and runs again from its first statement), or run down to revert it with its down section (write it so it works on a half-applied migration)';
   return new FailedStateError(
-    `${lines.join('; ')}. CrateDB has no transactions, so nothing was rolled back. To recover, either undo those statements by hand and run repair (the migration becomes pending and runs again from its first statement), or run down to revert it with its down section (write it so it works on a half-applied migration). History: ${location}`,
+    `${lines.join('; ')}. CrateDB has no transactions, so nothing was rolled back. ${ways}. History: ${location}`,
     broken.map((r) => ({ name: r.name, status: r.status, error: r.error })),
   );
+}
+
+/** The inspection with its broken rows set aside, for planning the pending files around them. */
+export function withoutBroken(insp: Inspection): Inspection {
+  return { ...insp, broken: [] };
 }
 
 function checkExclusive(options: { to?: unknown; step?: number }): void {

@@ -5,10 +5,22 @@ import { AbortedError, CrateMigrateError, FileFormatError, MigrationError } from
 import { createCrateHistory, type HistoryRow, type HistoryStore } from './history.js';
 import { createCrateLock, userAtHost, type Lease, type MigrationLock } from './lock.js';
 import { loadMigration, type LoadedMigration, type Section } from './migration.js';
-import { driftError, inspect, isUpToDate, planDown, planUp, statusOf, type Inspection } from './plan.js';
-import { discoverMigrations, type SourceFs } from './source.js';
-import { runSection, StepFailure } from './step.js';
+import { driftError, failedState, inspect, isUpToDate, planDown, planUp, statusOf, withoutBroken, type Inspection } from './plan.js';
+import { discoverMigrations, type MigrationFile, type SourceFs } from './source.js';
+import { canResume, resumePoint } from './resume.js';
+import { runSection, StepFailure, type StartPoint } from './step.js';
 import type { DownOptions, DriftItem, MigrationStatus, RepairResult, RunResult, StepResult, UpOptions } from './types.js';
+
+/** One migration of a run: the section to run, its history keys, and where it starts when resumed. */
+interface Entry {
+  section: Section;
+  seq: number;
+  checksum: string;
+  start?: StartPoint;
+}
+
+/** CrateDB 6.x's default `statement_max_length`. */
+const STATEMENT_MAX_LENGTH = 262_144;
 
 /** What `createMigrator` needs; `history`, `lock` and `fs` replace the CrateDB and disk defaults. */
 export interface MigratorOptions {
@@ -89,17 +101,65 @@ export function createMigrator(options: MigratorOptions): Migrator {
       logger.info({ event: 'up-to-date', applied: first.rows.length }, 'no pending migrations');
       return { direction: 'up', dryRun: false, steps: [], durationMs: since(started) };
     }
+    // Every file that may run is read and checked before the first request that writes (the lock and
+    // history tables are created under the lock): bad input leaves the database as it was.
+    const cache = new Map<string, Promise<LoadedMigration>>();
+    const load = (file: MigrationFile) => {
+      let loading = cache.get(file.name);
+      if (!loading) cache.set(file.name, (loading = loadMigration(file, config)));
+      return loading;
+    };
+    const broken = interruptedUp(first);
+    const files = [...broken.map((r) => first.fileByName.get(r.name)!), ...planUp(withoutBroken(first), opts, history.location)];
+    await checkLengths(await Promise.all(files.map(load)), 'up');
     return withLock(async (lease) => {
       await history.ensure();
-      // Re-read under the lock: a replica that waited finds the migrations another one just applied.
+      // Re-read under the lock: a replica that waited finds the migrations another one just applied,
+      // and a `running` row now surely belongs to a runner that is gone (it would hold the lock).
       const insp = await reread(first);
-      const plan = planUp(insp, opts, history.location);
+      const interrupted = interruptedUp(insp);
+      const plan = planUp(withoutBroken(insp), opts, history.location);
       if (opts.forceChecksum && insp.drift.length > 0) logger.warn({ event: 'drift-ignored', drift: insp.drift }, driftError(insp.drift).message);
-      const loaded = await loadAll(plan);
+      const resumed = await Promise.all(interrupted.map(async (row) => {
+        const m = await load(insp.fileByName.get(row.name)!);
+        return { m, row, start: resumePoint(row, m, m.up, opts.inFlight, history.location) };
+      }));
+      for (const r of resumed) logger.warn({ event: 'resuming', name: r.row.name, at: r.start.at, rerun: r.start.rerun, leftBy: r.row.lockOwner }, `resuming ${r.row.name}, interrupted by a runner that is gone`);
+      const pending = await Promise.all(plan.map(load));
       const nextSeq = Math.max(0, ...insp.rows.map((r) => r.seq)) + 1;
-      const entries = new Map(loaded.map((m, i) => [m.file.name, { seq: nextSeq + i, checksum: m.file.checksum }]));
-      return execute('up', loaded, insp.rows, (m) => ({ section: m.up, ...entries.get(m.file.name)! }), lease, started);
+      const entries = new Map<string, Entry>();
+      for (const r of resumed) entries.set(r.m.file.name, { section: r.m.up, seq: r.row.seq, checksum: r.m.file.checksum, start: r.start });
+      pending.forEach((m, i) => entries.set(m.file.name, { section: m.up, seq: nextSeq + i, checksum: m.file.checksum }));
+      const applied = insp.rows.filter((r) => r.status === 'applied');
+      return execute('up', [...resumed.map((r) => r.m), ...pending], applied, (m) => entries.get(m.file.name)!, lease, started);
     });
+  }
+
+  /** The broken rows `up` continues, oldest first; throws `FailedStateError` (exit 3) for one it must not:
+   * a failed statement, or an interrupted `down` (which `down` continues). */
+  function interruptedUp(insp: Inspection): HistoryRow[] {
+    const stuck = insp.broken.filter((r) => !canResume(r) || r.direction === 'down' || !insp.fileByName.has(r.name));
+    if (stuck.length > 0) throw failedState(stuck, history.location);
+    return [...insp.broken].sort((a, b) => a.seq - b.seq);
+  }
+
+  /** CrateDB 6.x refuses a statement longer than `statement_max_length` (262,144 characters by default)
+   * with 4000 after earlier statements ran; found before anything is sent. Asks the server its version
+   * only when a statement is that long. */
+  async function checkLengths(loaded: LoadedMigration[], direction: 'up' | 'down'): Promise<void> {
+    const long = loaded.flatMap((m) => {
+      const section = direction === 'up' ? m.up : m.down;
+      return section?.kind === 'sql' ? section.statements.filter((s) => s.sql.length > STATEMENT_MAX_LENGTH).map((s) => ({ m, s })) : [];
+    });
+    if (long.length === 0) return;
+    const { version } = await client.ping();
+    if (Number.parseInt(version, 10) < 6) return;
+    const { m, s } = long[0]!;
+    throw new FileFormatError(
+      `${m.file.displayPath}:${s.line}: the statement is ${s.sql.length} characters long; CrateDB ${version} refuses statements over ${STATEMENT_MAX_LENGTH} (statement_max_length). Split it, or load the data with a seed (bulk_args) or COPY FROM instead of inline values`,
+      m.file.displayPath,
+      s.line,
+    );
   }
 
   async function down(opts: DownOptions = {}): Promise<RunResult> {
@@ -110,7 +170,10 @@ export function createMigrator(options: MigratorOptions): Migrator {
       return { direction: 'down', dryRun: true, steps: loaded.map(({ m, section }) => planned(m, 'down', section)), durationMs: since(started) };
     }
     // Checks the options, and answers "nothing to revert" without the lock.
-    if (planDown(first, opts).length === 0) return { direction: 'down', dryRun: false, steps: [], durationMs: since(started) };
+    const firstPlan = planDown(first, opts);
+    if (firstPlan.length === 0) return { direction: 'down', dryRun: false, steps: [], durationMs: since(started) };
+    // Read and check every file before the first write (see up).
+    await checkLengths((await loadDown(first, firstPlan)).map((l) => l.m), 'down');
     return withLock(async (lease) => {
       const insp = await reread(first);
       const plan = planDown(insp, opts);
@@ -118,11 +181,16 @@ export function createMigrator(options: MigratorOptions): Migrator {
       if (changed.length > 0) logger.warn({ event: 'revert-changed', names: changed.map((d) => d.name) }, 'reverting with files edited since they were applied');
       const loaded = await loadDown(insp, plan);
       const rowByName = new Map(insp.rows.map((r) => [r.name, r]));
-      const sections = new Map(loaded.map(({ m, section }) => [m.file.name, section]));
-      return execute('down', loaded.map((l) => l.m), insp.rows, (m) => {
-        const row = rowByName.get(m.file.name)!;
-        return { section: sections.get(m.file.name)!, seq: row.seq, checksum: row.checksum };
-      }, lease, started);
+      const entries = new Map(
+        loaded.map(({ m, section }): [string, Entry] => {
+          const row = rowByName.get(m.file.name)!;
+          // A revert that stopped continues where it stopped (the user asked for `down` again); an
+          // interrupted `up` is reverted with its down section from the start.
+          const start = row.status !== 'applied' && row.direction === 'down' ? resumePoint(row, m, section, opts.inFlight, history.location) : undefined;
+          return [m.file.name, { section, seq: row.seq, checksum: row.checksum, ...(start ? { start } : {}) }];
+        }),
+      );
+      return execute('down', loaded.map((l) => l.m), insp.rows, (m) => entries.get(m.file.name)!, lease, started);
     });
   }
 
@@ -146,7 +214,7 @@ export function createMigrator(options: MigratorOptions): Migrator {
     direction: 'up' | 'down',
     loaded: LoadedMigration[],
     rows: HistoryRow[],
-    entryOf: (m: LoadedMigration) => { section: Section; seq: number; checksum: string },
+    entryOf: (m: LoadedMigration) => Entry,
     lease: Lease,
     started: number,
   ): Promise<RunResult> {
@@ -162,12 +230,12 @@ export function createMigrator(options: MigratorOptions): Migrator {
 
     const run = async (m: LoadedMigration) => {
       if (signal.aborted) throw signal.reason instanceof AbortedError ? signal.reason : new AbortedError();
-      const { section, seq, checksum } = entryOf(m);
+      const { section, seq, checksum, start } = entryOf(m);
       const step = stepOf(m.file.name);
       const t0 = performance.now();
       logger.info({ event: direction === 'up' ? 'migrating' : 'reverting', name: m.file.name }, `${direction} ${m.file.name}`);
       try {
-        const statementsRun = await runSection(section, {
+        const entry = {
           name: m.file.name,
           version: m.file.version,
           seq,
@@ -175,7 +243,11 @@ export function createMigrator(options: MigratorOptions): Migrator {
           appliedBy,
           statementsTotal: step.statementsTotal,
           startedAt: new Date(),
-        }, m.file.displayPath, { client, history, config, logger, signal });
+          direction,
+          lockOwner: lease.owner,
+        };
+        const deps = { client, history, config, logger, signal, confirmLease: () => lease.confirm() };
+        const statementsRun = await runSection(section, entry, m.file.displayPath, deps, start);
         timing.set(m.file.name, { started: t0, statementsRun });
       } catch (err) {
         Object.assign(step, { status: 'failed', durationMs: since(t0), error: (err as Error).message });
@@ -246,20 +318,28 @@ export function createMigrator(options: MigratorOptions): Migrator {
     up,
     down,
     async status() {
-      return statusOf(await read());
+      const insp = await read();
+      // Only a `running` row needs the lock's holder: is its runner alive?
+      const holder = insp.rows.some((r) => r.status === 'running') ? await lock.holder() : null;
+      return statusOf(insp, holder?.live ? holder : null);
     },
     async validate() {
       return (await read()).drift;
     },
     async repair() {
-      const done: RepairResult = { checksumsUpdated: [], removedMissing: [], removedFailed: [] };
+      const done: RepairResult = { checksumsUpdated: [], removedMissing: [], removedFailed: [], restored: [] };
       const first = await read();
       if (first.broken.length === 0 && first.drift.length === 0) return done;
       return withLock(async () => {
         const insp = await reread(first);
         for (const row of insp.rows) {
           const file = insp.fileByName.get(row.name);
-          if (row.status !== 'applied') {
+          if (row.status !== 'applied' && row.direction === 'down' && file) {
+            // The up had run whole; repair after a failed revert means its effects were put back.
+            await history.markApplied(row.name, { finishedAt: new Date(), durationMs: row.durationMs ?? 0, statementsRun: row.statementsTotal ?? row.statementsRun });
+            if (file.checksum !== row.checksum) await history.updateChecksum(row.name, file.checksum);
+            done.restored.push(row.name);
+          } else if (row.status !== 'applied') {
             await history.remove(row.name);
             done.removedFailed.push(row.name);
           } else if (!file) {

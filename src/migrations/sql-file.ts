@@ -1,6 +1,8 @@
+import { createHash } from 'node:crypto';
 import type { TableRef } from '../client/types.js';
 import { FileFormatError } from '../errors.js';
 import { loadSqlGrammar, type SqlGrammar, type Token } from './sql-grammar.js';
+import { maySearch, rerunnableByForm, sessionAdvice, sessionStatement } from './statement-kind.js';
 
 /**
  * The SQL migration file format (dbmate style):
@@ -24,11 +26,17 @@ import { loadSqlGrammar, type SqlGrammar, type Token } from './sql-grammar.js';
  *   dollar-quoted bodies and comments does not split. Comment-only parts send nothing.
  * - `${name}` is replaced by `placeholders.name` from the config, except inside comments and
  *   dollar-quoted bodies (`$$...$$`, where UDF code may use `${...}` itself); an unknown name is an error.
+ * - `-- migrate:rerunnable` (alone on its line, anywhere) says every statement of the file may be sent
+ *   again: after a crash, the statement that was in flight is re-run without asking.
+ * - Session statements (`SET`, `RESET`, `DISCARD`; not `SET GLOBAL`) are refused: CrateDB keeps one
+ *   session per pooled connection, so they would leak into later migrations.
  */
 export interface SqlMigration {
   up: SqlStatement[];
   /** `null` when the file has no `-- migrate:down` marker: the migration cannot be reverted. */
   down: SqlStatement[] | null;
+  /** The file has `-- migrate:rerunnable`. */
+  rerunnable: boolean;
 }
 
 /** One statement, ready to send. */
@@ -39,8 +47,15 @@ export interface SqlStatement {
   line: number;
   /** First keyword, upper case. */
   type: string;
-  /** Tables whose rows this statement writes (INSERT/UPDATE/DELETE targets): refreshed afterwards. */
+  /** Tables whose rows this statement writes (INSERT/UPDATE/DELETE/COPY FROM targets): refreshed before
+   * a later search of them and at the end of the migration. */
   writes: TableRef[];
+  /** It may search rows (see `maySearch`): tables written earlier in the migration are refreshed first. */
+  searches: boolean;
+  /** Safe to send again after it may have run, by its form or the file's `-- migrate:rerunnable`. */
+  rerunnable: boolean;
+  /** SHA-256 (hex, 16 digits) of `sql`: a resumed migration checks that the statements it skips are unchanged. */
+  hash: string;
 }
 
 export interface ParseSqlOptions {
@@ -53,25 +68,26 @@ export interface ParseSqlOptions {
 
 const MARKER = /^--\s*migrate:(\S*)(.*)$/i;
 const PLACEHOLDER = /\$\{([^}\s]*)\}/g;
-const DATA_WRITES = new Set(['INSERT', 'UPDATE', 'DELETE']);
 
 /** Parses a SQL migration file's text into up and down statements. Throws `FileFormatError`. */
 export async function parseSqlMigration(text: string, options: ParseSqlOptions): Promise<SqlMigration> {
   const grammar = await loadSqlGrammar();
   const sections = splitSections(grammar, text, options.file);
-  const build = (tokens: Token[][]) => tokens.map((stmt) => toStatement(grammar, stmt, options));
-  return { up: build(sections.up), down: sections.down === null ? null : build(sections.down) };
+  const build = (tokens: Token[][]) => tokens.map((stmt) => toStatement(grammar, stmt, options, sections.rerunnable));
+  return { up: build(sections.up), down: sections.down === null ? null : build(sections.down), rerunnable: sections.rerunnable };
 }
 
 interface Sections {
   up: Token[][];
   down: Token[][] | null;
+  rerunnable: boolean;
 }
 
 /** Walks the tokens once: markers switch sections, `;` ends a statement. A statement is the list of its
  * tokens from its first visible token to its last (hidden tokens between them included). */
 function splitSections(grammar: SqlGrammar, text: string, file: string): Sections {
   const sections: { up: Token[][] | null; down: Token[][] | null } = { up: null, down: null };
+  let rerunnable = false;
   let current: Token[][] | null = null;
   let open: Token[] = [];
   let pendingHidden: Token[] = [];
@@ -90,12 +106,16 @@ function splitSections(grammar: SqlGrammar, text: string, file: string): Section
         // Anything that looks like a marker but is not exactly one is refused: a misspelled, upper-case or
         // trailing marker read as a plain comment would silently run the down statements as part of up.
         const aloneOnLine = text.slice(token.start - token.column, token.start).trim() === '';
-        if ((which !== 'up' && which !== 'down') || rest!.trim() !== '' || !aloneOnLine) {
+        if ((which !== 'up' && which !== 'down' && which !== 'rerunnable') || rest!.trim() !== '' || !aloneOnLine) {
           throw new FileFormatError(
-            `${file}:${token.line}: bad marker '${token.text.trim()}'; the markers are '-- migrate:up' and '-- migrate:down', in lower case, alone on their line`,
+            `${file}:${token.line}: bad marker '${token.text.trim()}'; the markers are '-- migrate:up', '-- migrate:down' and '-- migrate:rerunnable', in lower case, alone on their line`,
             file,
             token.line,
           );
+        }
+        if (which === 'rerunnable') {
+          rerunnable = true;
+          continue;
         }
         if (current !== null) closeStatement();
         if (which === 'up' && (sections.up !== null || sections.down !== null)) {
@@ -136,26 +156,84 @@ function splitSections(grammar: SqlGrammar, text: string, file: string): Section
       file,
     );
   }
-  return { up: sections.up, down: sections.down };
+  return { up: sections.up, down: sections.down, rerunnable };
 }
 
-function toStatement(grammar: SqlGrammar, tokens: Token[], options: ParseSqlOptions): SqlStatement {
+function toStatement(grammar: SqlGrammar, tokens: Token[], options: ParseSqlOptions, fileRerunnable: boolean): SqlStatement {
   const line = tokens[0]!.line;
   const sql = substitute(grammar, tokens, options);
-  const type = tokens[0]!.text.toUpperCase();
-  const writes: TableRef[] = [];
-  // Parsing costs ~2 ms a statement: only statements that write rows are parsed, for their target table.
-  const target = DATA_WRITES.has(type) ? grammar.describe(sql).tables[0] : undefined;
-  if (target) {
-    const quoted = new Set(
-      tokens.filter((t) => t.type === grammar.types.quotedIdentifier).map((t) => t.text.slice(1, -1).replaceAll('""', '"')),
+  const visible = tokens.filter((t) => t.channel === 0);
+  const words = visible.map((t) => t.text.toUpperCase());
+  if (sessionStatement(words)) {
+    throw new FileFormatError(
+      `${options.file}:${line}: '${words.slice(0, 2).join(' ')}' changes the SQL session, which CrateDB keeps per pooled connection: it would leak into later migrations and miss the other connections. Remove it; ${sessionAdvice(words)}`,
+      options.file,
+      line,
     );
-    // The parser strips quotes without saying whether there were any; CrateDB folds unquoted names to
-    // lower case, so a name that never appears quoted is folded here too.
-    const fold = (name: string) => (quoted.has(name) ? name : name.toLowerCase());
-    writes.push({ schema: target.schema === null ? options.defaultSchema : fold(target.schema), table: fold(target.name) });
   }
-  return { sql, line, type, writes };
+  const { writes, searches } = statementFacts(grammar, visible, words, options.defaultSchema);
+  return {
+    sql,
+    line,
+    type: words[0]!,
+    writes,
+    searches,
+    rerunnable: fileRerunnable || rerunnableByForm(words),
+    hash: statementHash(sql),
+  };
+}
+
+/** What the runner needs to know of a statement about to run: the table whose rows it writes and
+ * whether it may search. */
+export interface StatementFacts {
+  words: string[];
+  writes: TableRef[];
+  searches: boolean;
+}
+
+function statementFacts(grammar: SqlGrammar, visible: Token[], words: string[], defaultSchema: string): StatementFacts {
+  const target = writeTarget(grammar, visible, words, defaultSchema);
+  return { words, writes: target ? [target] : [], searches: maySearch(words) };
+}
+
+/** The same facts for a statement a code migration sends through `ctx.sql`/`ctx.bulk`. */
+export async function describeStatement(sql: string, defaultSchema: string): Promise<StatementFacts> {
+  const grammar = await loadSqlGrammar();
+  const visible = grammar.tokenize(sql).filter((t) => t.channel === 0);
+  return statementFacts(grammar, visible, visible.map((t) => t.text.toUpperCase()), defaultSchema);
+}
+
+/** The table whose rows an INSERT INTO / UPDATE / DELETE FROM / COPY ... FROM writes, read from the
+ * tokens after the keyword (`name` or `schema.name`). CrateDB folds unquoted names to lower case. */
+function writeTarget(grammar: SqlGrammar, visible: Token[], words: readonly string[], defaultSchema: string): TableRef | undefined {
+  const first = words[0];
+  const at = first === 'INSERT' || first === 'DELETE' ? 2 : first === 'UPDATE' ? 1 : first === 'COPY' && words.includes('FROM') ? 1 : -1;
+  if (at < 0 || visible.length <= at) return undefined;
+  const name = (t: Token) => (t.type === grammar.types.quotedIdentifier ? t.text.slice(1, -1).replaceAll('""', '"') : t.text.toLowerCase());
+  const dotted = visible[at + 1]?.text === '.' && visible[at + 2] !== undefined;
+  return dotted ? { schema: name(visible[at]!), table: name(visible[at + 2]!) } : { schema: defaultSchema, table: name(visible[at]!) };
+}
+
+/** The tables a searching statement names, for the REFRESH before it; 'unknown' when the grammar cannot
+ * tell (the caller then refreshes every table written so far). Parses, so it is called only when some
+ * table written earlier is still unrefreshed. */
+export async function searchedTables(sql: string, defaultSchema: string): Promise<TableRef[] | 'unknown'> {
+  const grammar = await loadSqlGrammar();
+  const tables = grammar.describe(sql).tables;
+  if (tables.length === 0) return 'unknown';
+  const quoted = new Set(
+    grammar
+      .tokenize(sql)
+      .filter((t) => t.type === grammar.types.quotedIdentifier)
+      .map((t) => t.text.slice(1, -1).replaceAll('""', '"')),
+  );
+  // The parser strips quotes without saying whether there were any; a name never seen quoted is folded.
+  const fold = (name: string) => (quoted.has(name) ? name : name.toLowerCase());
+  return tables.map((t) => ({ schema: t.schema === null ? defaultSchema : fold(t.schema), table: fold(t.name) }));
+}
+
+export function statementHash(sql: string): string {
+  return createHash('sha256').update(sql).digest('hex').slice(0, 16);
 }
 
 /** Joins the statement's tokens back into text, replacing `${name}` outside comments and dollar bodies.

@@ -1,10 +1,13 @@
 import type { Logger } from 'pino';
-import type { CrateClient, TableRef } from '../client/types.js';
+import type { CrateClient, SqlResult } from '../client/types.js';
 import type { ResolvedConfig } from '../config/types.js';
-import { AbortedError, CrateDbError } from '../errors.js';
+import { AbortedError, ConnectionError, CrateDbError } from '../errors.js';
 import { createMigrationContext } from './context.js';
+import { crashPoint } from './crash-hook.js';
 import type { HistoryStore, RunningEntry } from './history.js';
 import type { Section } from './migration.js';
+import type { SqlStatement } from './sql-file.js';
+import { createVisibility } from './visibility.js';
 
 export interface StepDeps {
   client: CrateClient;
@@ -13,12 +16,24 @@ export interface StepDeps {
   logger: Logger;
   /** The caller's abort and the lease's loss, combined. Checked between statements only. */
   signal: AbortSignal;
+  /** Resolves when the lock is still ours (`Lease.confirm`); called before every statement. */
+  confirmLease: () => Promise<void>;
+}
+
+/** Where a section starts: from its first statement, or where an interrupted run stopped. */
+export interface StartPoint {
+  /** Index of the first statement to send; the ones before it ran in the interrupted run. */
+  at: number;
+  /** The statement at `at` may already have run and is sent again (it is safe to repeat): a DROP that
+   * then answers "unknown" is taken as done. */
+  rerun: boolean;
 }
 
 /** A section that stopped: what ran before the failure, and the text recorded in the history. */
 export class StepFailure extends Error {
   constructor(
     readonly error: string,
+    /** Statements sent, the failed one included when it may have been applied (`inFlight`). */
     readonly statementsRun: number,
     /** Whether the `failed` row was written; when not, the history may still say `running`. */
     readonly recorded: boolean,
@@ -29,50 +44,96 @@ export class StepFailure extends Error {
 }
 
 /**
- * Runs one section (up or down) of a migration between a `running` row before its first statement and,
- * on failure, a `failed` row with the error and `statements_run` (the caller records success, through
- * umzug's storage). Progress is recorded after each statement but the last, so a crash leaves a
- * `running` row that says how far it got. Tables written by INSERT/UPDATE/DELETE are refreshed at the
- * end, so the next migration and the application see the rows.
+ * Runs one section (up or down) of a migration. The history row says `running` before its first
+ * statement, and before each further statement `statements_run` is raised to count it: one primary-key
+ * write per statement, real-time in CrateDB, no REFRESH. So a crash leaves a row that never under-counts
+ * and knows which statement may have been in flight, which is what lets the next runner resume. On
+ * failure the row says `failed` with the error, the count, and whether the last one may have run. The
+ * caller records success (through umzug's storage).
  */
-export async function runSection(section: Section, entry: RunningEntry, file: string, deps: StepDeps): Promise<number> {
+export async function runSection(
+  section: Section,
+  entry: Omit<RunningEntry, 'statementsRun' | 'inFlight' | 'statementHashes'>,
+  file: string,
+  deps: StepDeps,
+  start: StartPoint = { at: 0, rerun: false },
+): Promise<number> {
   const { client, history, logger, signal } = deps;
   const started = performance.now();
-  await history.markRunning(entry);
-  let statementsRun = 0;
+  const visibility = createVisibility(client, deps.config.schema, logger);
+  let done = start.at;
+  let inFlight = false;
   let origin: { file: string; line: number } | undefined;
   let recording = false;
+  const before = async () => {
+    if (signal.aborted) throw abortReason(signal);
+    await deps.confirmLease();
+  };
+  // Nothing of the section has been sent before the running row is written: a failure here is thrown as
+  // it is, and the history keeps what it had.
+  await before();
+  if (section.kind === 'sql') {
+    const statements = section.statements;
+    await history.markRunning({
+      ...entry,
+      statementHashes: statements.map((s) => s.hash),
+      statementsRun: Math.min(done + 1, statements.length),
+      inFlight: done < statements.length,
+    });
+  } else {
+    await history.markRunning({ ...entry, statementHashes: null, statementsRun: 0, inFlight: true });
+  }
   try {
     if (section.kind === 'sql') {
-      const written = new Map<string, TableRef>();
-      for (const [index, stmt] of section.statements.entries()) {
-        if (signal.aborted) throw abortReason(signal);
-        origin = { file, line: stmt.line };
-        logger.debug({ event: 'statement', file, line: stmt.line, type: stmt.type }, 'statement');
-        await client.sql(stmt.sql, [], { origin });
-        statementsRun++;
-        origin = undefined;
-        for (const t of stmt.writes) written.set(`${t.schema}\u0000${t.table}`, t);
-        if (index < section.statements.length - 1) {
+      const statements = section.statements;
+      for (let index = done; index < statements.length; index++) {
+        const stmt = statements[index]!;
+        if (index > start.at) {
+          await before();
           recording = true;
-          await history.markProgress(entry.name, statementsRun);
+          await history.markProgress(entry.name, index + 1);
           recording = false;
         }
+        origin = { file, line: stmt.line };
+        await visibility.beforeStatement(stmt);
+        logger.debug({ event: 'statement', file, line: stmt.line, type: stmt.type }, 'statement');
+        crashPoint(entry.name, index, 'before');
+        inFlight = true;
+        const result = await send(client, stmt, origin, index === start.at && start.rerun, logger);
+        inFlight = false;
+        crashPoint(entry.name, index, 'after');
+        done = index + 1;
+        origin = undefined;
+        visibility.wrote(stmt.writes);
+        if (stmt.type === 'REFRESH') visibility.refreshed(stmt.writes);
+        if (stmt.type === 'COPY' && result) warnOnEmptyCopy(result, file, stmt, logger);
       }
-      await refreshWritten(client, [...written.values()], logger);
-    } else {
-      const ctx = createMigrationContext({ client, config: deps.config, logger: logger.child({ migration: entry.name }), signal });
-      try {
-        if (signal.aborted) throw abortReason(signal);
-        await section.run(ctx);
-      } finally {
-        statementsRun = ctx.statementsRun;
-      }
+      await visibility.finish();
+      return done;
     }
-    return statementsRun;
+    const ctx = createMigrationContext({
+      client,
+      config: deps.config,
+      logger: logger.child({ migration: entry.name }),
+      signal,
+      beforeStatement: deps.confirmLease,
+      visibility,
+    });
+    try {
+      // Past 0: the interrupted run's work was declared done (--in-flight done); nothing runs again.
+      if (start.at === 0) await section.run(ctx);
+      await visibility.finish();
+    } finally {
+      done = ctx.statementsRun;
+    }
+    return done;
   } catch (err) {
+    // The statement may have been applied when its answer was lost: it counts, so the count never
+    // under-counts, and the row says it was in flight.
+    const maybeApplied = (inFlight || section.kind === 'code') && isUnknownOutcome(err);
+    const statementsRun = maybeApplied ? done + 1 : done;
     // A failed progress write comes after a statement that succeeded: it must not carry that statement's line.
-    const error = recording ? progressProblem(err, file, statementsRun, history.location) : describe(err, origin ?? { file, line: 0 });
+    const error = recording ? progressProblem(err, file, done, history.location) : describe(err, origin ?? { file, line: 0 });
     let recorded = true;
     try {
       await history.markFailed(entry.name, {
@@ -80,13 +141,60 @@ export async function runSection(section: Section, entry: RunningEntry, file: st
         durationMs: Math.round(performance.now() - started),
         statementsRun,
         error,
+        inFlight: maybeApplied,
       });
     } catch (recordErr) {
-      // The row stays `running`, which the next run also refuses: the state is still not lost.
+      // The row stays `running`, which the next run resumes or refuses: the state is still not lost.
       recorded = false;
       logger.error({ event: 'history-write-failed', name: entry.name, err: recordErr }, 'could not record the failure');
     }
     throw new StepFailure(error, statementsRun, recorded, { cause: err });
+  }
+}
+
+/** Sends one statement. When it is re-sent after an interrupted run (`rerun`), a DROP answering "unknown"
+ * (4041 relation, 4045 schema, 4043 column) had already run. */
+async function send(
+  client: CrateClient,
+  stmt: SqlStatement,
+  origin: { file: string; line: number },
+  rerun: boolean,
+  logger: Logger,
+): Promise<SqlResult | undefined> {
+  try {
+    return await client.sql(stmt.sql, [], { origin });
+  } catch (err) {
+    const gone = err instanceof CrateDbError && [4041, 4043, 4045].includes(err.crateCode);
+    if (!(rerun && gone && (stmt.type === 'DROP' || stmt.type === 'ALTER'))) throw err;
+    logger.info({ event: 'rerun-already-done', file: origin.file, line: origin.line, code: err.crateCode }, 're-run statement had already been applied');
+    return undefined;
+  }
+}
+
+/** Whether an error leaves open whether the statement was applied: its answer was lost after it was sent. */
+function isUnknownOutcome(err: unknown): boolean {
+  return (err instanceof ConnectionError && err.sent) || (err instanceof AbortedError && /may or may not/.test(err.message));
+}
+
+/** CrateDB answers COPY FROM with HTTP 200 even when it loaded nothing: say so, with its error summary. */
+function warnOnEmptyCopy(result: SqlResult, file: string, stmt: SqlStatement, logger: Logger): void {
+  const errorsAt = result.cols.indexOf('error_count');
+  const successAt = result.cols.indexOf('success_count');
+  const where = `${file}:${stmt.line}`;
+  if (errorsAt >= 0) {
+    const failed = result.rows.reduce((sum, row) => sum + Number(row[errorsAt] ?? 0), 0);
+    const loaded = successAt >= 0 ? result.rows.reduce((sum, row) => sum + Number(row[successAt] ?? 0), 0) : null;
+    if (failed > 0 || loaded === 0) {
+      const errorsCol = result.cols.indexOf('errors');
+      logger.warn(
+        { event: 'copy-from-incomplete', where, loaded, failed, errors: errorsCol >= 0 ? result.rows.map((r) => r[errorsCol]) : undefined },
+        `${where}: COPY FROM loaded ${loaded ?? 'some'} rows and failed ${failed}; CrateDB answers success anyway`,
+      );
+    }
+    return;
+  }
+  if (result.rowcount === 0) {
+    logger.warn({ event: 'copy-from-empty', where }, `${where}: COPY FROM loaded 0 rows (CrateDB answers success anyway): check the URI, and add RETURN SUMMARY to see per-file errors`);
   }
 }
 
@@ -97,7 +205,7 @@ function abortReason(signal: AbortSignal): AbortedError {
 /** The text stored in `error`: CrateDB's message with the statement's file:line (added when the client's
  * message does not carry it already), or "aborted". */
 function describe(err: unknown, origin: { file: string; line: number }): string {
-  if (err instanceof AbortedError) return err.message;
+  if (err instanceof AbortedError && !isUnknownOutcome(err)) return err.message;
   const message = err instanceof Error ? err.message : String(err);
   const where = origin.line > 0 ? `${origin.file}:${origin.line}` : origin.file;
   return message.includes(where) ? message : `${where}: ${message}`;
@@ -107,30 +215,4 @@ function describe(err: unknown, origin: { file: string; line: number }): string 
 function progressProblem(err: unknown, file: string, statementsRun: number, location: string): string {
   const message = err instanceof Error ? err.message : String(err);
   return `${file}: ${statementsRun} statements ran, then recording that in ${location} failed: ${message}`;
-}
-
-/** REFRESH of the tables a section wrote. A table the same section dropped or renamed afterwards is
- * skipped (4041), because one unknown table fails a whole multi-table REFRESH. */
-async function refreshWritten(client: CrateClient, tables: TableRef[], logger: Logger): Promise<void> {
-  if (tables.length === 0) return;
-  try {
-    await client.refresh(tables);
-    return;
-  } catch (err) {
-    if (!(err instanceof CrateDbError && err.crateCode === 4041)) return refreshFailed(logger, tables, err);
-  }
-  for (const table of tables) {
-    try {
-      await client.refresh([table]);
-    } catch (err) {
-      if (err instanceof CrateDbError && err.crateCode === 4041) logger.debug({ event: 'refresh-skipped', table }, 'written table no longer exists');
-      else refreshFailed(logger, [table], err);
-    }
-  }
-}
-
-/** Every statement has run: a failed REFRESH only delays visibility (CrateDB refreshes by itself within
- * its refresh_interval), so it is no reason to record the migration as failed. */
-function refreshFailed(logger: Logger, tables: TableRef[], err: unknown): void {
-  logger.warn({ event: 'refresh-failed', tables, err }, 'could not refresh the tables the migration wrote');
 }

@@ -15,6 +15,9 @@ export interface UpOptions {
   forceChecksum?: boolean;
   /** Return the statements that would run; change nothing (not even create the history table). */
   dryRun?: boolean;
+  /** A run that died left a statement in flight that is not safe to send twice: say whether it was
+   * applied (`done`: continue after it) or not (`rerun`: send it again). */
+  inFlight?: 'done' | 'rerun';
 }
 
 /** `down` options. `to` and `step` exclude each other; default: revert the last applied migration. */
@@ -24,6 +27,8 @@ export interface DownOptions {
   /** Revert this many migrations, newest applied first. @default 1 */
   step?: number;
   dryRun?: boolean;
+  /** As for `up`: the in-flight statement of an interrupted revert was applied (`done`) or not (`rerun`). */
+  inFlight?: 'done' | 'rerun';
 }
 
 /** What happened to one migration in a run. `planned` only in dry runs; `not-run` for the steps after a
@@ -65,8 +70,9 @@ export interface RunResult {
 }
 
 /** A migration's state as `status()` reports it. `changed`/`missing`: applied, but the file's checksum
- * differs now / the file is gone (drift). */
-export type MigrationState = 'applied' | 'pending' | 'failed' | 'running' | 'changed' | 'missing';
+ * differs now / the file is gone (drift). `running`: another process is running it now (it holds the lock);
+ * `interrupted`: left `running` by a runner that is gone (the next `up` resumes it, or says why not). */
+export type MigrationState = 'applied' | 'pending' | 'failed' | 'running' | 'interrupted' | 'changed' | 'missing';
 
 /** One migration as `status()` reports it: from its file, its history row, or both. */
 export interface MigrationStatus {
@@ -87,6 +93,10 @@ export interface MigrationStatus {
   statementsRun: number | null;
   statementsTotal: number | null;
   error: string | null;
+  /** `running`/`failed`/`interrupted`: the section it was in. */
+  direction: 'up' | 'down' | null;
+  /** `running`: who holds the lock, and until when (CrateDB's clock) unless renewed. */
+  lease?: { owner: string; expiresAt: Date };
 }
 
 /** An applied migration whose file changed or vanished. */
@@ -104,6 +114,8 @@ export interface RepairResult {
   checksumsUpdated: string[];
   /** History rows removed because their file vanished. */
   removedMissing: string[];
-  /** `failed`/`running` rows removed: those migrations are pending again. */
+  /** `failed`/`running` rows of an `up` removed: those migrations are pending again. */
   removedFailed: string[];
+  /** `failed`/`running` rows of a `down` recorded `applied` again (put back by hand, as repair assumes). */
+  restored: string[];
 }

@@ -21,7 +21,7 @@ describe('createMigrationFile', () => {
     const file = await createMigrationFile({ dir, name: 'Create books!', kind: 'sql' });
     expect(path.basename(file)).toBe('001_create_books.sql');
     const parsed = await parseSqlMigration(await readFile(file, 'utf8'), { file, placeholders: {}, defaultSchema: 'doc' });
-    expect(parsed).toEqual({ up: [], down: [] });
+    expect(parsed).toEqual({ up: [], down: [], rerunnable: false });
   });
 
   it('takes the next version after the highest, padded like the existing ones', async () => {

@@ -96,15 +96,14 @@ export function createMemoryHistory(initial: readonly HistoryRow[] = []): Histor
         status: 'running',
         finishedAt: null,
         durationMs: null,
-        statementsRun: 0,
         error: null,
       });
     },
     async markProgress(key, statementsRun) {
-      patch(key, { statementsRun });
+      patch(key, { statementsRun, inFlight: true });
     },
     async markApplied(key, done) {
-      patch(key, { status: 'applied', ...done, error: null });
+      patch(key, { status: 'applied', ...done, error: null, inFlight: false });
     },
     async markFailed(key, done) {
       patch(key, { status: 'failed', ...done });
@@ -131,8 +130,12 @@ export function createMemoryLock(): MigrationLock {
       return {
         owner: 'memory',
         signal: controller.signal,
+        confirm: async () => {},
         release: async () => release(),
       };
+    },
+    async holder() {
+      return null;
     },
   };
 }

@@ -27,7 +27,10 @@ function countingLock(): MigrationLock & { acquired: number; lose(): void } {
     async acquire(): Promise<Lease> {
       lock.acquired++;
       controller = new AbortController();
-      return { owner: 'test', signal: controller.signal, release: async () => {} };
+      return { owner: 'test', signal: controller.signal, confirm: async () => {}, release: async () => {} };
+    },
+    async holder() {
+      return null;
     },
   };
   return lock;
@@ -138,10 +141,15 @@ describe('up', () => {
     expect(refused.message).toContain('repair');
   });
 
-  it('refuses a running row left by a dead process', async () => {
-    await history.markRunning({ name: '001_books', version: 1, seq: 1, checksum: 'x', appliedBy: 'a@b', statementsTotal: 2, startedAt: new Date() });
+  it('refuses a running row left by a dead process of an older version (no statement hashes to check)', async () => {
+    await history.markRunning({
+      name: '001_books', version: 1, seq: 1, checksum: 'x', appliedBy: 'a@b', statementsTotal: 2, startedAt: new Date(),
+      direction: null, lockOwner: null, statementHashes: null, statementsRun: 1, inFlight: true,
+    });
     const err = await caught(migrator().up(), FailedStateError);
     expect(err.items[0]).toMatchObject({ name: '001_books', status: 'running' });
+    expect(err.message).toContain('older version');
+    expect(client.sent.filter((s) => s.stmt.startsWith('CREATE TABLE books'))).toEqual([]);
   });
 
   it('refuses a pending migration older than the newest applied one, unless allowed', async () => {
@@ -344,10 +352,10 @@ describe('status, validate, repair', () => {
     ]);
 
     const repaired = await migrator().repair();
-    expect(repaired).toEqual({ checksumsUpdated: ['001_books'], removedMissing: ['002_authors'], removedFailed: ['003_c'] });
+    expect(repaired).toEqual({ checksumsUpdated: ['001_books'], removedMissing: ['002_authors'], removedFailed: ['003_c'], restored: [] });
     expect(await migrator().validate()).toEqual([]);
     expect((await migrator().status()).map((s) => s.state)).toEqual(['applied', 'pending', 'pending', 'pending']);
-    expect(await migrator().repair()).toEqual({ checksumsUpdated: [], removedMissing: [], removedFailed: [] });
+    expect(await migrator().repair()).toEqual({ checksumsUpdated: [], removedMissing: [], removedFailed: [], restored: [] });
   });
 
   it('errors carry codes from the one hierarchy', async () => {

@@ -1,0 +1,159 @@
+import { beforeEach, describe, expect, it } from 'vitest';
+import { FailedStateError, FileFormatError, MigrationError } from '../../../src/errors.js';
+import type { HistoryRow } from '../../../src/migrations/history.js';
+import { createMigrator } from '../../../src/migrations/runner.js';
+import { statementHash } from '../../../src/migrations/sql-file.js';
+import { caught } from '../../support/caught.js';
+import { createMemoryHistory, createMemoryLock, memoryFs, recordingClient, silent, testConfig } from './fakes.js';
+
+const STATEMENTS = [
+  'CREATE TABLE IF NOT EXISTS doc.t (id INT PRIMARY KEY, v TEXT)',
+  "INSERT INTO doc.t (id, v) VALUES (1, 'a')",
+  "UPDATE doc.t SET v = 'b' WHERE v = 'a'",
+  'ALTER TABLE doc.t ADD COLUMN w TEXT',
+];
+const file = (statements = STATEMENTS, header = '') => `${header}-- migrate:up\n${statements.map((s) => `${s};\n`).join('')}`;
+
+let fs: ReturnType<typeof memoryFs>;
+let client: ReturnType<typeof recordingClient>;
+let history: ReturnType<typeof createMemoryHistory>;
+const migrator = () => createMigrator({ config: testConfig(), client, logger: silent, fs, history, lock: createMemoryLock() });
+
+/** The row a runner that died leaves: `sent` statements sent, the last one in flight. */
+function left(over: Partial<HistoryRow> & { sent: number }): void {
+  const { sent, ...rest } = over;
+  history.rows.set('001_t', {
+    name: '001_t', version: 1, seq: 1, checksum: 'old', status: 'running', startedAt: new Date(), finishedAt: null, durationMs: null,
+    appliedBy: 'a@b', statementsRun: sent, statementsTotal: STATEMENTS.length, error: null, direction: 'up', lockOwner: 'dead@host:1#0000',
+    statementHashes: STATEMENTS.map(statementHash), inFlight: true, ...rest,
+  });
+}
+
+beforeEach(() => {
+  fs = memoryFs({ '001_t.sql': file() });
+  client = recordingClient();
+  history = createMemoryHistory();
+});
+
+describe('resuming a migration a dead runner left running', () => {
+  it('re-runs the in-flight statement when its form makes it safe (IF NOT EXISTS) and continues', async () => {
+    left({ sent: 1 });
+    const result = await migrator().up();
+    expect(result.steps.map((s) => [s.name, s.status, s.statementsRun])).toEqual([['001_t', 'applied', 4]]);
+    expect(client.sent.map((s) => s.stmt)).toEqual(STATEMENTS);
+    expect(history.rows.get('001_t')).toMatchObject({ status: 'applied', statementsRun: 4, inFlight: false, seq: 1 });
+  });
+
+  it('stops with exit 3 naming file:line and the two ways out when the in-flight statement is not safe to repeat', async () => {
+    left({ sent: 2 });
+    const err = await caught(migrator().up(), FailedStateError);
+    expect(err.exitCode).toBe(3);
+    expect(err.message).toContain('migrations/001_t.sql:3');
+    expect(err.message).toContain('--in-flight done');
+    expect(err.message).toContain('--in-flight rerun');
+    expect(client.sent).toEqual([]);
+    expect(history.rows.get('001_t')!.status).toBe('running');
+  });
+
+  it('--in-flight done continues after it; --in-flight rerun sends it again', async () => {
+    left({ sent: 2 });
+    await migrator().up({ inFlight: 'done' });
+    expect(client.sent.map((s) => s.stmt)).toEqual(STATEMENTS.slice(2));
+    client = recordingClient();
+    left({ sent: 2 });
+    await migrator().up({ inFlight: 'rerun' });
+    expect(client.sent.map((s) => s.stmt)).toEqual(STATEMENTS.slice(1));
+  });
+
+  it('-- migrate:rerunnable makes every statement safe to repeat', async () => {
+    fs.files['001_t.sql'] = file(STATEMENTS, '-- migrate:rerunnable\n');
+    left({ sent: 4 });
+    await migrator().up();
+    expect(client.sent.map((s) => s.stmt)).toEqual(STATEMENTS.slice(3));
+  });
+
+  it('a clean stop between statements (aborted) resumes at the next statement without asking', async () => {
+    left({ sent: 2, status: 'failed', inFlight: false, error: 'aborted: lost the migration lock (test)' });
+    await migrator().up();
+    expect(client.sent.map((s) => s.stmt)).toEqual(STATEMENTS.slice(2));
+  });
+
+  it('refuses when a statement that ran was edited since, and runs nothing', async () => {
+    fs.files['001_t.sql'] = file([STATEMENTS[0]!, "INSERT INTO doc.t (id, v) VALUES (1, 'changed')", ...STATEMENTS.slice(2)]);
+    left({ sent: 3 });
+    const err = await caught(migrator().up(), FailedStateError);
+    expect(err.message).toContain('line 3 differs');
+    expect(client.sent).toEqual([]);
+  });
+
+  it('allows edits to the statements that did not run yet, and records the new checksum', async () => {
+    fs.files['001_t.sql'] = file([...STATEMENTS.slice(0, 3), 'ALTER TABLE doc.t ADD COLUMN x TEXT']);
+    left({ sent: 3, status: 'failed', inFlight: false, error: 'aborted' });
+    await migrator().up();
+    expect(client.sent.map((s) => s.stmt)).toEqual(['ALTER TABLE doc.t ADD COLUMN x TEXT']);
+    expect(history.rows.get('001_t')!.checksum).not.toBe('old');
+  });
+
+  it('a statement CrateDB refused stays a failure a person must look at (exit 3), as before', async () => {
+    left({ sent: 2, status: 'failed', inFlight: false, error: 'migrations/001_t.sql:3: SQLParseException[boom]' });
+    const err = await caught(migrator().up(), FailedStateError);
+    expect(err.message).toContain('repair');
+    expect(client.sent).toEqual([]);
+  });
+
+  it('an interrupted down is not continued by up: up says to run down again', async () => {
+    left({ sent: 1, direction: 'down' });
+    const err = await caught(migrator().up(), FailedStateError);
+    expect(err.message).toContain('run down again');
+  });
+
+  it('repair after a failed down records the migration applied again instead of pending', async () => {
+    left({ sent: 1, direction: 'down', status: 'failed', inFlight: false, error: 'x' });
+    const repaired = await migrator().repair();
+    expect(repaired.restored).toEqual(['001_t']);
+    expect(history.rows.get('001_t')).toMatchObject({ status: 'applied' });
+    expect((await migrator().up()).steps).toEqual([]);
+  });
+});
+
+describe('counting statements and refreshing before searches', () => {
+  it('records each statement as sent before it goes out: never under-counts', async () => {
+    client.failOn('UPDATE doc.t', 4000);
+    await caught(migrator().up(), MigrationError);
+    // The UPDATE was refused by CrateDB: it did not run, so 2 ran; nothing in flight.
+    expect(history.rows.get('001_t')).toMatchObject({ status: 'failed', statementsRun: 2, inFlight: false });
+  });
+
+  it('refreshes a table written earlier in the migration before a statement searches it, and only then', async () => {
+    const order: string[] = [];
+    const { sql, refresh } = client;
+    client.sql = async (stmt, args, options) => (order.push(stmt.split(' ')[0]!), sql(stmt, args, options));
+    client.refresh = async (tables) => (order.push('REFRESH'), refresh(tables));
+    await migrator().up();
+    // The UPDATE searches doc.t after the INSERT wrote it; the ALTER counts its rows after the UPDATE
+    // wrote it again; nothing is left unrefreshed at the end, so no final REFRESH.
+    expect(order).toEqual(['CREATE', 'INSERT', 'REFRESH', 'UPDATE', 'REFRESH', 'ALTER']);
+    expect(client.refreshed).toEqual([[{ schema: 'doc', table: 't' }], [{ schema: 'doc', table: 't' }]]);
+  });
+
+  it('sends no REFRESH for a migration of plain INSERTs until its end', async () => {
+    fs.files['001_t.sql'] = file([STATEMENTS[0]!, ...Array.from({ length: 5 }, (_, i) => `INSERT INTO doc.t (id) VALUES (${i})`)]);
+    await migrator().up();
+    expect(client.refreshed).toEqual([[{ schema: 'doc', table: 't' }]]);
+  });
+
+  it('refuses SET in a migration before anything is sent (exit 2), naming file:line', async () => {
+    fs.files['002_s.sql'] = file(['SET search_path TO elsewhere', 'CREATE TABLE unq2 (id INT)']);
+    const err = await caught(migrator().up(), FileFormatError);
+    expect(err.exitCode).toBe(2);
+    expect(err.message).toContain('migrations/002_s.sql:2');
+    expect(err.message).toContain('schema-qualify');
+    expect(client.sent).toEqual([]);
+  });
+
+  it('an empty file is refused before the lock and history tables are created', async () => {
+    fs.files['002_e.sql'] = '';
+    await caught(migrator().up(), FileFormatError);
+    expect(client.sent).toEqual([]);
+  });
+});
