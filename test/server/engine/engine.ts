@@ -8,7 +8,8 @@ import { randomUUID } from 'node:crypto';
 import { PGlite } from '@electric-sql/pglite';
 import type { Clock, CrateVersion, Engine, Session, SqlRequest, SqlResponse, StatementPlan } from '../contract.js';
 import { Catalog, type TableDef } from './catalog.js';
-import { CrateError, errorBody, unsupportedFeature } from './errors.js';
+import { CrateError, errorBody, sqlParse, unsupportedFeature } from './errors.js';
+import { VERSIONS } from './version.js';
 import { isPgError, mapPgError } from './pg-errors.js';
 import { parseStatement, lex, qnameParts, ruleName, type Ctx, type ParsedStatement, type Token } from './parse.js';
 import { checkArgCount, colTypes, PG_PARSERS, type Outcome, type Prepared } from './run.js';
@@ -50,6 +51,13 @@ function createdTable(stmt: Ctx, env: Env): { schema: string; table: string } | 
 }
 /** Failed bulk rows per shard that carry CrateDB's error; later ones come back as a bare -2. */
 const ERROR_DETAILS_PER_SHARD = 10;
+
+function checkStatementLength(stmt: string, version: CrateVersion): void {
+  const max = VERSIONS[version].statementMaxLength;
+  if (max !== undefined && stmt.length > max) {
+    throw sqlParse(`Statement exceeds \`statement_max_length\` (${max} allowed, ${stmt.length} provided). Try replacing inline values with parameter placeholders (\`?\`)`);
+  }
+}
 
 export class PgliteEngine implements Engine {
   private readonly parses = new Map<string, CachedParse>();
@@ -160,6 +168,7 @@ export class PgliteEngine implements Engine {
     this.state.running = job;
     let started = false;
     try {
+      checkStatementLength(request.stmt, this.version);
       const prepared = this.prepare(request.stmt, request.session);
       started = true;
       if (request.bulkArgs !== undefined) {

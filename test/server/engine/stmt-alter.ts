@@ -4,7 +4,7 @@
  * entries (PG tables are named by internal id); column changes are applied to both PG tables.
  */
 import type { ColumnDef, TableDef } from './catalog.js';
-import { columnUnknown, CrateError, relationExists, relationUnknown, schemaUnknown, sqlParse, unsupportedFeature } from './errors.js';
+import { columnUnknown, CrateError, relationUnknown, schemaUnknown, sqlParse, unsupportedFeature } from './errors.js';
 import { applyColumnConstraint, checkSql, properties, propertyValue, validColumnName } from './ddl-create.js';
 import { knownSetting, validateSetting } from './settings.js';
 import { planDropColumn } from './ddl-columns.js';
@@ -72,8 +72,11 @@ export function prepareAlter(a: Ctx, env: Env): Prepared {
       case 'AlterTableRenameTableContext': {
         const parts = qnameParts(a.qname());
         const name = parts[parts.length - 1]!;
-        const schema = parts.length > 1 ? parts[0]! : t.schema;
-        if (ctx.state.catalog.table(schema, name) || ctx.state.catalog.view(schema, name)) throw relationExists(`${schema}.${name}`);
+        if (parts.length > 1) throw sqlParse('Target table name must not include a schema');
+        const schema = t.schema;
+        if (ctx.state.catalog.table(schema, name) || ctx.state.catalog.view(schema, name)) {
+          throw sqlParse(`Cannot rename table ${t.schema}.${t.name} to ${schema}.${name}, table ${schema}.${name} already exists`);
+        }
         ctx.state.catalog.renameTable(t, schema, name);
         break;
       }

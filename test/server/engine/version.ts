@@ -12,6 +12,8 @@ export interface VersionInfo {
   /** `minimum_index_compatibility_version` / `minimum_wire_compatibility_version` of `sys.nodes.version`. */
   readonly minimumIndexCompatibilityVersion: string;
   readonly minimumWireCompatibilityVersion: string;
+  /** `statement_max_length` (6.0+): longer statement texts are refused before parsing. */
+  readonly statementMaxLength?: number;
 }
 
 /** Version facts per impersonated version. */
@@ -22,6 +24,7 @@ export const VERSIONS: Readonly<Record<CrateVersion, VersionInfo>> = {
     buildHash: '023a7ccf7f1e2b7bfb2dfafc8bcc7705cf6e1bd8',
     minimumIndexCompatibilityVersion: '5.0.0',
     minimumWireCompatibilityVersion: '5.10.0',
+    statementMaxLength: 262144,
   },
   '5.10': {
     number: '5.10.16',
