@@ -1,9 +1,10 @@
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { allocatedReplicas, judge, shardCopies, sysView } from '../../server/cluster.js';
 import { shardOf } from '../../server/engine/routing.js';
 import type { StatementPlan } from '../../server/contract.js';
 import { Faults } from '../../server/faults.js';
 import { Primaries } from '../../server/primaries.js';
+import { RECOVERING_READ, RecoveringShards } from '../../server/recovering.js';
 
 function table(over: Partial<StatementPlan['tables'][number]> = {}): StatementPlan['tables'][number] {
   return { schema: 'doc', table: 'fragile', numberOfShards: 6, numberOfReplicas: '0', write: false, ...over };
@@ -53,6 +54,10 @@ describe('judge (node 2 of 3 lost)', () => {
     const write = judge({ tables: [table({ routingKeys: [lostKey], write: true })] }, 3, alive);
     expect(write).toMatchObject({ kind: 'blocked', nodes: [2], error: { status: 500, code: 5002 } });
     expect(write.kind === 'blocked' && write.error.message).toMatch(/^UnavailableShardsException\[\[doc\.fragile\]\[\d\] primary shard is not active Timeout: \[1m\]/);
+  });
+
+  it('never fails DDL: CREATE, DROP and SHOW only touch the cluster state', () => {
+    expect(judge({ tables: [table()], ddl: true }, 3, alive)).toEqual({ kind: 'ok' });
   });
 
   it('leaves replicated tables alone', () => {
@@ -107,5 +112,39 @@ describe('sysView (node 2 of 3 lost)', () => {
       { id: 2, primary: false, state: 'UNASSIGNED', nodeId: null, nodeName: null },
       { id: 2, primary: true, state: 'STARTED', nodeId: 'id-a', nodeName: 'a' },
     ]);
+  });
+});
+
+describe('RecoveringShards.judge', () => {
+  const shards = new RecoveringShards();
+  shards.begin('doc.fragile', 600_000);
+  afterAll(() => shards.end());
+
+  it('fails a key read with 4040, a scan with 5002, makes a write wait and leaves DDL and other tables alone', () => {
+    expect(shards.judge({ tables: [table({ routingKeys: ['a'] })] })).toEqual({ kind: 'error', error: RECOVERING_READ });
+    expect(shards.judge({ tables: [table()] })).toMatchObject({ kind: 'error', error: { status: 500, code: 5002 } });
+    expect(shards.judge({ tables: [table({ write: true, routingKeys: ['a'] })] })).toMatchObject({ kind: 'wait', table: 'doc.fragile' });
+    expect(shards.judge({ tables: [table()], ddl: true })).toEqual({ kind: 'ok' });
+    expect(shards.judge({ tables: [table({ table: 'other' })] })).toEqual({ kind: 'ok' });
+  });
+
+  it('lets a waiting write through when the shards start', async () => {
+    const waiting = shards.waitFor('doc.fragile', 600_000);
+    shards.end('doc.fragile');
+    expect(await waiting).toBe(true);
+    expect(shards.isRecovering('doc.fragile')).toBe(false);
+  });
+});
+
+describe('Primaries', () => {
+  const t = { id: 7, schema: 'doc', name: 'hist', numberOfShards: 1, numberOfReplicas: '0-2' };
+
+  it('promotes the next live copy when the primary node stops, once per stop, and keeps it there', () => {
+    const primaries = new Primaries(3);
+    const alive = new Set([1, 2]);
+    expect(primaries.afterStop(t, 0, 0, (n) => alive.has(n))).toBe(2);
+    expect(primaries.afterStop(t, 0, 0, (n) => alive.has(n))).toBe(2);
+    expect(primaries.primaryOf(t, 0, (n) => alive.has(n) || n === 0)).toBe(1);
+    expect(primaries.afterStop(t, 0, 2, (n) => n !== 2)).toBe(2);
   });
 });
