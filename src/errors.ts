@@ -156,6 +156,14 @@ export class LockTimeoutError extends CrateMigrateError {
   }
 }
 
+/** The check of pending migrations found statements CrateDB will refuse; `result` lists every finding
+ * (`CheckResult` of `check()`). Nothing was run. */
+export class CheckError extends CrateMigrateError {
+  constructor(message: string, readonly result: unknown) {
+    super('CM_CHECK', message, { exitCode: ExitCode.usage });
+  }
+}
+
 /** A seed wrote some rows and failed others; `result` accounts for every row. */
 export class SeedError extends CrateMigrateError {
   constructor(message: string, readonly result: unknown, options: { cause?: unknown } = {}) {

@@ -7,6 +7,9 @@
  * import { migrate } from 'cratedb-migrate';
  * await migrate({ config: 'crate.config.yaml', env: process.env.NODE_ENV });
  */
+import { CheckError } from './errors.js';
+import { checkFiles, pendingFiles } from './migrations/check/files.js';
+import type { CheckResult } from './migrations/check/types.js';
 import { createMigrationFile } from './migrations/create.js';
 import { createMigrator } from './migrations/runner.js';
 import type { DownOptions, DriftItem, MigrationStatus, RepairResult, RunResult, UpOptions } from './migrations/types.js';
@@ -56,6 +59,26 @@ export function seed(options: ApiOptions & SeedRunOptions & { progress?: SeedPro
   return withSession(options, (s) => createSeeder({ ...s, ...(options.progress ? { progress: options.progress } : {}) }).run(options));
 }
 
+/**
+ * Checks the pending migrations against CrateDB's rules and the tables in the cluster, read-only
+ * (docs/check.md). Returns every finding; throws `CheckError` (code `CM_CHECK`, exit 2, the result in
+ * `.result`) when one is an error, i.e. a statement CrateDB will refuse. Warnings alone return.
+ */
+export function check(options: ApiOptions = {}): Promise<CheckResult> {
+  return withSession(options, async (s) => {
+    const pending = (await createMigrator(s).status()).filter((m) => m.state === 'pending').map((m) => m.name);
+    const result = await checkFiles(s, await pendingFiles(s.config, new Set(pending)));
+    if (result.errors > 0) {
+      const first = result.findings.find((f) => f.severity === 'error')!;
+      throw new CheckError(
+        `${result.errors} statement${result.errors === 1 ? '' : 's'} CrateDB will refuse; first, ${first.file}:${first.line}: ${first.message}. Fix: ${first.fix}`,
+        result,
+      );
+    }
+    return result;
+  });
+}
+
 /** Writes a new migration file with the next version number; returns its path. No database needed. */
 export async function createMigration(options: ApiOptions & { name: string; kind?: 'sql' | 'ts' }): Promise<string> {
   const config = await resolveConfig(options);
@@ -79,6 +102,8 @@ export { createLogger } from './logger.js';
 export type { CodeMigration, MigrationContext } from './context.js';
 export { createMigrator, type Migrator, type MigratorOptions } from './migrations/runner.js';
 export type * from './migrations/types.js';
+export type { CheckCode, CheckResult, Finding, Severity } from './migrations/check/types.js';
+export { CHECK_CODES } from './migrations/check/types.js';
 export { createSeeder, type Seeder, type SeederOptions } from './seeds/seeder.js';
 export type * from './seeds/types.js';
 export { SEED_MODES } from './seeds/types.js';

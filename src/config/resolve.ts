@@ -15,7 +15,7 @@ export interface Block {
 
 const AUTH_KEYS = ['user', 'password', 'jwt'] as const;
 const SERVER_KEYS = ['url', 'servers'] as const;
-const NESTED_KEYS = ['tls', 'timeouts', 'lock', 'placeholders'] as const;
+const NESTED_KEYS = ['tls', 'timeouts', 'lock', 'placeholders', 'check'] as const;
 
 /**
  * `defaults:` under an environment. Nested blocks merge key by key; `url`/`servers` and the credentials
@@ -131,5 +131,6 @@ export function resolveEnvironment(
     requestTimeoutMs: env.timeouts?.request_ms ?? base.requestTimeoutMs,
     batchSize: env.batch_size ?? base.batchSize,
     lock: { leaseMs: env.lock?.lease_ms ?? base.lock.leaseMs, waitMs: env.lock?.wait_ms ?? base.lock.waitMs },
+    ...(env.check?.qualify_names === undefined ? {} : { check: { qualifyNames: env.check.qualify_names } }),
   };
 }

@@ -90,6 +90,7 @@ export const EnvironmentSchema = z
     timeouts: TimeoutsSchema.optional(),
     batch_size: positiveInt('5000 (rows per request)').optional(),
     lock: LockSchema.optional(),
+    check: z.strictObject({ qualify_names: bool.optional() }).optional(),
   })
   .superRefine((env, ctx) => {
     if (env.url !== undefined && env.servers !== undefined) {

@@ -40,4 +40,9 @@ export interface ResolvedConfig {
   /** Rows per `bulk_args` request in seeds (a request also closes at ~1 MB of values). @default 5000 */
   batchSize: number;
   lock: { leaseMs: number; waitMs: number };
+  /** `check:` in the config: what `cratedb-migrate check` also reports. Absent: the defaults. */
+  check?: {
+    /** Report table names without a schema (CM_CHECK_UNQUALIFIED). @default false */
+    qualifyNames: boolean;
+  };
 }

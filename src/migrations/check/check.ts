@@ -1,0 +1,266 @@
+import type { TableRef } from '../../client/types.js';
+import { qualifiedName } from '../../client/identifiers.js';
+import { loadSqlGrammar, type SqlGrammar } from '../sql-grammar.js';
+import * as rules from './rules.js';
+import type { Problem, TableState } from './rules.js';
+import { classify, type Action } from './statement.js';
+import { parseCreateTable, type TableDefinition } from './table-definition.js';
+import { tokensOf, type NameRef } from './tokens.js';
+import type { CheckMigration, CheckOptions, CheckResult, CheckStatement, Finding } from './types.js';
+
+/** Schemas of CrateDB's own tables: read-only, never created or altered by a migration. */
+const SYSTEM_SCHEMAS = new Set(['sys', 'information_schema', 'pg_catalog']);
+
+/**
+ * Checks pending migrations, in the order they would run, against CrateDB's rules and the tables in the
+ * cluster (read once each through `readTable`, never written). What an earlier statement does (a CREATE
+ * TABLE, an INSERT, a `blocks.write`) is carried to the later ones, across migrations. At the end of a
+ * migration its written tables count as refreshed, because the runner refreshes them.
+ */
+export async function checkMigrations(options: CheckOptions): Promise<CheckResult> {
+  const grammar = await loadSqlGrammar();
+  const walk = new Walk(grammar, options);
+  const checked: string[] = [];
+  const notChecked: string[] = [];
+  for (const migration of options.migrations) {
+    if (migration.kind === 'code') {
+      notChecked.push(migration.name);
+      walk.codeSeen = true;
+      continue;
+    }
+    checked.push(migration.name);
+    for (const statement of migration.up) await walk.statement(migration, statement);
+    walk.endOfMigration();
+  }
+  const findings = walk.findings;
+  return {
+    findings,
+    errors: findings.filter((f) => f.severity === 'error').length,
+    warnings: findings.filter((f) => f.severity === 'warning').length,
+    checked,
+    notChecked,
+  };
+}
+
+class Walk {
+  readonly findings: Finding[] = [];
+  /** A code migration ran before: tables may exist that no SQL here creates. */
+  codeSeen = false;
+  /** Tables by `schema\0name`; null when known not to exist. */
+  private readonly tables = new Map<string, TableState | null>();
+
+  constructor(
+    private readonly grammar: SqlGrammar,
+    private readonly options: CheckOptions,
+  ) {}
+
+  async statement(migration: CheckMigration, statement: CheckStatement): Promise<void> {
+    const report = (line: number, problem: Problem) =>
+      this.findings.push({ ...problem, migration: migration.name, file: migration.file, line });
+    if ('rebuild' in statement) {
+      const { rebuild, line } = statement;
+      if (!rebuild.keepBackup && migration.hasDown) report(line, rules.irreversible('a rebuild without keep_backup of', qualifiedName(rebuild.table)));
+      const created = parseCreateTable(tokensOf(this.grammar, rebuild.definition));
+      const before = await this.state({ schema: rebuild.table.schema, name: rebuild.table.table });
+      this.set(rebuild.table, { ...this.fresh(rebuild.table, created?.definition ?? null), rows: before?.rows ?? 'unknown' });
+      return;
+    }
+    const actions = classify(this.grammar, statement.sql);
+    if (this.options.qualifyNames) {
+      const seen = new Set<string>();
+      for (const ref of actions.flatMap(refsOf)) {
+        if (ref.schema !== null || seen.has(ref.name)) continue;
+        seen.add(ref.name);
+        report(statement.line, rules.unqualified(ref.name, this.options.defaultSchema));
+      }
+    }
+    if (this.options.refreshBeforeSearch !== false && searches(statement, actions)) {
+      for (const ref of actions.flatMap(refsOf)) {
+        const state = await this.state(ref);
+        if (state) this.refreshed(state);
+      }
+    }
+    for (const action of actions) {
+      const line = statement.line + action.line - 1;
+      for (const problem of await this.apply(action, migration)) report(line, problem);
+    }
+  }
+
+  endOfMigration(): void {
+    for (const state of this.tables.values()) if (state) this.refreshed(state);
+  }
+
+  private async apply(action: Action, migration: CheckMigration): Promise<Problem[]> {
+    switch (action.kind) {
+      case 'create-table': {
+        const existing = await this.state(action.ref);
+        if (existing && action.ifNotExists) return [];
+        this.set(this.ref(action.ref), this.fresh(this.ref(action.ref), action.definition));
+        return action.definition === null ? [rules.createTableAs(this.display(action.ref))] : [];
+      }
+      case 'drop-table': {
+        const problems = migration.hasDown ? [rules.irreversible('DROP TABLE', this.display(action.ref))] : [];
+        this.set(this.ref(action.ref), null);
+        return problems;
+      }
+      case 'session-setting':
+        return [rules.sessionSetting(action.global, action.text)];
+      case 'refresh':
+        for (const ref of action.refs) {
+          const state = await this.state(ref);
+          if (state) this.refreshed(state);
+        }
+        return [];
+      case 'search': {
+        const problems: Problem[] = [];
+        for (const ref of action.refs) {
+          if (SYSTEM_SCHEMAS.has(ref.schema ?? '')) continue;
+          const state = await this.state(ref);
+          if (state === null) problems.push(...this.unknown(ref));
+          else if (state.unrefreshed) problems.push(rules.searchAfterWrite(state));
+        }
+        return problems;
+      }
+      case 'swap': {
+        const [source, target] = [await this.state(action.source), await this.state(action.target)];
+        this.set(this.ref(action.target), source);
+        this.set(this.ref(action.source), action.dropSource ? null : target);
+        return action.dropSource && migration.hasDown ? [rules.irreversible('ALTER CLUSTER SWAP TABLE ... WITH (drop_source = true) drops the old', this.display(action.target))] : [];
+      }
+      default:
+        return this.applyToTable(action, migration);
+    }
+  }
+
+  /** Actions on one existing table. */
+  private async applyToTable(action: Exclude<Action, { kind: 'create-table' | 'drop-table' | 'session-setting' | 'refresh' | 'search' | 'swap' }>, migration: CheckMigration): Promise<Problem[]> {
+    const table = await this.state(action.ref);
+    if (table === null) return this.unknown(action.ref);
+    const def = table.definition;
+    switch (action.kind) {
+      case 'alter-type':
+        return [rules.alterType(table, action.column)];
+      case 'analyzer':
+        return [rules.analyzer(table, action.column, action.how)];
+      case 'add-column': {
+        const problems = rules.addColumn(table, action.column);
+        if (problems.every((p) => p.severity !== 'error')) def?.columns.push(action.column);
+        return problems;
+      }
+      case 'drop-column': {
+        const problems = rules.dropColumn(table, action.column);
+        if (problems.length === 0 && def) dropColumn(def, action.column);
+        return [...problems, ...(migration.hasDown && problems.length === 0 ? [rules.irreversible('DROP COLUMN', `${table.display}."${action.column}"`)] : [])];
+      }
+      case 'drop-constraint':
+        if (def) def.checks = def.checks.filter((c) => c.name !== action.name);
+        return [];
+      case 'rename-column':
+        if (def) renameColumn(def, action.from, action.to);
+        return [];
+      case 'rename-table': {
+        const ref = this.ref(action.ref);
+        const to = { schema: ref.schema, table: action.to };
+        this.set(ref, null);
+        this.set(to, { ...table, display: qualifiedName(to) });
+        return [];
+      }
+      case 'set': {
+        const problems = 'number_of_shards' in action.props ? rules.setShards(table, action.props.number_of_shards!) : [];
+        if ('blocks.write' in action.props) table.blocksWrite = action.props['blocks.write']!.toLowerCase() === 'true';
+        return problems;
+      }
+      case 'reset':
+        if (action.keys.includes('blocks.write')) table.blocksWrite = false;
+        return [];
+      case 'write':
+        table.unrefreshed = true;
+        if (action.inserts) table.pendingRows = true;
+        return [];
+    }
+  }
+
+  private unknown(ref: NameRef): Problem[] {
+    return this.codeSeen ? [] : [rules.unknownTable(this.display(ref))];
+  }
+
+  private refreshed(state: TableState): void {
+    if (state.pendingRows) state.rows = 'rows';
+    state.unrefreshed = false;
+    state.pendingRows = false;
+  }
+
+  private fresh(ref: TableRef, definition: TableDefinition | null): TableState {
+    return { display: qualifiedName(ref), definition, rows: definition ? 'empty' : 'unknown', unrefreshed: false, pendingRows: false, blocksWrite: false };
+  }
+
+  private ref(ref: NameRef): TableRef {
+    return { schema: ref.schema ?? this.options.defaultSchema, table: ref.name };
+  }
+
+  private display(ref: NameRef): string {
+    return qualifiedName(this.ref(ref));
+  }
+
+  private key(ref: TableRef): string {
+    return `${ref.schema}\u0000${ref.table}`;
+  }
+
+  private set(ref: TableRef, state: TableState | null): void {
+    this.tables.set(this.key(ref), state);
+  }
+
+  /** The table as known so far; read from the cluster on first use. */
+  private async state(name: NameRef): Promise<TableState | null> {
+    const ref = this.ref(name);
+    const key = this.key(ref);
+    if (this.tables.has(key)) return this.tables.get(key)!;
+    const live = await this.options.readTable(ref);
+    const state: TableState | null = live && {
+      display: qualifiedName(ref),
+      definition: live.definition,
+      rows: live.rows > 0 ? 'rows' : 'empty',
+      unrefreshed: false,
+      pendingRows: false,
+      blocksWrite: live.blocksWrite,
+    };
+    if (state?.definition && live?.shards != null) state.definition.shards = live.shards;
+    this.tables.set(key, state);
+    return state;
+  }
+}
+
+/** Kinds of action that read no rows. */
+const NO_SEARCH = new Set<Action['kind']>(['write', 'create-table', 'drop-table', 'refresh', 'session-setting']);
+
+/** Whether the runner treats the statement as a search (the parser's `searches`, when it says), which makes
+ * it refresh the tables written earlier in the migration first. */
+function searches(statement: CheckStatement, actions: readonly Action[]): boolean {
+  if ('searches' in statement && statement.searches !== undefined) return statement.searches;
+  return actions.some((a) => !NO_SEARCH.has(a.kind));
+}
+
+function refsOf(action: Action): NameRef[] {
+  if ('refs' in action) return action.refs;
+  if (action.kind === 'swap') return [action.source, action.target];
+  if ('ref' in action) return [action.ref];
+  return [];
+}
+
+function dropColumn(def: TableDefinition, column: string): void {
+  def.columns = def.columns.filter((c) => c.name !== column);
+  def.checks = def.checks.filter((c) => !c.columns.includes(column));
+}
+
+function renameColumn(def: TableDefinition, from: string, to: string): void {
+  const swap = (names: string[]) => names.map((n) => (n === from ? to : n));
+  for (const c of def.columns) {
+    if (c.name === from) c.name = to;
+    if (c.generatedFrom) c.generatedFrom = swap(c.generatedFrom);
+  }
+  def.primaryKey = swap(def.primaryKey);
+  for (const i of def.indexes) i.columns = swap(i.columns);
+  for (const c of def.checks) c.columns = swap(c.columns);
+  if (def.clusteredBy === from) def.clusteredBy = to;
+  def.partitionedBy = swap(def.partitionedBy);
+}

@@ -1,0 +1,41 @@
+import type { CrateClient } from '../../client/types.js';
+import type { ResolvedConfig } from '../../config/types.js';
+import { discoverMigrations, type MigrationFile } from '../source.js';
+import { parseSqlMigration } from '../sql-file.js';
+import { loadSqlGrammar } from '../sql-grammar.js';
+import { checkMigrations } from './check.js';
+import { createTableReader } from './cluster.js';
+import type { CheckMigration, CheckResult } from './types.js';
+
+/**
+ * The check of migration files as the runner will run them: SQL files parsed with the config's
+ * placeholders (a file that does not parse throws its `FileFormatError`, as `up` would), code modules
+ * listed as not checked (importing them would run their top-level code). Reads the cluster, writes nothing.
+ */
+export async function checkFiles(deps: { client: CrateClient; config: ResolvedConfig }, files: readonly MigrationFile[]): Promise<CheckResult> {
+  const { client, config } = deps;
+  const migrations = await Promise.all(files.map((file) => toCheckMigration(file, config)));
+  return checkMigrations({
+    migrations,
+    readTable: createTableReader(client, await loadSqlGrammar()),
+    defaultSchema: config.schema,
+    qualifyNames: config.check?.qualifyNames ?? false,
+  });
+}
+
+/** Every migration file in the config's folder whose name is in `pending`, in version order. */
+export async function pendingFiles(config: ResolvedConfig, pending: ReadonlySet<string>): Promise<MigrationFile[]> {
+  const files = await discoverMigrations(config.migrationsDir, { rootDir: config.rootDir });
+  return files.filter((f) => pending.has(f.name));
+}
+
+async function toCheckMigration(file: MigrationFile, config: ResolvedConfig): Promise<CheckMigration> {
+  const base = { name: file.name, file: file.displayPath };
+  if (file.kind === 'code') return { ...base, kind: 'code', up: [], hasDown: false };
+  const sql = await parseSqlMigration(new TextDecoder().decode(file.content), {
+    file: file.displayPath,
+    placeholders: config.placeholders,
+    defaultSchema: config.schema,
+  });
+  return { ...base, kind: 'sql', up: sql.up, hasDown: sql.down !== null };
+}

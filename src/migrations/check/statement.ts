@@ -1,0 +1,160 @@
+import type { SqlGrammar } from '../sql-grammar.js';
+import { parseColumnDefinition, parseCreateTable, type ColumnDefinition, type TableDefinition } from './table-definition.js';
+import { closing, isNameToken, isSeq, nameList, propertyList, readName, splitTopLevel, tokensOf, type NameRef, type Tok } from './tokens.js';
+
+/** What one statement does to the tables, as far as CrateDB's rules care. `line` is 1-based within the
+ * statement (the line of the clause that does it). */
+export type Action =
+  | { kind: 'create-table'; ref: NameRef; ifNotExists: boolean; definition: TableDefinition | null; line: number }
+  | { kind: 'drop-table'; ref: NameRef; ifExists: boolean; line: number }
+  | { kind: 'alter-type'; ref: NameRef; column: string; line: number }
+  | { kind: 'analyzer'; ref: NameRef; column: string | null; how: 'alter-column' | 'add-index' | 'create-index'; line: number }
+  | { kind: 'add-column'; ref: NameRef; column: ColumnDefinition; line: number }
+  | { kind: 'drop-column'; ref: NameRef; column: string; line: number }
+  | { kind: 'drop-constraint'; ref: NameRef; name: string; line: number }
+  | { kind: 'rename-column'; ref: NameRef; from: string; to: string; line: number }
+  | { kind: 'rename-table'; ref: NameRef; to: string; line: number }
+  | { kind: 'set'; ref: NameRef; props: Record<string, string>; partition: boolean; line: number }
+  | { kind: 'reset'; ref: NameRef; keys: string[]; line: number }
+  | { kind: 'swap'; source: NameRef; target: NameRef; dropSource: boolean; line: number }
+  | { kind: 'session-setting'; global: boolean; text: string; line: number }
+  /** `inserts`: the write may add rows (INSERT, COPY FROM), not only change or remove them. */
+  | { kind: 'write'; ref: NameRef; inserts: boolean; line: number }
+  | { kind: 'search'; refs: NameRef[]; line: number }
+  | { kind: 'refresh'; refs: NameRef[]; line: number };
+
+/** Reads a statement's actions. Statements the check has no rule for give none. */
+export function classify(grammar: SqlGrammar, sql: string): Action[] {
+  const toks = tokensOf(grammar, sql);
+  const first = toks[0]?.upper ?? '';
+  const line = toks[0]?.line ?? 1;
+  switch (first) {
+    case 'CREATE':
+      return createActions(toks);
+    case 'DROP':
+      return dropActions(toks);
+    case 'ALTER':
+      return isSeq(toks, 0, 'ALTER', 'CLUSTER', 'SWAP', 'TABLE') ? swapActions(toks) : alterTableActions(toks);
+    case 'SET':
+    case 'RESET':
+      return [{ kind: 'session-setting', global: isSeq(toks, 1, 'GLOBAL'), text: toks.slice(0, 4).map((t) => t.text).join(' '), line }];
+    case 'REFRESH': {
+      const at = isSeq(toks, 1, 'TABLE') ? 2 : 1;
+      return [{ kind: 'refresh', refs: splitTopLevel(toks, at, toks.length).flatMap((part) => readName(part, 0)?.ref ?? []), line }];
+    }
+    case 'INSERT':
+    case 'UPDATE':
+    case 'DELETE':
+      return dataActions(grammar, toks, sql);
+    case 'COPY': {
+      const named = readName(toks, 1);
+      if (!named) return [];
+      const from = toks.slice(named.next).some((t) => t.upper === 'FROM');
+      return [from ? { kind: 'write', ref: named.ref, inserts: true, line } : { kind: 'search', refs: [named.ref], line }];
+    }
+    case 'SELECT':
+    case 'WITH':
+      return [{ kind: 'search', refs: tablesOf(grammar, toks, sql), line }];
+    default:
+      return [];
+  }
+}
+
+function createActions(toks: Tok[]): Action[] {
+  const line = toks[0]!.line;
+  const created = parseCreateTable(toks);
+  if (created) return [{ kind: 'create-table', ...created, line }];
+  // CREATE INDEX does not exist in CrateDB (a parse error); its intent is a fulltext index on a column.
+  if (isSeq(toks, 1, 'INDEX')) {
+    const on = toks.findIndex((t) => t.upper === 'ON');
+    const named = on < 0 ? null : readName(toks, on + 1);
+    const paren = toks.findIndex((t, k) => k > on && t.text === '(');
+    if (named) return [{ kind: 'analyzer', ref: named.ref, column: paren < 0 ? null : nameList(toks, paren).names[0] ?? null, how: 'create-index', line }];
+  }
+  return [];
+}
+
+function dropActions(toks: Tok[]): Action[] {
+  if (!isSeq(toks, 1, 'TABLE')) return [];
+  const ifExists = isSeq(toks, 2, 'IF', 'EXISTS');
+  const named = readName(toks, ifExists ? 4 : 2);
+  return named ? [{ kind: 'drop-table', ref: named.ref, ifExists, line: toks[0]!.line }] : [];
+}
+
+function swapActions(toks: Tok[]): Action[] {
+  const source = readName(toks, 4);
+  const target = source && toks[source.next]?.upper === 'TO' ? readName(toks, source.next + 1) : null;
+  if (!source || !target) return [];
+  const rest = toks.slice(target.next);
+  const dropSource = rest.some((t, k) => t.name === 'drop_source' && rest[k + 2]?.upper === 'TRUE');
+  return [{ kind: 'swap', source: source.ref, target: target.ref, dropSource, line: toks[0]!.line }];
+}
+
+/** `ALTER TABLE [ONLY] name [PARTITION (...)] clause [, clause ...]`. */
+function alterTableActions(toks: Tok[]): Action[] {
+  if (!isSeq(toks, 1, 'TABLE')) return [];
+  const named = readName(toks, isSeq(toks, 2, 'ONLY') ? 3 : 2);
+  if (!named) return [];
+  const ref = named.ref;
+  let at = named.next;
+  const partition = isSeq(toks, at, 'PARTITION') && toks[at + 1]?.text === '(';
+  if (partition) at = closing(toks, at + 1) + 1;
+  return splitTopLevel(toks, at, toks.length).flatMap((clause) => alterClause(ref, clause, partition));
+}
+
+function alterClause(ref: NameRef, c: Tok[], partition: boolean): Action[] {
+  const line = c[0]?.line ?? 1;
+  const word = c[0]?.upper;
+  if (word === 'ADD') {
+    if (isSeq(c, 1, 'INDEX')) {
+      const paren = c.findIndex((t) => t.text === '(');
+      return [{ kind: 'analyzer', ref, column: paren < 0 ? null : nameList(c, paren).names[0] ?? null, how: 'add-index', line }];
+    }
+    const at = isSeq(c, 1, 'COLUMN') ? 2 : 1;
+    const column = isSeq(c, 1, 'CONSTRAINT') ? null : parseColumnDefinition(c.slice(isSeq(c, at, 'IF', 'NOT', 'EXISTS') ? at + 3 : at));
+    return column ? [{ kind: 'add-column', ref, column, line }] : [];
+  }
+  if (word === 'DROP') {
+    if (isSeq(c, 1, 'CONSTRAINT') && isNameToken(c[2])) return [{ kind: 'drop-constraint', ref, name: c[2].name, line }];
+    let at = isSeq(c, 1, 'COLUMN') ? 2 : 1;
+    if (isSeq(c, at, 'IF', 'EXISTS')) at += 2;
+    return isNameToken(c[at]) ? [{ kind: 'drop-column', ref, column: c[at].name, line }] : [];
+  }
+  if (word === 'ALTER') {
+    const at = isSeq(c, 1, 'COLUMN') ? 2 : 1;
+    if (!isNameToken(c[at])) return [];
+    const column = c[at].name;
+    if (c.some((t) => t.upper === 'TYPE')) return [{ kind: 'alter-type', ref, column, line }];
+    const set = c.findIndex((t, k) => t.upper === 'SET' && c[k + 1]?.text === '(');
+    if (set >= 0 && 'analyzer' in propertyList(c, set + 1).props) return [{ kind: 'analyzer', ref, column, how: 'alter-column', line }];
+    return [];
+  }
+  if (isSeq(c, 0, 'RENAME', 'COLUMN') && isNameToken(c[2]) && c[3]?.upper === 'TO' && isNameToken(c[4])) {
+    return [{ kind: 'rename-column', ref, from: c[2].name, to: c[4].name, line }];
+  }
+  if (isSeq(c, 0, 'RENAME', 'TO') && isNameToken(c[2])) return [{ kind: 'rename-table', ref, to: c[2].name, line }];
+  if (word === 'SET' && c[1]?.text === '(') return [{ kind: 'set', ref, props: propertyList(c, 1).props, partition, line }];
+  if (word === 'RESET' && c[1]?.text === '(') return [{ kind: 'reset', ref, keys: nameList(c, 1).names, line }];
+  return [];
+}
+
+/** INSERT/UPDATE/DELETE: a write to the target; a search when the statement finds rows by a condition or
+ * reads another table (UPDATE/DELETE ... WHERE and INSERT ... SELECT see refreshed rows only). */
+function dataActions(grammar: SqlGrammar, toks: Tok[], sql: string): Action[] {
+  const line = toks[0]!.line;
+  const tables = tablesOf(grammar, toks, sql);
+  const target = tables[0];
+  if (!target) return [];
+  const actions: Action[] = [{ kind: 'write', ref: target, inserts: toks[0]!.upper === 'INSERT', line }];
+  const reads = toks[0]!.upper === 'INSERT' ? tables.slice(1) : toks.some((t) => t.upper === 'WHERE') ? tables : tables.slice(1);
+  if (reads.length > 0) actions.unshift({ kind: 'search', refs: reads, line });
+  return actions;
+}
+
+/** The tables a query or DML statement names, from CrateDB's parser; unquoted names folded to lower case
+ * as CrateDB does (the parser strips quotes without saying whether there were any). */
+function tablesOf(grammar: SqlGrammar, toks: Tok[], sql: string): NameRef[] {
+  const quoted = new Set(toks.filter((t) => t.quoted).map((t) => t.name));
+  const fold = (name: string) => (quoted.has(name) ? name : name.toLowerCase());
+  return grammar.describe(sql).tables.map((t) => ({ schema: t.schema === null ? null : fold(t.schema), name: fold(t.name) }));
+}
