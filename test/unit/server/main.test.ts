@@ -64,4 +64,16 @@ describe('npm run test-server', () => {
     }
     expect(await exited).toBe(0);
   }, 60_000);
+
+  it('refuses a --recovering-ms that is not an integer >= 0 with exit 2, naming the option', async () => {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'test/server/main.ts', '--recovering-ms', '1.5'], {
+      cwd: root,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const code = await new Promise<number | null>((resolve) => child.on('exit', (c) => resolve(c)));
+    expect(code).toBe(2);
+    expect(stderr).toContain('--recovering-ms must be an integer >= 0 (0 turns the window off), got "1.5"');
+  }, 60_000);
 });
