@@ -40,12 +40,12 @@ const CACHE_LIMIT = 2000;
 /** Statements that read or write rows; every other kind is planned as `ddl`. */
 const ROW_STATEMENTS = new Set(['DefaultContext', 'InsertContext', 'UpdateContext', 'DeleteContext']);
 
-/** The table a `CREATE TABLE [AS]` names, schema-qualified from the session. */
+/** The table a `CREATE TABLE` names, schema-qualified from the session (not `CREATE TABLE AS`: its
+ * rowcount is the rows copied, so its answer does not say whether it created the table). */
 function createdTable(stmt: Ctx, env: Env): { schema: string; table: string } | undefined {
   if (ruleName(stmt) !== 'CreateContext') return undefined;
   const create = stmt.createStmt();
-  const kind = ruleName(create);
-  if (kind !== 'CreateTableContext' && kind !== 'CreateTableAsContext') return undefined;
+  if (ruleName(create) !== 'CreateTableContext') return undefined;
   const parts = qnameParts(create.table().qname());
   return { schema: parts.length > 1 ? parts[parts.length - 2]! : env.schema, table: parts[parts.length - 1]! };
 }
