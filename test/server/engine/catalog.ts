@@ -76,6 +76,8 @@ export interface TableDef {
   createdVersion: string;
   /** 6.4, a key column added to a table without a key: the key is (`_id`, ...), and INSERT cannot give `_id`. */
   keyIncludesId?: boolean;
+  /** Settings of single partitions (ALTER TABLE t PARTITION (...) SET), by partition ident. */
+  partitionSettings?: Record<string, { numberOfShards?: number; numberOfReplicas?: string }>;
   /** ALTER TABLE ... CLOSE: reads and writes fail with 4007 until OPEN. */
   closed: boolean;
   /** Next ordinal position for an added column or dynamic sub-column. */

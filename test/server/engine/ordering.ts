@@ -2,7 +2,8 @@
  * ORDER BY, GROUP BY values and window definitions. A column-form fulltext column sorts by its smallest
  * token on 6.4, as Lucene sorts a multi-valued field.
  */
-import { quoteIdent } from './format.js';
+import { unsupportedFeature } from './errors.js';
+import { format, quoteIdent } from './format.js';
 import { expr } from './expr.js';
 import { unwrap } from './literals.js';
 import { identName, ruleName, sourceText, type Ctx } from './parse.js';
@@ -25,6 +26,10 @@ export function windowDefinition(def: Ctx, scope: Scope, tx: Tx): string {
 
 /** One ORDER BY item. */
 export function sortItem(item: Ctx, scope: Scope, tx: Tx): string {
+  const n = unwrap(item.expr());
+  if (ruleName(n) !== 'IntegerLiteralContext' && expr(item.expr(), scope, tx).type?.kind === 'object') {
+    throw unsupportedFeature(`Cannot ORDER BY '${format(item.expr())}': invalid data type 'object'.`);
+  }
   let sql = orderValue(item.expr(), scope, tx);
   if (item.ordering) sql += ` ${item.ordering.text.toUpperCase()}`;
   if (item.nullOrdering) sql += ` NULLS ${item.nullOrdering.text.toUpperCase()}`;

@@ -8,6 +8,8 @@ import { columnUnknown, CrateError, relationUnknown, schemaUnknown, sqlParse, un
 import { applyColumnConstraint, checkSql, properties, propertyValue, validColumnName } from './ddl-create.js';
 import { knownSetting, validateSetting } from './settings.js';
 import { planDropColumn } from './ddl-columns.js';
+import { namedPartition } from './partitions.js';
+import { constantOf } from './literals.js';
 import { formatStandalone, quoteIdent } from './format.js';
 import { identName, qnameParts, ruleName, type Ctx } from './parse.js';
 import { canSeeSchema, checkPrivileges } from './privileges.js';
@@ -66,9 +68,12 @@ export function prepareAlter(a: Ctx, env: Env): Prepared {
         t.checks = t.checks.filter((c) => c !== check);
         break;
       }
-      case 'AlterTablePropertiesContext':
-        rowcount = setProperties(t, a);
+      case 'AlterTablePropertiesContext': {
+        const partition = partitionClause(a);
+        if (partition) await setPartitionProperties(ctx, t, partition, a);
+        else rowcount = setProperties(t, a);
         break;
+      }
       case 'AlterTableRenameTableContext': {
         const parts = qnameParts(a.qname());
         const name = parts[parts.length - 1]!;
@@ -207,6 +212,31 @@ function setProperties(t: TableDef, a: Ctx): number {
     else delete t.settings[key];
   }
   return -1;
+}
+
+/** The `PARTITION (col = value, ...)` of an ALTER TABLE, as column -> value. */
+function partitionClause(a: Ctx): Map<string, unknown> | undefined {
+  const twp = a.alterTableDefinition().tableWithPartition?.();
+  if (!twp?.PARTITION?.()) return undefined;
+  const out = new Map<string, unknown>();
+  for (const asg of twp.assignment() as Ctx[]) {
+    const c = constantOf(asg.expr());
+    out.set(identName(asg.primaryExpression().ident?.() ?? asg.primaryExpression()), c?.kind === 'value' ? c.value : asg.expr().getText());
+  }
+  return out;
+}
+
+/** Settings of one existing partition (number_of_replicas, number_of_shards; others apply table-wide). */
+async function setPartitionProperties(ctx: RunContext, t: TableDef, values: Map<string, unknown>, a: Ctx): Promise<void> {
+  const p = await namedPartition(ctx.state.pg, t, values);
+  if (!a.SET?.()) return;
+  const own = ((t.partitionSettings ??= {})[p.ident] ??= {});
+  for (const prop of a.genericProperties().genericProperty() as Ctx[]) {
+    const key = identName(prop.ident());
+    const value = validateSetting(key, propertyValue(prop.expr()), 'alter');
+    if (key === 'number_of_replicas') own.numberOfReplicas = value;
+    else if (key === 'number_of_shards') own.numberOfShards = Number(value);
+  }
 }
 
 /**

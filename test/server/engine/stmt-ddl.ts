@@ -7,6 +7,7 @@ import { CrateError, relationExists, relationUnknown, schemaUnknown } from './er
 import { buildTable } from './ddl-create.js';
 import { identName, lex, parseStatement, qnameParts, sourceText, type Ctx } from './parse.js';
 import { resolveAnalyzer } from './fulltext.js';
+import { partitionsOf } from './partitions.js';
 import { quoteIdent } from './format.js';
 import { prepareStatement } from './dispatch.js';
 import { sqlTypeName, T } from './types.js';
@@ -95,8 +96,13 @@ export function prepareRefresh(node: Ctx, env: Env): Prepared {
   return rowcountStatement(async (ctx) => {
     const tables = refs.map((r) => existingTable(r.qname(), env));
     checkPrivileges(env.user, tables.map((t) => ({ schema: t.schema, type: 'DQL' as const })));
-    for (const t of tables) await refreshTable(ctx.state.pg, t);
-    return tables.length;
+    let count = 0;
+    for (const t of tables) {
+      await refreshTable(ctx.state.pg, t);
+      // 5.10 counts each refreshed partition of a partitioned table.
+      count += ctx.state.version === '5.10' && t.partitionedBy.length > 0 ? (await partitionsOf(ctx.state.pg, t)).length : 1;
+    }
+    return count;
   });
 }
 

@@ -29,6 +29,8 @@ interface Compiled {
   keys: DocKey[] | undefined;
   versioned: boolean;
   returning?: { cols: string[]; types: Array<CrateType | undefined> };
+  /** A DELETE on partition columns only: it drops partitions and answers -1. */
+  dropsPartitions?: boolean;
   /** For CHECK messages of UPDATE: the new row's non-generated values. */
   newRowSql?: string;
 }
@@ -56,6 +58,17 @@ function whereParts(c: { table: TableDef; alias: string; tx: Tx }, where: Ctx | 
   if (keys) return { clause: cond, keys };
   c.tx.reads.set(c.table, 'shadow');
   return { clause: `${a}."_id" IN (SELECT ${a}."_id" FROM ${pgTableName(c.table, 'shadow')} AS ${a} WHERE ${cond})`, keys: undefined };
+}
+
+function onlyPartitionColumns(where: Ctx, t: TableDef): boolean {
+  if (t.partitionedBy.length === 0) return false;
+  const names = new Set<string>();
+  const walk = (n: Ctx): void => {
+    if (ruleName(n) === 'ColumnReferenceContext') names.add(identName(n.ident()));
+    for (const k of (n.children as Ctx[] | null) ?? []) if (k.children) walk(k);
+  };
+  walk(where);
+  return names.size > 0 && [...names].every((n) => t.partitionedBy.includes(n));
 }
 
 function returningSql(c: Compiled, node: Ctx): string {
@@ -111,6 +124,13 @@ export function prepareDelete(node: Ctx, env: Env, tokens: Token[]): Prepared {
   c.keys = keys;
   c.versioned = hasVersionCondition(where);
   c.sql = finishSql(`DELETE FROM ${pgTableName(table, 'live')} AS ${quoteIdent(alias)} WHERE ${clause} RETURNING ${quoteIdent(alias)}."_id"`, tx);
+  if (where && onlyPartitionColumns(where, table)) {
+    // Whole partitions go, written rows and refreshed ones alike; CrateDB answers rowcount -1.
+    const cond = expr(where, new Scope([{ alias, columns: table.columns.map((x) => ({ name: x.name, type: x.type })), table }]), tx).sql;
+    const a = quoteIdent(alias);
+    c.sql = finishSql(`WITH s AS (DELETE FROM ${pgTableName(table, 'shadow')} AS ${a} WHERE ${cond}) DELETE FROM ${pgTableName(table, 'live')} AS ${a} WHERE ${cond} RETURNING ${a}."_id"`, tx);
+    c.dropsPartitions = true;
+  }
   return prepared(c);
 }
 
@@ -170,7 +190,7 @@ async function runOnce(c: Compiled, ctx: RunContext, args: unknown[]): Promise<{
       count: ids.length,
     };
   }
-  return { outcome: { kind: 'count', rowcount: ids.length }, count: ids.length };
+  return { outcome: { kind: 'count', rowcount: c.dropsPartitions ? -1 : ids.length }, count: ids.length };
 }
 
 /** The per-row error of a bulk UPDATE/DELETE by key that changed nothing. */

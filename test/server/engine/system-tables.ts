@@ -14,6 +14,7 @@ import { pgType, T, type CrateType } from './types.js';
 import { VERSIONS } from './version.js';
 import type { EngineState } from './state.js';
 import { formatTableRows } from './system-rows.js';
+import { healthRows, partitionRows, shardRows } from './system-live.js';
 
 export interface SystemTableDef {
   schema: string;
@@ -23,7 +24,7 @@ export interface SystemTableDef {
   schemaColumn?: string;
   /** Rebuilt on every read (cluster state), not only after catalog changes. */
   live?: boolean;
-  rows(state: EngineState): unknown[][];
+  rows(state: EngineState): unknown[][] | Promise<unknown[][]>;
 }
 
 const text = T.text;
@@ -94,18 +95,22 @@ export const SYSTEM_TABLES: Map<string, SystemTableDef> = new Map(
     def('sys', 'health', [
       ['health', text], ['missing_shards', int], ['partition_ident', text], ['severity', T.integer],
       ['table_name', text], ['table_schema', text], ['underreplicated_shards', int],
-    ], (s) => [...s.catalog.tables.values()].map((t) => {
-      const h = s.cluster.health(t);
-      return [h.health, h.missing, '', h.health === 'GREEN' ? 1 : h.health === 'YELLOW' ? 2 : 3, t.name, t.schema, h.underreplicated];
-    }), { live: true }),
+    ], healthRows, { live: true }),
     def('sys', 'shards', [
       ['closed', bool], ['id', int], ['node', obj([['id', text], ['name', text]])], ['num_docs', long],
       ['partition_ident', text], ['primary', bool], ['relocating_node', text], ['routing_state', text],
       ['schema_name', text], ['size', long], ['state', text], ['table_name', text],
-    ], (s) => [...s.catalog.tables.values()].flatMap((t) => s.cluster.shards(t).map((sh) => [
-      false, sh.id, { id: sh.nodeId, name: sh.nodeName }, 0, '', sh.primary, null, sh.state === 'STARTED' ? 'STARTED' : 'UNASSIGNED',
-      t.schema, 0, sh.state, t.name,
-    ])), { live: true }),
+    ], shardRows, { live: true }),
+    def('information_schema', 'table_partitions', [
+      ['closed', bool], ['number_of_replicas', text], ['number_of_shards', int], ['partition_ident', text],
+      ['routing_hash_function', text], ['table_name', text], ['table_schema', text], ['values', T.object([], 'dynamic')],
+      ['version', obj([['created', text], ['upgraded', text]])],
+    ], partitionRows, { schemaColumn: 'table_schema', live: true }),
+    def('information_schema', 'referential_constraints', [
+      ['constraint_catalog', text], ['constraint_name', text], ['constraint_schema', text], ['delete_rule', text],
+      ['match_option', text], ['unique_constraint_catalog', text], ['unique_constraint_name', text],
+      ['unique_constraint_schema', text], ['update_rule', text],
+    ], () => []),
     def('sys', 'checks', [['description', text], ['id', int], ['node_id', text], ['passed', bool], ['severity', int]],
       () => [
         ['The value of the cluster setting \'gateway.expected_data_nodes\' must be equal to the maximum number of data nodes in the cluster.', 1, null, true, 3],
@@ -179,7 +184,7 @@ export async function materialize(pg: PGlite, state: EngineState, keys: Iterable
     const d = SYSTEM_TABLES.get(key);
     if (!d) continue;
     if (!d.live && state.materialized.get(key) === state.catalog.version) continue;
-    const rows = d.rows(state);
+    const rows = await d.rows(state);
     const cols = d.columns.map((c) => quoteIdent(c.name)).join(', ');
     const types = d.columns.map((c) => `${quoteIdent(c.name)} ${c.name === 'is_nullable' && state.version === '5.10' ? 'boolean' : pgType(c.type)}`).join(', ');
     const records = rows.map((r) => Object.fromEntries(d.columns.map((c, i) => [c.name, r[i] ?? null])));

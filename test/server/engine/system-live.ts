@@ -1,0 +1,76 @@
+/**
+ * The system tables that depend on the rows, not only on the catalog: sys.shards (documents per shard
+ * as the last refresh left them, one shard set per partition), sys.health (one row per table, or per
+ * partition) and information_schema.table_partitions. Rebuilt on every read.
+ */
+import type { TableDef } from './catalog.js';
+import { quoteIdent } from './format.js';
+import { partitionsOf, type Partition } from './partitions.js';
+import { shardOf } from './routing.js';
+import type { EngineState } from './state.js';
+import { pgTableName } from './storage.js';
+
+/** Searchable documents per shard: the routing value is the CLUSTERED BY column, else `_id`. */
+async function docsPerShard(state: EngineState, t: TableDef, shards: number, partition?: Partition): Promise<number[]> {
+  const routing = t.clusteredBy ? quoteIdent(t.clusteredBy) : '"_id"';
+  const where = partition
+    ? ` WHERE ${t.partitionedBy.map((c) => (partition.values[c] === null ? `${quoteIdent(c)} IS NULL` : `CAST(${quoteIdent(c)} AS text) = ${pgLiteral(partition.values[c]!)}`)).join(' AND ')}`
+    : '';
+  const r = await state.pg.query<unknown[]>(`SELECT CAST(${routing} AS text) FROM ${pgTableName(t, 'shadow')}${where}`, [], { rowMode: 'array' });
+  const counts = new Array<number>(shards).fill(0);
+  for (const [key] of r.rows) counts[shardOf(String(key ?? ''), shards)]!++;
+  return counts;
+}
+
+function pgLiteral(s: string): string {
+  return `'${s.replace(/'/g, "''")}'`;
+}
+
+/** A table's shard sets: one for a plain table, one per partition (none yet for an empty partitioned one). */
+async function shardSets(state: EngineState, t: TableDef): Promise<Array<{ partition?: Partition }>> {
+  if (t.partitionedBy.length === 0) return [{}];
+  return (await partitionsOf(state.pg, t)).map((partition) => ({ partition }));
+}
+
+export async function shardRows(state: EngineState): Promise<unknown[][]> {
+  const out: unknown[][] = [];
+  for (const t of state.catalog.tables.values()) {
+    for (const { partition } of await shardSets(state, t)) {
+      const view = partition ? { ...t, numberOfShards: partition.numberOfShards, numberOfReplicas: partition.numberOfReplicas } : t;
+      const docs = await docsPerShard(state, t, view.numberOfShards, partition);
+      for (const sh of state.cluster.shards(view)) {
+        const started = sh.state === 'STARTED';
+        // 6.4 reports no partition ident for a copy that is nowhere; 5.10 reports the table's.
+        const ident = !started && state.version === '6.4' ? null : (partition?.ident ?? '');
+        out.push([
+          t.closed, sh.id, { id: sh.nodeId, name: sh.nodeName }, started ? (docs[sh.id] ?? 0) : 0, ident, sh.primary, null,
+          started ? 'STARTED' : 'UNASSIGNED', t.schema, 0, sh.state, t.name,
+        ]);
+      }
+    }
+  }
+  return out;
+}
+
+export async function healthRows(state: EngineState): Promise<unknown[][]> {
+  const out: unknown[][] = [];
+  for (const t of state.catalog.tables.values()) {
+    for (const { partition } of await shardSets(state, t)) {
+      const view = partition ? { ...t, numberOfShards: partition.numberOfShards, numberOfReplicas: partition.numberOfReplicas } : t;
+      const h = state.cluster.health(view);
+      const severity = h.health === 'GREEN' ? 1 : h.health === 'YELLOW' ? 2 : 3;
+      out.push([h.health, h.missing, partition?.ident ?? null, severity, t.name, t.schema, h.underreplicated]);
+    }
+  }
+  return out;
+}
+
+export async function partitionRows(state: EngineState): Promise<unknown[][]> {
+  const out: unknown[][] = [];
+  for (const t of state.catalog.tables.values()) {
+    for (const p of await partitionsOf(state.pg, t)) {
+      out.push([t.closed, p.numberOfReplicas, p.numberOfShards, p.ident, 'org.elasticsearch.cluster.routing.Murmur3HashFunction', t.name, t.schema, p.values, { created: t.createdVersion, upgraded: null }]);
+    }
+  }
+  return out;
+}
