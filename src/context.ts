@@ -1,13 +1,15 @@
 import type { Logger } from 'pino';
 import type { BulkResult, CrateClient, SqlResult, TableRef } from './client/types.js';
 import type { ResolvedConfig } from './config/types.js';
+import type { Introspection } from './introspection.js';
 
 /**
- * What a TS/JS migration's `up(ctx)`/`down(ctx)` and a code seed receive.
+ * What a TS/JS migration's `up(ctx)`/`down(ctx)` and a code seed receive; `ctx.tableExists`,
+ * `ctx.columns` and `ctx.serverVersion` (Introspection) read the cluster, e.g. to branch for 5.10 and 6.x.
  * Every statement runs on its own (CrateDB has no transactions): a function that fails halfway
  * leaves what it already ran applied, so write steps that can run again (`IF NOT EXISTS`, upserts).
  */
-export interface MigrationContext {
+export interface MigrationContext extends Introspection {
   /** One statement, values in `args`. */
   sql(stmt: string, args?: readonly unknown[]): Promise<SqlResult>;
   /** `bulk_args` insert/update/delete. Throws `CrateDbError` if any row failed (`rowcount: -2`). */

@@ -1,8 +1,9 @@
 import type { Logger } from 'pino';
-import type { CrateClient, TableRef } from '../client/types.js';
+import type { CrateClient } from '../client/types.js';
 import type { ResolvedConfig } from '../config/types.js';
 import type { MigrationContext } from '../context.js';
 import { AbortedError, CrateDbError, UsageError } from '../errors.js';
+import { createIntrospection, toTableRef } from '../introspection.js';
 import { describeStatement } from './sql-file.js';
 import { sessionAdvice, sessionStatement } from './statement-kind.js';
 import type { Visibility } from './visibility.js';
@@ -47,6 +48,7 @@ export function createMigrationContext(deps: {
     return facts;
   };
   return {
+    ...createIntrospection(client, config.schema),
     get statementsRun() {
       return statementsRun;
     },
@@ -88,11 +90,4 @@ export function createMigrationContext(deps: {
     config,
     signal,
   };
-}
-
-/** `"schema.table"` or `"table"` (the config's schema) as a `TableRef`. */
-function toTableRef(table: string | TableRef, defaultSchema: string): TableRef {
-  if (typeof table !== 'string') return table;
-  const dot = table.indexOf('.');
-  return dot < 0 ? { schema: defaultSchema, table } : { schema: table.slice(0, dot), table: table.slice(dot + 1) };
 }
