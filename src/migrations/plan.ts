@@ -175,7 +175,10 @@ export function withoutBroken(insp: Inspection): Inspection {
   return { ...insp, broken: [] };
 }
 
-function checkExclusive(options: { to?: unknown; step?: number }): void {
+function checkExclusive(options: { to?: unknown; step?: number; inFlight?: string }): void {
+  if (options.inFlight !== undefined && options.inFlight !== 'done' && options.inFlight !== 'rerun') {
+    throw new UsageError(`'inFlight' must be 'done' (the in-flight statement was applied) or 'rerun' (it was not), not ${JSON.stringify(options.inFlight)}`);
+  }
   if (options.to !== undefined && options.step !== undefined) throw new UsageError("'to' and 'step' cannot be used together");
   if (options.step !== undefined && !(Number.isInteger(options.step) && options.step >= 1)) {
     throw new UsageError(`'step' must be a whole number of at least 1, not ${options.step}`);

@@ -41,7 +41,7 @@ describe('latency on one node', () => {
 
     const traffic = server.requests.slice(seen);
     const lock = `"${p.config.lockTable.schema}"."lock"`;
-    const renewals = traffic.filter((r) => r.stmt.startsWith(`UPDATE ${lock} SET expires_at`));
+    const renewals = traffic.filter((r) => r.stmt.startsWith(`UPDATE ${lock} SET renewed_at`));
     expect(renewals.length).toBeGreaterThanOrEqual(2);
     expect(renewals.every((r) => r.status === 200)).toBe(true);
     // The slow node took its share of the traffic and answered all of it.

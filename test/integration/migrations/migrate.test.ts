@@ -91,6 +91,8 @@ DROP TABLE IF EXISTS "${schema}"."a";
     expect([step.status, step.statementsRun, step.statementsTotal]).toEqual(['failed', 2, 4]);
     expect(err.message).toContain('migrations/001_half.sql:4');
 
+    // The runner writes its history by primary key (real-time) without REFRESH: a search must refresh first.
+    await crate.sql(`REFRESH TABLE "${schema}_migrate"."migrations"`);
     const history = await crate.sql(`SELECT status, statements_run, statements_total, error FROM "${schema}_migrate"."migrations"`);
     const [status, run, total, error] = history.rows[0]!;
     expect([status, run, total]).toEqual(['failed', 2, 4]);
@@ -120,7 +122,7 @@ DROP TABLE IF EXISTS "${schema}"."a";
     expect(err.exitCode).toBe(3);
     expect(await tables(project.schema)).toEqual(['books']);
 
-    expect(await migrator.repair()).toEqual({ checksumsUpdated: ['001_create_books'], removedMissing: [], removedFailed: [] });
+    expect(await migrator.repair()).toEqual({ checksumsUpdated: ['001_create_books'], removedMissing: [], removedFailed: [], restored: [] });
     expect(statuses(await migrator.up())).toEqual([['002_more', 'applied']]);
   });
 
