@@ -28,6 +28,11 @@ export const GLOBAL_OPTIONS: Readonly<Record<string, OptionSpec>> = {
 };
 
 const dryRun: OptionSpec = { type: 'boolean', default: false, describe: 'Print the statements that would run; change nothing' };
+const inFlight: OptionSpec = {
+  type: 'string',
+  choices: ['done', 'rerun'],
+  describe: 'After a crash left a statement in flight that is not safe to repeat: it was applied (done) or not (rerun)',
+};
 
 export const COMMANDS: readonly CommandSpec[] = [
   {
@@ -38,6 +43,7 @@ export const COMMANDS: readonly CommandSpec[] = [
       step: { type: 'number', describe: 'Apply at most this many migrations' },
       'allow-out-of-order': { type: 'boolean', default: false, describe: 'Run pending migrations older than the newest applied one' },
       'force-checksum': { type: 'boolean', default: false, describe: 'Run although applied files changed (see validate/repair)' },
+      'in-flight': inFlight,
       'dry-run': dryRun,
     },
     conflicts: [['to', 'step']],
@@ -49,6 +55,7 @@ export const COMMANDS: readonly CommandSpec[] = [
     options: {
       to: { type: 'string', describe: 'Revert down to and including this migration (name or version); 0 reverts all' },
       step: { type: 'number', describe: 'Revert this many migrations' },
+      'in-flight': inFlight,
       'dry-run': dryRun,
     },
     conflicts: [['to', 'step']],

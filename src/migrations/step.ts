@@ -86,6 +86,8 @@ export async function runSection(
   try {
     if (section.kind === 'sql') {
       const statements = section.statements;
+      // Resumed: what the dead runner wrote may not have been refreshed; searches must see it.
+      visibility.wrote(statements.slice(0, start.at).flatMap((s) => s.writes));
       for (let index = done; index < statements.length; index++) {
         const stmt = statements[index]!;
         if (index > start.at) {

@@ -3,8 +3,8 @@ import { apiOptions, argsOf } from '../options.js';
 import { duration, print, printJson } from '../output.js';
 import type { CommandRun } from '../spec.js';
 
-interface UpArgs { to?: string; step?: number; 'allow-out-of-order': boolean; 'force-checksum': boolean; 'dry-run': boolean }
-interface DownArgs { to?: string; step?: number; 'dry-run': boolean }
+interface UpArgs { to?: string; step?: number; 'allow-out-of-order': boolean; 'force-checksum': boolean; 'dry-run': boolean; 'in-flight'?: 'done' | 'rerun' }
+interface DownArgs { to?: string; step?: number; 'dry-run': boolean; 'in-flight'?: 'done' | 'rerun' }
 
 export const up: CommandRun = async (parsed, signal) => {
   const args = argsOf<UpArgs>(parsed);
@@ -14,6 +14,7 @@ export const up: CommandRun = async (parsed, signal) => {
     ...(args.step === undefined ? {} : { step: args.step }),
     allowOutOfOrder: args['allow-out-of-order'],
     forceChecksum: args['force-checksum'],
+    ...(args['in-flight'] === undefined ? {} : { inFlight: args['in-flight'] }),
     dryRun: args['dry-run'],
   });
   report(result, args.json);
@@ -26,6 +27,7 @@ export const down: CommandRun = async (parsed, signal) => {
     ...apiOptions(args, signal),
     ...(args.to === undefined ? {} : { to: args.to === '0' ? 0 : args.to }),
     ...(args.step === undefined ? {} : { step: args.step }),
+    ...(args['in-flight'] === undefined ? {} : { inFlight: args['in-flight'] }),
     dryRun: args['dry-run'],
   });
   report(result, args.json);

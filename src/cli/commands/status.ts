@@ -4,8 +4,9 @@ import { apiOptions, argsOf } from '../options.js';
 import { duration, print, printJson, table, timestamp } from '../output.js';
 import type { CommandRun } from '../spec.js';
 
-/** States that mean the database and the files disagree, or a migration did not finish: exit 3. */
-const ATTENTION = new Set(['changed', 'missing', 'failed', 'running']);
+/** States that mean the database and the files disagree, or a migration did not finish: exit 3. A
+ * migration `running` now (its runner holds the lock) is shown, and is not a problem. */
+const ATTENTION = new Set(['changed', 'missing', 'failed', 'interrupted']);
 
 export const status: CommandRun = async (parsed, signal) => {
   const args = argsOf<object>(parsed);
@@ -37,8 +38,12 @@ export const status: CommandRun = async (parsed, signal) => {
         ),
       );
     }
+    for (const m of report.migrations.filter((r) => r.lease)) {
+      print(`\n${m.name} is running (${m.direction ?? 'up'}), lease held by ${m.lease!.owner} until ${timestamp(m.lease!.expiresAt)} unless renewed`);
+    }
     for (const m of attention) {
-      print(`\n${m.name} is ${m.state}${m.error ? `: ${m.error}` : ''}`);
+      const why = m.state === 'interrupted' ? `: left running by a runner that is gone (${m.direction ?? 'up'}); the next '${m.direction ?? 'up'}' resumes it, or says why not` : m.error ? `: ${m.error}` : '';
+      print(`\n${m.name} is ${m.state}${why}`);
     }
     if (attention.length > 0) print(`\nRun 'cratedb-migrate validate' for what to do.`);
   }
@@ -70,6 +75,7 @@ export const repair: CommandRun = async (parsed, signal) => {
       ...result.checksumsUpdated.map((n) => `checksum realigned  ${n}`),
       ...result.removedMissing.map((n) => `forgotten (no file) ${n}`),
       ...result.removedFailed.map((n) => `pending again       ${n} (was failed or interrupted: check what it left behind)`),
+      ...result.restored.map((n) => `applied again       ${n} (its revert had failed or was interrupted: you put back what it undid)`),
     ];
     print(lines.length > 0 ? lines.join('\n') : 'Nothing to repair.');
   }

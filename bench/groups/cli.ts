@@ -1,0 +1,110 @@
+/**
+ * CLI cold start as whole processes, against `node -e ""` in the same rounds: `--version`, `--help`,
+ * `status` (against the target), and knex's and umzug's CLIs printing their help (installed for the bench
+ * only, into bench/.tools). `status` is also set against `--help` plus the requests it sends, each priced
+ * as one `SELECT 1` over a new connection.
+ */
+import { existsSync } from 'node:fs';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { createClient, status } from '../../src/index.js';
+import { pino } from 'pino';
+import { Group } from '../lib/report.js';
+import { builtCli, processMs, run, TOOLS } from '../lib/processes.js';
+import { benchSchema, configFor, externalUrl, inProcessTarget, requestCounter, REPO } from '../lib/servers.js';
+import { DEFAULT_RUNS, figure, rounds, timed } from '../lib/stats.js';
+
+const KNEX = 'knex@3.3.0';
+/** What `status` loads that `--help` does not: each package's import alone, in a fresh process. */
+const STATUS_IMPORTS = ['zod', 'undici', 'pino', 'pino-pretty', 'yaml', 'csv-parse'];
+const RUNS = Math.max(DEFAULT_RUNS, 10);
+
+/** knex's CLI, installed into bench/.tools on first use; undefined (and said why) when it cannot be. */
+async function knexCli(): Promise<string | undefined> {
+  const bin = path.join(TOOLS, 'node_modules', 'knex', 'bin', 'cli.js');
+  if (!existsSync(bin)) {
+    process.stdout.write(`installing ${KNEX} into bench/.tools for the comparison\n`);
+    const npm = await run('npm', ['install', '--prefix', TOOLS, '--no-save', '--no-audit', '--no-fund', KNEX]);
+    if (npm.code !== 0 || !existsSync(bin)) {
+      process.stdout.write(`could not install ${KNEX} (${npm.stderr.trim().split('\n').at(-1)}): knex row left out\n`);
+      return undefined;
+    }
+  }
+  return bin;
+}
+
+/** umzug's own CLI (`runAsCLI`) over no migrations, as a project would wire it. */
+async function umzugCli(): Promise<string> {
+  const file = path.join(TOOLS, 'umzug-cli.mjs');
+  await mkdir(TOOLS, { recursive: true });
+  await writeFile(file, `import { Umzug } from ${JSON.stringify(path.join(REPO, 'node_modules', 'umzug', 'lib', 'index.js'))};\n` +
+    'await new Umzug({ migrations: [], logger: undefined }).runAsCLI();\n');
+  return file;
+}
+
+export async function cliGroup(): Promise<Group> {
+  const group = new Group('cli');
+  const target = await inProcessTarget();
+  const schema = benchSchema('cli');
+  const root = await mkdtemp(path.join(tmpdir(), 'cm-bench-cli-'));
+  const config = await configFor(target, schema, root);
+  try {
+    await mkdir(config.migrationsDir, { recursive: true });
+    for (let i = 1; i <= 3; i++) {
+      await writeFile(path.join(config.migrationsDir, `00${i}_t${i}.sql`), `-- migrate:up\nCREATE TABLE "${schema}"."t${i}" (id TEXT);\n-- migrate:down\nDROP TABLE "${schema}"."t${i}";\n`);
+    }
+    await writeFile(path.join(root, 'crate.config.yaml'), [
+      'environments:', '  bench:', `    schema: ${schema}`, `    seeds_table: ${schema}_migrate.seeds`,
+      `    history_table: ${schema}_migrate.migrations`, `    lock_table: ${schema}_migrate.lock`, '',
+    ].join('\n'));
+    const cli = await builtCli();
+    const knex = await knexCli();
+    const umzug = await umzugCli();
+    const env = { ...process.env, CRATE_ENV: 'bench' };
+    const node = (args: string[]) => () => processMs(process.execPath, args, { cwd: root, env });
+    const statusArgs = [cli, 'status', '--log-level', 'warn', ...(externalUrl() ? [] : ['--url', target.url])];
+
+    // Requests of one `status`: the test server's log, or this process's own requests against CRATEDB_URL.
+    const counter = requestCounter(target);
+    const before = counter.count();
+    if (target.server) await node(statusArgs)();
+    else await status({ config, logger: pino({ level: 'silent' }) });
+    const statusRequests = counter.count() - before;
+    counter.close();
+
+    const cases: Record<string, () => Promise<number>> = {
+      'node -e ""': node(['-e', '']),
+      'cratedb-migrate --version': node([cli, '--version']),
+      'cratedb-migrate --help': node([cli, '--help']),
+      ...(knex ? { 'knex --help': node([knex, '--help']) } : {}),
+      'umzug runAsCLI --help': node([umzug, '--help']),
+      'cratedb-migrate status': node(statusArgs),
+      ...Object.fromEntries(STATUS_IMPORTS.map((pkg) => [`import ${pkg}`, () =>
+        processMs(process.execPath, ['--input-type=module', '-e', `await import(${JSON.stringify(pkg)})`], { cwd: REPO })])),
+      'SELECT 1, new connection': () => timed(async () => {
+        const client = createClient(config);
+        await client.sql('SELECT 1');
+        await client.close();
+      }),
+    };
+    const v = await rounds(cases, { runs: RUNS });
+    const base = group.add('node -e "" (baseline)', 'ms', figure(v['node -e ""']!));
+    group.add('cratedb-migrate --version', 'ms', figure(v['cratedb-migrate --version']!), { baseline: base, target: { of: 'ratio', op: '<=', value: 1.5 } });
+    const help = group.add('cratedb-migrate --help', 'ms', figure(v['cratedb-migrate --help']!), { baseline: base, target: { of: 'ratio', op: '<=', value: 1.5 } });
+    if (knex) group.add('knex --help', 'ms', figure(v['knex --help']!), { baseline: base });
+    group.add('umzug runAsCLI --help', 'ms', figure(v['umzug runAsCLI --help']!), { baseline: base });
+    group.add('cratedb-migrate status', 'ms', figure(v['cratedb-migrate status']!), { baseline: base, note: `${statusRequests} requests` });
+    for (const pkg of STATUS_IMPORTS) group.add(`node + import('${pkg}')`, 'ms', figure(v[`import ${pkg}`]!), { baseline: base, note: 'loaded by status, not by --help' });
+    const select = figure(v['SELECT 1, new connection']!);
+    group.add('SELECT 1, new connection (in process)', 'ms', select);
+    const allowance = v['cratedb-migrate --help']!.map((h) => h + statusRequests * select.median);
+    group.add(`status / (--help + ${statusRequests} x SELECT 1)`, 'x', figure(v['cratedb-migrate status']!.map((s, i) => s / allowance[i]!)), {
+      target: { of: 'median', op: '<=', value: 1 }, note: `--help ${Math.round(help.median)} ms + ${statusRequests} x ${select.median.toFixed(1)} ms`,
+    });
+    return group;
+  } finally {
+    await target.close();
+    await rm(root, { recursive: true, force: true });
+  }
+}

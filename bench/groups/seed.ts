@@ -1,0 +1,117 @@
+/**
+ * Seed throughput against the limit: a minimal hand-written `bulk_args` upsert loop on undici over the same
+ * NDJSON file, table and server, at several batch sizes and requests in flight; the best of them is the
+ * baseline. The seeder runs through the public API (`seed()`) and as a whole `cratedb-migrate seed` process,
+ * with its defaults. One INSERT request per row is measured too (the tutorial's ORM path).
+ * Against CRATEDB_URL, else the test server in a child process (its CPU is not this event loop's).
+ */
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { pino } from 'pino';
+import { createClient, seed } from '../../src/index.js';
+import { Group } from '../lib/report.js';
+import { handLoop, singleInserts } from '../lib/hand-loop.js';
+import { EVENTS_DDL, writeEventsSeed } from '../lib/ndjson.js';
+import { builtCli, processMs } from '../lib/processes.js';
+import { benchSchema, childTarget, configFor, externalUrl } from '../lib/servers.js';
+import { figure, rounds, timed } from '../lib/stats.js';
+
+/** Rows per seed run: 100,000 against a real CrateDB; the test server (PGlite underneath) is slower. */
+const ROWS = Number(process.env.BENCH_SEED_ROWS) || (externalUrl() ? 100_000 : 10_000);
+const SINGLE_ROWS = Number(process.env.BENCH_SINGLE_ROWS) || (externalUrl() ? 1_000 : 300);
+/** Batch size x requests in flight of the hand-written loop. */
+const HAND_LOOPS: ReadonlyArray<readonly [number, number]> = [[1_000, 1], [2_000, 2], [5_000, 2], [5_000, 4]];
+
+export async function seedGroup(): Promise<Group> {
+  const group = new Group('seed');
+  const target = await childTarget();
+  const schema = benchSchema('seed');
+  const root = await mkdtemp(path.join(tmpdir(), 'cm-bench-seed-'));
+  const config = await configFor(target, schema, root);
+  const client = createClient(config);
+  const table = `"${schema}"."events"`;
+  const file = path.join(config.seedsDir, 'events.ndjson');
+  const recreate = async () => {
+    await client.sql(`DROP TABLE IF EXISTS ${table}`);
+    await client.sql(`CREATE TABLE ${table} ${EVENTS_DDL}`);
+  };
+  try {
+    await mkdir(config.seedsDir, { recursive: true });
+    await writeEventsSeed(file, 'events', ROWS);
+    await writeFile(path.join(root, 'crate.config.yaml'), [
+      'environments:',
+      '  bench:',
+      `    schema: ${schema}`,
+      `    seeds_table: ${schema}_migrate.seeds`,
+      `    history_table: ${schema}_migrate.migrations`,
+      `    lock_table: ${schema}_migrate.lock`,
+      '',
+    ].join('\n'));
+    const cli = await builtCli();
+    const cliEnv = { ...process.env, CRATE_ENV: 'bench' };
+    const cliArgs = [cli, 'seed', '--force', '--log-level', 'warn', ...(externalUrl() ? [] : ['--url', target.url])];
+    const logger = pino({ level: 'silent' });
+    const rate = (ms: number, rows = ROWS) => rows / (ms / 1000);
+    const checked = (what: string, written: number) => {
+      if (written !== ROWS) throw new Error(`${what} wrote ${written} of ${ROWS} rows`);
+    };
+
+    const cases: Record<string, () => Promise<number>> = {};
+    for (const [size, inFlight] of HAND_LOOPS) {
+      cases[`hand loop ${size} x ${inFlight}`] = async () => {
+        await recreate();
+        let written = 0;
+        const ms = await timed(async () => {
+          written = (await handLoop(target.url, file, table, size, inFlight)).written;
+        });
+        checked('hand loop', written);
+        return rate(ms);
+      };
+    }
+    cases['seed() API, defaults'] = async () => {
+      await recreate();
+      let written = 0;
+      const ms = await timed(async () => {
+        written = (await seed({ config, logger, force: true })).seeds[0]!.written;
+      });
+      checked('seed()', written);
+      return rate(ms);
+    };
+    cases['cratedb-migrate seed (process)'] = async () => {
+      await recreate();
+      return rate(await processMs(process.execPath, cliArgs, { cwd: root, env: cliEnv }));
+    };
+    let offset = 0;
+    cases['one INSERT per row'] = async () => {
+      await recreate();
+      const ms = await timed(() => singleInserts(target.url, table, SINGLE_ROWS, offset));
+      offset += SINGLE_ROWS;
+      return rate(ms, SINGLE_ROWS);
+    };
+
+    const values = await rounds(cases);
+    const hand = HAND_LOOPS.map(([size, inFlight]) => `hand loop ${size} x ${inFlight}`);
+    const best = hand.reduce((a, b) => (figure(values[b]!).median > figure(values[a]!).median ? b : a));
+    const bestRow = group.add(`${best} (best: baseline)`, 'rows/s', figure(values[best]!), { note: `${ROWS} rows` });
+    for (const name of hand) if (name !== best) group.add(name, 'rows/s', figure(values[name]!), { baseline: bestRow });
+    const api = group.add('seed() API, defaults', 'rows/s', figure(values['seed() API, defaults']!), {
+      baseline: bestRow, target: { of: 'ratio', op: '>=', value: 0.9 },
+    });
+    group.add('cratedb-migrate seed (process)', 'rows/s', figure(values['cratedb-migrate seed (process)']!), {
+      baseline: bestRow, target: { of: 'ratio', op: '>=', value: 0.9 }, note: 'includes process start-up',
+    });
+    const single = group.add('one INSERT per row', 'rows/s', figure(values['one INSERT per row']!), { baseline: bestRow, note: `${SINGLE_ROWS} rows` });
+    // The seeder against the per-row path: the figure the second target is about.
+    group.add('seed() API vs one INSERT per row', 'x', figure(values['seed() API, defaults']!.map((v, i) => v / values['one INSERT per row']![i]!)), {
+      target: { of: 'median', op: '>=', value: 50 }, note: `${Math.round(api.median / single.median)}x of the medians`,
+    });
+    return group;
+  } finally {
+    await client.sql(`DROP TABLE IF EXISTS ${table}`).catch(() => undefined);
+    await client.sql(`DROP TABLE IF EXISTS "${schema}_migrate"."seeds"`).catch(() => undefined);
+    await client.close();
+    await target.close();
+    await rm(root, { recursive: true, force: true });
+  }
+}

@@ -1,0 +1,68 @@
+/**
+ * One migration of 1,000 statements through the public API, against the same statements sent one by one
+ * through the client: time, and requests per statement beyond the statement itself, taken as the difference
+ * to a 1-statement migration (so the fixed cost of a run, lock and history, is not spread over the statements).
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { pino } from 'pino';
+import { createClient, migrate } from '../../src/index.js';
+import { dropTracking, projectConfig, requestsCounted, writeLongMigration } from '../lib/migrations.js';
+import { Group } from '../lib/report.js';
+import { benchSchema, configFor, inProcessTarget, requestCounter } from '../lib/servers.js';
+import { figure, rounds, timed } from '../lib/stats.js';
+
+const STATEMENTS = 1_000;
+
+export async function statementsGroup(): Promise<Group> {
+  const group = new Group('statements');
+  const target = await inProcessTarget();
+  const schema = benchSchema('stmts');
+  const root = await mkdtemp(path.join(tmpdir(), 'cm-bench-stmts-'));
+  const base = await configFor(target, schema, root);
+  const client = createClient(base);
+  const counter = requestCounter(target);
+  const requestsOf = requestsCounted(counter);
+  const logger = pino({ level: 'silent' });
+  const table = `"${schema}"."marks"`;
+  const project = projectConfig(base, root, 'long');
+  try {
+    await client.sql(`CREATE TABLE ${table} (id TEXT PRIMARY KEY)`);
+    let version = 1;
+    const requests: { long: number[]; short: number[] } = { long: [], short: [] };
+    const apply = async (statements: number, into: number[]) => {
+      await writeLongMigration(project.migrationsDir, table, version++, statements);
+      let ms = 0;
+      into.push(await requestsOf(async () => {
+        ms = await timed(() => migrate({ config: project, logger }));
+      }));
+      return ms;
+    };
+    const v = await rounds({
+      'by hand': () => timed(async () => {
+        for (let i = 0; i < STATEMENTS; i++) await client.sql(`INSERT INTO ${table} (id) VALUES ('h${version}_${i}')`);
+        version++;
+      }),
+      long: () => apply(STATEMENTS, requests.long),
+      short: () => apply(1, requests.short),
+    });
+    const hand = group.add(`${STATEMENTS} statements by hand (baseline)`, 'ms', figure(v['by hand']));
+    group.add(`one migration of ${STATEMENTS} statements`, 'ms', figure(v.long), { baseline: hand });
+    // The warm-up round's counts are dropped like its times.
+    const long = requests.long.slice(1);
+    const short = requests.short.slice(1);
+    group.add('requests per statement beyond the statement itself', 'requests', figure(long.map((r, i) => (r - short[i]!) / (STATEMENTS - 1) - 1)), {
+      target: { of: 'median', op: '<=', value: 1 },
+      note: `${figure(long).median} requests for ${STATEMENTS} statements, ${figure(short).median} for 1`,
+    });
+    return group;
+  } finally {
+    counter.close();
+    await client.sql(`DROP TABLE IF EXISTS ${table}`).catch(() => undefined);
+    await dropTracking(client, project);
+    await client.close();
+    await target.close();
+    await rm(root, { recursive: true, force: true });
+  }
+}
