@@ -121,7 +121,7 @@ describe('kill -9 of a runner at every statement position, then a plain up', () 
   const { positions } = fixture('x');
   const trials = positions.flatMap((p) => (['before', 'after'] as const).map((when) => ({ ...p, when })));
 
-  it.for(trials)('killed $when $name statement $index: heals, or stops naming the line and continues with --in-flight', async (trial) => {
+  it.for(trials)('killed $when $name statement $index: heals, or stops naming the line and continues with --in-flight', { timeout: 120_000 }, async (trial) => {
     const schema = `${crate.schema}_k${trial.name.slice(0, 3)}${trial.index}${trial.when[0]}`;
     const { files } = fixture(schema);
     const dir = await projectDir(schema, files);
@@ -158,5 +158,5 @@ describe('kill -9 of a runner at every statement position, then a plain up', () 
       [2, 'y'],
     ]);
     expect(await rows(q(schema, 'c'), 'note')).toEqual([]);
-  }, 120_000);
+  });
 });
