@@ -10,6 +10,10 @@ import type { Engine, SqlRequest, SqlResponse } from './contract.js';
 import type { RecoveringShards } from './recovering.js';
 import { crateError } from './protocol.js';
 
+/** Only a statement starting with CREATE (after comments) can create a table: others skip planning
+ * while no table is recovering and every node is up (planning a long VALUES list is not free). */
+const MAY_CREATE = /^(?:\s|--[^\n]*(?:\n|$)|\/\*[\s\S]*?\*\/)*create\b/i;
+
 /** What a node knows about the cluster it belongs to. */
 export interface ClusterView {
   readonly size: number;
@@ -33,11 +37,12 @@ export async function executeInCluster(
   request: SqlRequest,
 ): Promise<SqlResponse> {
   const degraded = Array.from({ length: cluster.size }, (_, i) => i).some((i) => !cluster.alive(i));
-  if (!degraded && shards.recoveringMs <= 0 && !shards.recovering.active) return engine.execute(request);
+  const mayCreate = shards.recoveringMs > 0 && MAY_CREATE.test(request.stmt);
+  if (!degraded && !mayCreate && !shards.recovering.active) return engine.execute(request);
 
   const plan = await engine.plan(request.stmt, request.session, request.bulkArgs?.[0] ?? request.args);
   if (plan === undefined) return engine.execute(request);
-  if (plan.creates !== undefined) {
+  if (plan.creates !== undefined && mayCreate) {
     // The creator answers once the new table's primaries started (CrateDB waits for active shards).
     const response = await engine.execute(request);
     const created = response.status === 200 && (response.body as { rowcount?: unknown }).rowcount === 1;

@@ -85,7 +85,7 @@ describe('RECOVERING window of a new table', () => {
   });
 
   it('reports the shards RECOVERING in sys.shards and the table RED in sys.health until they start', async () => {
-    const creator = pending(sql(CREATE));
+    const creator = pending(sql(`-- a comment first\n/* and another */ ${CREATE}`));
     await settle();
     const shards = "SELECT state, \"primary\" FROM sys.shards WHERE schema_name = 'doc' AND table_name = 'race'";
     const health = "SELECT health FROM sys.health WHERE table_schema = 'doc' AND table_name = 'race'";
