@@ -228,6 +228,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     );
     (engine as Engine & { setCluster?: (cluster: typeof view) => void }).setCluster?.(view);
   } catch (err) {
+    closed = true;
     await Promise.all(nodes.map((node) => node.stop()));
     if (ownEngine) await engine.close();
     throw err;
