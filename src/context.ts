@@ -2,6 +2,8 @@ import type { Logger } from 'pino';
 import type { BulkResult, CrateClient, SqlResult, TableRef } from './client/types.js';
 import type { ResolvedConfig } from './config/types.js';
 import type { Introspection } from './introspection.js';
+import type { RebuildResult } from './migrations/rebuild/rebuild.js';
+import type { CopyBatches } from './migrations/rebuild/spec.js';
 
 /**
  * What a TS/JS migration's `up(ctx)`/`down(ctx)` and a code seed receive; `ctx.tableExists`,
@@ -16,10 +18,30 @@ export interface MigrationContext extends Introspection {
   bulk(stmt: string, rows: readonly (readonly unknown[])[]): Promise<BulkResult>;
   /** `REFRESH TABLE`; names without a schema use the config's schema. */
   refresh(...tables: Array<string | TableRef>): Promise<void>;
+  /** Rebuilds a table with a new definition, for changes CrateDB cannot make in place (a column's type, a
+   * fulltext index, the key, the partitioning): create, copy, refresh, compare counts, swap. Run again after
+   * a crash, it resumes. See docs/rebuild.md. */
+  rebuildTable(options: RebuildTableOptions): Promise<RebuildResult>;
+  /** The down of a rebuild that kept its backup: swaps `<table>__cm_backup` back in, drops the rebuilt one. */
+  revertRebuild(table: string | TableRef): Promise<void>;
   log: Logger;
   client: CrateClient;
   config: ResolvedConfig;
   signal: AbortSignal;
+}
+
+/** `ctx.rebuildTable()`'s options. */
+export interface RebuildTableOptions {
+  /** The live table: `'schema.table'`, `'table'` (the config's schema) or `{ schema, table }`. */
+  table: string | TableRef;
+  /** `CREATE TABLE <table> (...)`: the new definition, naming the live table. */
+  definition: string;
+  /** New column -> SQL expression over the old columns; others are copied by name. */
+  columns?: Readonly<Record<string, string>>;
+  /** Keep the old table as `<table>__cm_backup`, so that `ctx.revertRebuild` can swap it back. @default false */
+  keepBackup?: boolean;
+  /** @default { by: 'all' } */
+  copy?: CopyBatches;
 }
 
 /** A TS/JS migration module. */

@@ -164,6 +164,21 @@ export class CheckError extends CrateMigrateError {
   }
 }
 
+/** A table rebuild refused to start or stopped (docs/rebuild.md). `CM_REBUILD`: bad input or a state it
+ * will not touch (named in the message, with what to do); `CM_REBUILD_COUNT`: the new table has not as
+ * many rows as the old one, so nothing was swapped and the new table was dropped. The live table is
+ * always there. */
+export class RebuildError extends CrateMigrateError {
+  constructor(
+    code: 'CM_REBUILD' | 'CM_REBUILD_COUNT',
+    message: string,
+    readonly table: string,
+    options: { cause?: unknown } = {},
+  ) {
+    super(code, message, options);
+  }
+}
+
 /** A seed wrote some rows and failed others; `result` accounts for every row. */
 export class SeedError extends CrateMigrateError {
   constructor(message: string, readonly result: unknown, options: { cause?: unknown } = {}) {

@@ -4,6 +4,8 @@ import type { ResolvedConfig } from '../config/types.js';
 import type { MigrationContext } from '../context.js';
 import { AbortedError, CrateDbError, UsageError } from '../errors.js';
 import { createIntrospection, toTableRef } from '../introspection.js';
+import { createRebuildTableStore, type RebuildStore } from './rebuild/progress.js';
+import { rebuildTable, revertRebuild } from './rebuild/rebuild.js';
 import { describeStatement } from './sql-file.js';
 import { sessionAdvice, sessionStatement } from './statement-kind.js';
 import type { Visibility } from './visibility.js';
@@ -28,8 +30,15 @@ export function createMigrationContext(deps: {
   beforeStatement?: () => Promise<void>;
   /** Refreshes tables this migration wrote before a statement searches them (see visibility.ts). */
   visibility?: Visibility;
+  /** Where `ctx.rebuildTable` records its progress. @default a `rebuilds` table next to the history table */
+  rebuilds?: RebuildStore;
 }): CountingContext {
   const { client, config, signal, visibility } = deps;
+  const rebuildDeps = () => ({
+    client,
+    logger: deps.logger,
+    store: deps.rebuilds ?? createRebuildTableStore(client, { schema: config.historyTable.schema, table: 'rebuilds' }),
+  });
   let statementsRun = 0;
   const checkAbort = () => {
     if (signal.aborted) throw signal.reason instanceof AbortedError ? signal.reason : new AbortedError();
@@ -84,6 +93,25 @@ export function createMigrationContext(deps: {
       const refs = tables.map((t) => toTableRef(t, config.schema));
       await client.refresh(refs);
       visibility?.refreshed(refs);
+    },
+    async rebuildTable(options) {
+      checkAbort();
+      await deps.beforeStatement?.();
+      const result = await rebuildTable(rebuildDeps(), {
+        table: toTableRef(options.table, config.schema),
+        definition: options.definition,
+        columns: options.columns ?? {},
+        keepBackup: options.keepBackup ?? false,
+        copy: options.copy ?? { by: 'all' },
+      });
+      statementsRun++;
+      return result;
+    },
+    async revertRebuild(table) {
+      checkAbort();
+      await deps.beforeStatement?.();
+      await revertRebuild(rebuildDeps(), toTableRef(table, config.schema));
+      statementsRun++;
     },
     log: deps.logger,
     client,

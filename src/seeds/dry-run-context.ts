@@ -38,6 +38,12 @@ export function readOnlyContext(ctx: MigrationContext): MigrationContext {
       throw refuse(stmt);
     },
     async refresh() {},
+    async rebuildTable() {
+      throw new UsageError('dry run: a code seed may only read, refused: ctx.rebuildTable');
+    },
+    async revertRebuild() {
+      throw new UsageError('dry run: a code seed may only read, refused: ctx.revertRebuild');
+    },
   };
 }
 

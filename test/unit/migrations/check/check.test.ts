@@ -272,6 +272,33 @@ describe('the check of pending migrations', () => {
   });
 });
 
+describe('the check of rebuild steps', () => {
+  it('warns about a rebuild without keep_backup in a migration with a down, and checks later statements against the new definition', async () => {
+    const rebuild = (keepBackup: boolean) => ({
+      line: 2,
+      rebuild: { table: { schema: 'doc', table: 'dl_rows' }, definition: 'CREATE TABLE dl_rows (a INT, g TEXT, id INT PRIMARY KEY) CLUSTERED INTO 2 SHARDS', columns: {}, keepBackup, copy: { by: 'all' as const } },
+    });
+    const run = (keepBackup: boolean) =>
+      live({ dl_rows: 3 }).then((readTable) =>
+        checkMigrations({
+          migrations: [{ name: '002', file: 'x.sql', kind: 'sql', hasDown: true, up: [rebuild(keepBackup), { sql: 'ALTER TABLE dl_rows DROP COLUMN id', line: 4 }, { sql: 'ALTER TABLE dl_rows DROP COLUMN g', line: 5 }] }],
+          readTable,
+          defaultSchema: 'doc',
+        }),
+      );
+    // The new table keeps the rows, has a key on id, and g is no longer CLUSTERED BY: dropping g is fine now.
+    expect((await run(false)).findings.map((f) => [f.severity, f.code, f.line])).toEqual([
+      ['warning', 'CM_CHECK_IRREVERSIBLE', 2],
+      ['error', 'CM_CHECK_DROP_COLUMN_USED', 4],
+      ['warning', 'CM_CHECK_IRREVERSIBLE', 5],
+    ]);
+    expect((await run(true)).findings.map((f) => [f.code, f.line])).toEqual([
+      ['CM_CHECK_DROP_COLUMN_USED', 4],
+      ['CM_CHECK_IRREVERSIBLE', 5],
+    ]);
+  });
+});
+
 describe('CREATE TABLE as SHOW CREATE TABLE prints it', () => {
   it('reads columns, generated columns, key, indexes, checks, clustering and settings', async () => {
     const grammar = await loadSqlGrammar();
