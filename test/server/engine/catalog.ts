@@ -88,8 +88,10 @@ export interface TableDef {
 export interface ViewDef {
   schema: string;
   name: string;
-  /** The view's query as CrateDB stores it. */
+  /** The view's query as written (it runs from this text). */
   query: string;
+  /** The query as CrateDB stores and reports it (information_schema.views). */
+  definition: string;
   owner: string;
 }
 

@@ -17,6 +17,8 @@ import { prepareInsert } from './stmt-insert.js';
 import { prepareDelete, prepareUpdate } from './stmt-modify.js';
 import { prepareSelect } from './stmt-select.js';
 import { prepareShowCreateTable } from './show-create.js';
+import { prepareExplain } from './explain.js';
+import { prepareCopyFrom } from './copy-from.js';
 import { prepareShowColumns, prepareShowSchemas, prepareShowTables } from './stmt-show.js';
 
 type Preparer = (node: Ctx, env: Env, tokens: Token[]) => Prepared;
@@ -51,6 +53,8 @@ const STATEMENTS: Record<string, Preparer> = {
     DropAnalyzerContext: prepareDropAnalyzer,
   }),
   AlterContext: nested((n) => n.alterStmt(), { AlterRoleSetContext: prepareAlterUser }, prepareAlter),
+  ExplainContext: prepareExplain,
+  CopyFromContext: prepareCopyFrom,
   ShowCreateTableContext: prepareShowCreateTable,
   ShowTablesContext: prepareShowTables,
   ShowSchemasContext: prepareShowSchemas,

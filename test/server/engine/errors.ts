@@ -29,8 +29,31 @@ export function unsupportedFunction(text: string): CrateError {
   return new CrateError(400, 4004, `UnsupportedFunctionException[${text}]`);
 }
 
-export function relationUnknown(name: string): CrateError {
-  return new CrateError(404, 4041, `RelationUnknown[Relation '${name}' unknown]`);
+/** 4041; with the closest existing name CrateDB adds `. Maybe you meant '<name>'`. */
+export function relationUnknown(name: string, candidates: readonly string[] = []): CrateError {
+  const wanted = name.split('.').at(-1)!;
+  const close = closest(wanted, candidates);
+  return new CrateError(404, 4041, `RelationUnknown[Relation '${name}' unknown${close ? `. Maybe you meant '${close}'` : ''}]`);
+}
+
+/** The candidate most like `name` (edit distance at most half the longer name), if any. */
+function closest(name: string, candidates: readonly string[]): string | undefined {
+  let best: { name: string; score: number } | undefined;
+  for (const c of candidates) {
+    const score = 1 - editDistance(name, c) / Math.max(name.length, c.length);
+    if (score >= 0.5 && (!best || score > best.score)) best = { name: c, score };
+  }
+  return best?.name;
+}
+
+function editDistance(a: string, b: string): number {
+  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const cur = [i];
+    for (let j = 1; j <= b.length; j++) cur.push(Math.min(prev[j]! + 1, cur[j - 1]! + 1, prev[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1)));
+    prev = cur;
+  }
+  return prev[b.length]!;
 }
 
 export function schemaUnknown(name: string): CrateError {

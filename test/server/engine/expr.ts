@@ -262,7 +262,7 @@ function call(node: Ctx, scope: Scope, tx: Tx): Typed {
     result = { sql: pgString(tx.env.user.name), type: T.text };
   } else {
     const args = ((node.expr() as Ctx[] | null) ?? []).map((a) => expr(a, scope, tx));
-    result = mapFunction(name, args, { version: tx.env.version, distinct });
+    result = mapFunction(name, args, { version: tx.env.version, distinct, schema: tx.env.schema });
     if (result === undefined) throw unsupportedFunction(`Unknown function: ${format(node)}`);
   }
   const filter = node.filter?.();

@@ -184,8 +184,6 @@ function formatPredicate(value: string, pred: Ctx, opts: FormatOptions): string 
 function formatCall(node: Ctx, opts: FormatOptions): string {
   const name = (node.qname().ident() as Ctx[]).map((i) => identName(i)).join('.');
   const args = (node.expr() as Ctx[] | null) ?? [];
-  // Stored expressions keep the function CrateDB resolved: now() is current_timestamp(3).
-  if (opts.quote && name === 'now' && args.length === 0) return 'current_timestamp(3)';
   if (node.ASTERISK?.()) return `${name}(*)`;
   const distinct = node.setQuant?.()?.getText().toUpperCase() === 'DISTINCT' ? 'DISTINCT ' : '';
   return `${name}(${distinct}${args.map((a) => format(a, opts)).join(', ')})`;

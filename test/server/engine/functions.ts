@@ -7,7 +7,9 @@ import { VERSIONS } from './version.js';
 import { T, type CrateType } from './types.js';
 import type { Typed } from './scope.js';
 
-type Mapper = (args: Typed[], ctx: { version: CrateVersion; distinct: boolean }) => Typed;
+const pgText = (s: string): string => `'${s.replace(/'/g, "''")}'`;
+
+type Mapper = (args: Typed[], ctx: { version: CrateVersion; distinct: boolean; schema: string }) => Typed;
 
 const same =
   (pg: string, type?: CrateType | ((args: Typed[]) => CrateType | undefined)): Mapper =>
@@ -165,6 +167,11 @@ const MAPPED: Record<string, Mapper> = {
   any_value: (args) => ({ sql: `(array_agg(${args[0]!.sql}))[1]`, ...(args[0]?.type ? { type: args[0].type } : {}) }),
   ignore3vl: (args) => ({ sql: `coalesce(${args[0]!.sql}, false)`, type: T.boolean }),
   gen_random_text_uuid: () => ({ sql: `replace(CAST(gen_random_uuid() AS text), '-', '')`, type: T.text }),
+  // The search path as PostgreSQL reports it: pg_catalog first when implicit schemas are asked for.
+  current_schemas: (args, { schema }) => ({
+    sql: `(CASE WHEN ${args[0]?.sql ?? 'TRUE'} THEN ARRAY['pg_catalog', ${pgText(schema)}] ELSE ARRAY[${pgText(schema)}] END)`,
+    type: T.array(T.text),
+  }),
   version: (_args, { version }) => ({
     sql: `'CrateDB ${VERSIONS[version].number} (built ${VERSIONS[version].buildHash.slice(0, 7)}/NA, Linux amd64, OpenJDK 64-Bit Server VM 22)'`,
     type: T.text,
@@ -208,7 +215,7 @@ function elementTyped(args: Typed[]): { type?: CrateType } {
 export const CLOCK_FUNCTIONS = new Set(['now', 'current_timestamp', 'curdate', 'current_date']);
 
 /** Translates a call of a function CrateDB knows; undefined when CrateDB does not know the name. */
-export function mapFunction(name: string, args: Typed[], ctx: { version: CrateVersion; distinct: boolean }): Typed | undefined {
+export function mapFunction(name: string, args: Typed[], ctx: { version: CrateVersion; distinct: boolean; schema: string }): Typed | undefined {
   const mapped = MAPPED[name];
   if (mapped) return mapped(args, ctx);
   if (name in PASSTHROUGH) return same(name, PASSTHROUGH[name])(args, ctx);

@@ -194,10 +194,23 @@ export function outputName(node: Ctx, tx: Tx): string {
     const fn = FUNCTION_FORMS[rule];
     if (fn) return fn;
   }
+  else {
+    // 5.10 names these by its own spelling: the SQL keywords upper-cased, pg_catalog functions qualified.
+    if (rule === 'CurrentUserContext') return 'CURRENT_USER';
+    if (rule === 'SessionUserContext') return 'SESSION_USER';
+    if (rule === 'FunctionCallContext' && PG_CATALOG_FUNCTIONS.has(callName(n))) return `pg_catalog.${formatStandalone(node)}`;
+    if (rule === 'FunctionCallContext' && NAMED_BY_FUNCTION.has(callName(n))) return callName(n);
+  }
   // A qualified column is named by the column alone.
   if (rule === 'DereferenceContext') return identName((n.ident() as Ctx[]).at(-1));
   return formatStandalone(node, { param: (ti) => tx.param(ti) });
 }
+
+/** Functions CrateDB keeps in pg_catalog (5.10 names their output `pg_catalog.f(...)`). */
+const PG_CATALOG_FUNCTIONS = new Set(['version']);
+
+/** Table-valued-looking scalars 5.10 already names after the function. */
+const NAMED_BY_FUNCTION = new Set(['current_schemas']);
 
 /** Explicit-syntax forms CrateDB's parser turns into function calls (named after the function since 6.0). */
 const FUNCTION_FORMS: Record<string, string> = {

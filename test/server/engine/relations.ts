@@ -10,7 +10,7 @@ import { canSeeSchema } from './privileges.js';
 import { translateQuery } from './query.js';
 import type { Column, Relation, Scope, Tx } from './scope.js';
 import { pgTableName } from './storage.js';
-import { isSystemSchema, systemRelation } from './system-tables.js';
+import { isSystemSchema, SYSTEM_TABLES, systemRelation } from './system-tables.js';
 import { checkOpen } from './catalog.js';
 
 /** Translates one FROM item, adding its relations to `relations`. */
@@ -86,7 +86,7 @@ export function namedRelation(parts: string[], alias: string | undefined, tx: Tx
   const a = alias ?? name;
   if (isSystemSchema(schema)) {
     const sys = systemRelation(schema, name, tx);
-    if (!sys) throw relationUnknown(parts.join('.'));
+    if (!sys) throw relationUnknown(parts.join('.'), [...SYSTEM_TABLES.values()].filter((d) => d.schema === schema).map((d) => d.name));
     return { sql: `${sys.sql} AS ${quoteIdent(a)}`, relation: { alias: a, columns: sys.columns } };
   }
   if (!canSeeSchema(tx.env.user, schema)) throw schemaUnknown(schema);

@@ -5,6 +5,7 @@
  * does a value its type does not take. information_schema.tables.settings is built from this list.
  */
 import { sqlParse, type CrateError } from './errors.js';
+import { T, type CrateType, type ObjectField } from './types.js';
 
 type Kind =
   | { type: 'boolean' }
@@ -186,4 +187,26 @@ const CLUSTER_SETTINGS = [
 export function checkClusterSetting(name: string): void {
   const known = CLUSTER_SETTINGS.some((s) => (s.endsWith('.') ? name.startsWith(s) && name.length > s.length : name === s));
   if (!known) throw sqlParse(`Setting '${name}' is not supported`);
+}
+
+/** The type of information_schema.tables.settings: one (nested) field per setting with a default. */
+export function settingsType(): CrateType {
+  const root: ObjectField[] = [];
+  for (const s of TABLE_SETTINGS) {
+    if (s.default === undefined || s.name.includes('*')) continue;
+    const parts = s.name.split('.');
+    let fields = root;
+    for (const p of parts.slice(0, -1)) {
+      let f = fields.find((x) => x.name === p);
+      if (!f) {
+        f = { name: p, type: T.object([], 'strict') };
+        fields.push(f);
+      }
+      fields = (f.type as Extract<CrateType, { kind: 'object' }>).fields;
+    }
+    const k = s.kind.type;
+    const type = k === 'boolean' ? T.boolean : k === 'integer' ? T.integer : k === 'time' || k === 'bytes' ? T.bigint : T.text;
+    fields.push({ name: parts[parts.length - 1]!, type });
+  }
+  return T.object(root, 'strict');
 }

@@ -3,6 +3,8 @@
  * effective CLUSTERED BY and shard count, the non-default settings plus column_policy and replicas).
  */
 import type { TableDef } from './catalog.js';
+import { CrateError } from './errors.js';
+import { qnameParts } from './parse.js';
 import { checkPrivileges } from './privileges.js';
 import type { Prepared } from './run.js';
 import type { Env } from './scope.js';
@@ -14,7 +16,7 @@ const q = (s: string): string => `"${s.replace(/"/g, '""')}"`;
 export function showCreateTable(t: TableDef): string {
   const lines: string[] = [];
   for (const c of t.columns) {
-    let line = `   ${q(c.name)} ${sqlTypeName(c.type)}`;
+    let line = `   ${q(c.name)} ${sqlTypeName(c.type, '   ')}`;
     if (c.defaultExpr !== undefined) line += ` DEFAULT ${c.defaultExpr}`;
     if (c.generated !== undefined) line += ` GENERATED ALWAYS AS ${c.generated}`;
     if (c.notNull || t.primaryKey.includes(c.name)) line += ' NOT NULL';
@@ -43,6 +45,11 @@ export function prepareShowCreateTable(node: Ctx, env: Env): Prepared {
     returnsRows: true,
     maxParam: 0,
     async run() {
+      const parts = qnameParts(node.table().qname());
+      const schema = parts.length > 1 ? parts[0]! : env.schema;
+      if (env.catalog.view(schema, parts[parts.length - 1]!)) {
+        throw new CrateError(400, 4007, `OperationOnInaccessibleRelationException[The relation "${schema}.${parts[parts.length - 1]}" doesn't support or allow SHOW CREATE operations]`);
+      }
       const t = existingTable(node.table().qname(), env);
       checkPrivileges(env.user, [{ schema: t.schema, type: 'DQL' }]);
       return { kind: 'rows', cols: [`SHOW CREATE TABLE ${t.schema}.${t.name}`], types: [T.text], oids: [25], rows: [[showCreateTable(t)]] };

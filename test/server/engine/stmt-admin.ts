@@ -35,11 +35,13 @@ export function prepareSet(node: Ctx): Prepared {
 
 export function prepareShow(node: Ctx, env: Env): Prepared {
   const name = node.qname ? qnameParts(node.qname()).join('.') : 'all';
-  const value = name === 'search_path' ? `${env.schema}, pg_catalog` : name === 'server_version' ? VERSIONS[env.version].number : '';
+  const value = name === 'search_path' ? env.schema : name === 'server_version' ? VERSIONS[env.version].number : '';
+  // 5.10 names the column `setting`, 6.4 after the parameter.
+  const col = env.version === '5.10' ? 'setting' : name;
   return {
     returnsRows: true,
     maxParam: 0,
-    run: async () => ({ kind: 'rows', cols: [name], types: [T.text], oids: [25], rows: [[value]] }),
+    run: async () => ({ kind: 'rows', cols: [col], types: [T.text], oids: [25], rows: [[value]] }),
   };
 }
 

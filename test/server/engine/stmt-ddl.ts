@@ -8,6 +8,7 @@ import { buildTable } from './ddl-create.js';
 import { identName, lex, parseStatement, qnameParts, sourceText, type Ctx } from './parse.js';
 import { resolveAnalyzer } from './fulltext.js';
 import { partitionsOf } from './partitions.js';
+import { viewDefinition } from './view-format.js';
 import { quoteIdent } from './format.js';
 import { prepareStatement } from './dispatch.js';
 import { sqlTypeName, T } from './types.js';
@@ -121,7 +122,8 @@ export function prepareCreateView(node: Ctx, env: Env): Prepared {
     while (!q.query?.()) q = q.queryOptParens();
     // The view must translate now: unknown relations and columns fail CREATE VIEW.
     translateQuery(q.query(), undefined, new Tx({ ...env, schema }, []));
-    catalog.views.set(`${schema}.${name}`, { schema, name, query: sourceText(q.query()), owner: env.user.name });
+    const definition = viewDefinition(q.query(), schema, env.version);
+    catalog.views.set(`${schema}.${name}`, { schema, name, query: sourceText(q.query()), definition, owner: env.user.name });
     catalog.touch();
     return 1;
   });

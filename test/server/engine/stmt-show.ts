@@ -38,8 +38,10 @@ export function prepareShowSchemas(node: Ctx, env: Env): Prepared {
 
 export function prepareShowColumns(node: Ctx, env: Env): Prepared {
   const table = qnameParts(node.tableName);
-  const schema = node.schema ? qnameParts(node.schema).join('.') : table.length > 1 ? table[0]! : env.schema;
-  const name = table[table.length - 1]!;
+  // CrateDB looks a qualified name up whole in the session's schema (`FROM s.t` finds nothing): only
+  // `FROM t IN s` names another schema.
+  const schema = node.schema ? qnameParts(node.schema).join('.') : env.schema;
+  const name = table.join('.');
   return selectFrom(
     `SELECT column_name, data_type FROM information_schema.columns WHERE table_schema = ${pgString(schema)} AND table_name = ${pgString(name)}${filter(node, 'column_name')} ORDER BY column_name`,
     env,

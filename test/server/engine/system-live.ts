@@ -7,7 +7,7 @@ import type { TableDef } from './catalog.js';
 import { quoteIdent } from './format.js';
 import { partitionsOf, type Partition } from './partitions.js';
 import { shardOf } from './routing.js';
-import type { EngineState } from './state.js';
+import { effectiveReplicas, type EngineState, type ShardInfo } from './state.js';
 import { pgTableName } from './storage.js';
 
 /** Searchable documents per shard: the routing value is the CLUSTERED BY column, else `_id`. */
@@ -32,13 +32,28 @@ async function shardSets(state: EngineState, t: TableDef): Promise<Array<{ parti
   return (await partitionsOf(state.pg, t)).map((partition) => ({ partition }));
 }
 
+/** The cluster's shard copies, plus the replicas the table asks for that no node can hold (UNASSIGNED). */
+function withUnassignedReplicas(state: EngineState, t: TableDef): ShardInfo[] {
+  const listed = state.cluster.shards(t) as ShardInfo[];
+  const { wanted } = effectiveReplicas(t.numberOfReplicas, state.cluster.nodes.length);
+  const out: ShardInfo[] = [];
+  for (let id = 0; id < t.numberOfShards; id++) {
+    const copies = listed.filter((s) => s.id === id);
+    out.push(...copies);
+    for (let r = copies.filter((s) => !s.primary).length; r < wanted; r++) {
+      out.push({ id, primary: false, state: 'UNASSIGNED', nodeId: null, nodeName: null });
+    }
+  }
+  return out;
+}
+
 export async function shardRows(state: EngineState): Promise<unknown[][]> {
   const out: unknown[][] = [];
   for (const t of state.catalog.tables.values()) {
     for (const { partition } of await shardSets(state, t)) {
       const view = partition ? { ...t, numberOfShards: partition.numberOfShards, numberOfReplicas: partition.numberOfReplicas } : t;
       const docs = await docsPerShard(state, t, view.numberOfShards, partition);
-      for (const sh of state.cluster.shards(view)) {
+      for (const sh of withUnassignedReplicas(state, view)) {
         const started = sh.state === 'STARTED';
         // 6.4 reports no partition ident for a copy that is nowhere; 5.10 reports the table's.
         const ident = !started && state.version === '6.4' ? null : (partition?.ident ?? '');
@@ -69,7 +84,7 @@ export async function partitionRows(state: EngineState): Promise<unknown[][]> {
   const out: unknown[][] = [];
   for (const t of state.catalog.tables.values()) {
     for (const p of await partitionsOf(state.pg, t)) {
-      out.push([t.closed, p.numberOfReplicas, p.numberOfShards, p.ident, 'org.elasticsearch.cluster.routing.Murmur3HashFunction', t.name, t.schema, p.values, { created: t.createdVersion, upgraded: null }]);
+      out.push([t.closed, p.numberOfReplicas, p.numberOfShards, p.ident, 'Murmur3', t.name, t.schema, p.values, { created: t.createdVersion, upgraded: null }]);
     }
   }
   return out;

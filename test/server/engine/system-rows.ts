@@ -9,6 +9,9 @@ import { SYSTEM_TABLES } from './system-tables.js';
 import { parseStatement } from './parse.js';
 import { translateQuery } from './query.js';
 import { Tx, type Column } from './scope.js';
+import { symbolText } from './ddl-columns.js';
+import { settingsObject } from './settings.js';
+import type { CrateVersion } from '../contract.js';
 import { maxLength, numericPrecision, T, typeName, type CrateType } from './types.js';
 
 export interface InfoRows {
@@ -37,11 +40,11 @@ function build(state: EngineState): InfoRows {
   for (const t of catalog.tables.values()) {
     out.tables.push([
       null, t.closed, t.clusteredBy ?? '_id', t.columnPolicy, t.numberOfReplicas, t.numberOfShards,
-      t.partitionedBy.length > 0 ? t.partitionedBy : null, 'SYSTEM GENERATED', 'org.elasticsearch.cluster.routing.Murmur3HashFunction',
-      '_id', { refresh_interval: t.refreshInterval, number_of_replicas: t.numberOfReplicas }, 'crate', t.name, t.schema, 'BASE TABLE',
+      t.partitionedBy.length > 0 ? t.partitionedBy : null, 'SYSTEM GENERATED', 'Murmur3',
+      '_id', settingsObject(t.settings, { refresh_interval: t.refreshInterval, number_of_replicas: t.numberOfReplicas, column_policy: t.columnPolicy }), 'crate', t.name, t.schema, 'BASE TABLE',
       { created: t.createdVersion, upgraded: null },
     ]);
-    for (const row of columnRows(t, nullable)) out.columns.push(row);
+    for (const row of columnRows(t, version, nullable)) out.columns.push(row);
     if (t.primaryKey.length > 0) {
       out.constraints.push(['crate', `${t.name}_pkey`, t.schema, 'PRIMARY KEY', 'NO', 'NO', null, 'crate', t.name, t.schema]);
       t.primaryKey.forEach((c, i) => out.keys.push([c, 'crate', `${t.name}_pkey`, t.schema, i + 1, 'crate', t.name, t.schema]));
@@ -54,8 +57,8 @@ function build(state: EngineState): InfoRows {
     }
   }
   for (const v of catalog.views.values()) {
-    out.tables.push([null, false, null, null, null, null, null, null, null, null, null, 'crate', v.name, v.schema, 'VIEW', null]);
-    out.views.push(['NONE', false, v.owner, 'crate', v.name, v.schema, v.query]);
+    out.tables.push([null, null, null, 'strict', null, null, null, null, null, null, null, 'crate', v.name, v.schema, 'VIEW', null]);
+    out.views.push(['NONE', false, v.owner, 'crate', v.name, v.schema, v.definition]);
     viewColumns(state, v.schema, v.query).forEach((c, i) => {
       out.columns.push(columnRow(v.schema, v.name, c.name, c.name, [], c.type ?? T.text, i + 1, true, undefined, undefined, nullable));
     });
@@ -70,11 +73,12 @@ function build(state: EngineState): InfoRows {
   return out;
 }
 
-function columnRows(t: TableDef, nullable: (yes: boolean) => unknown): unknown[][] {
+function columnRows(t: TableDef, version: CrateVersion, nullable: (yes: boolean) => unknown): unknown[][] {
   const rows: Array<{ pos: number; row: unknown[] }> = [];
   for (const c of t.columns) {
     const notNull = c.notNull || t.primaryKey.includes(c.name);
-    rows.push({ pos: c.position, row: columnRow(t.schema, t.name, c.name, c.name, [], c.type, c.position, !notNull, c.defaultExpr, c.generated, nullable) });
+    const generation = c.generated === undefined ? undefined : symbolText(c.generated, version);
+    rows.push({ pos: c.position, row: columnRow(t.schema, t.name, c.name, c.name, [], c.type, c.position, !notNull, c.defaultExpr, generation, nullable) });
     subColumns(t, c.name, [], c.type, rows, nullable);
   }
   return rows.sort((a, b) => a.pos - b.pos).map((r) => r.row);

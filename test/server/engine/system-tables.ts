@@ -14,6 +14,7 @@ import { pgType, T, type CrateType } from './types.js';
 import { VERSIONS } from './version.js';
 import type { EngineState } from './state.js';
 import { formatTableRows } from './system-rows.js';
+import { settingsType } from './settings.js';
 import { healthRows, partitionRows, shardRows } from './system-live.js';
 
 export interface SystemTableDef {
@@ -44,7 +45,7 @@ export const SYSTEM_TABLES: Map<string, SystemTableDef> = new Map(
       ['blobs_path', text], ['closed', bool], ['clustered_by', text], ['column_policy', text],
       ['number_of_replicas', text], ['number_of_shards', int], ['partitioned_by', T.array(text)],
       ['reference_generation', text], ['routing_hash_function', text], ['self_referencing_column_name', text],
-      ['settings', obj([['refresh_interval', long], ['number_of_replicas', text]])], ['table_catalog', text],
+      ['settings', settingsType()], ['table_catalog', text],
       ['table_name', text], ['table_schema', text], ['table_type', text],
       ['version', obj([['created', text], ['upgraded', text]])],
     ], (s) => formatTableRows(s).tables, { schemaColumn: 'table_schema' }),
@@ -103,7 +104,7 @@ export const SYSTEM_TABLES: Map<string, SystemTableDef> = new Map(
     ], shardRows, { live: true }),
     def('information_schema', 'table_partitions', [
       ['closed', bool], ['number_of_replicas', text], ['number_of_shards', int], ['partition_ident', text],
-      ['routing_hash_function', text], ['table_name', text], ['table_schema', text], ['values', T.object([], 'dynamic')],
+      ['routing_hash_function', text], ['table_name', text], ['table_schema', text], ['values', T.object([], 'ignored')],
       ['version', obj([['created', text], ['upgraded', text]])],
     ], partitionRows, { schemaColumn: 'table_schema', live: true }),
     def('information_schema', 'referential_constraints', [

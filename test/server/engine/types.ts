@@ -187,15 +187,21 @@ export function typeName(t: CrateType): string {
 }
 
 /** The type as SHOW CREATE TABLE spells it. */
-export function sqlTypeName(t: CrateType): string {
+export function sqlTypeName(t: CrateType, indent?: string): string {
   switch (t.kind) {
     case 'text': return t.length === undefined ? 'TEXT' : `VARCHAR(${t.length})`;
     case 'char': return `CHARACTER(${t.length ?? 1})`;
     case 'numeric': return t.precision === undefined ? 'NUMERIC' : `NUMERIC(${t.precision}, ${t.scale ?? 0})`;
     case 'float_vector': return `FLOAT_VECTOR(${t.dims})`;
     case 'bit': return `BIT(${t.length})`;
-    case 'array': return `ARRAY(${sqlTypeName(t.element)})`;
+    case 'array': return `ARRAY(${sqlTypeName(t.element, indent)})`;
     case 'object': {
+      // With an indent (SHOW CREATE TABLE), one field per line, three spaces deeper.
+      if (indent !== undefined && t.fields.length > 0) {
+        const deeper = `${indent}   `;
+        const lines = t.fields.map((f) => `${deeper}"${f.name}" ${sqlTypeName(f.type, deeper)}`);
+        return `OBJECT(${t.policy.toUpperCase()}) AS (\n${lines.join(',\n')}\n${indent})`;
+      }
       const inner = t.fields.map((f) => `"${f.name}" ${sqlTypeName(f.type)}`).join(', ');
       return `OBJECT(${t.policy.toUpperCase()})${inner === '' ? '' : ` AS (${inner})`}`;
     }

@@ -1,0 +1,118 @@
+/**
+ * EXPLAIN [ANALYZE] [(COSTS FALSE)] of a SELECT on one table, in CrateDB's plan notation: a real-time
+ * key lookup is `Get[...]`, a search `Collect[...]` under `OrderBy[...]` and `Limit[...]`; literals
+ * show the type they are cast to (`1::bigint`). EXPLAIN ANALYZE runs the query and answers timings.
+ * Plans of other statements are refused (the test server does not model them).
+ */
+import type { TableDef } from './catalog.js';
+import { unsupportedFeature } from './errors.js';
+import { format } from './format.js';
+import { constantOf, unwrap } from './literals.js';
+import { identName, qnameParts, ruleName, type Ctx, type Token } from './parse.js';
+import { pkLookup } from './pklookup.js';
+import type { Prepared } from './run.js';
+import type { Env } from './scope.js';
+import { existingTable } from './stmt-ddl.js';
+import { prepareSelect } from './stmt-select.js';
+import { T, typeName, type CrateType } from './types.js';
+
+interface Single {
+  table: TableDef;
+  alias: string;
+  spec: Ctx;
+  noWith: Ctx;
+}
+
+function singleTable(stmt: Ctx, env: Env): Single {
+  const noWith = stmt.query?.()?.queryNoWith();
+  const term = noWith?.queryTerm();
+  const spec = term && ruleName(term) === 'QueryTermDefaultContext' ? term.querySpec() : undefined;
+  const rels = spec && ruleName(spec) === 'DefaultQuerySpecContext' ? ((spec.relation() as Ctx[] | null) ?? []) : [];
+  const primary = rels.length === 1 && ruleName(rels[0]) === 'RelationDefaultContext' ? rels[0].aliasedRelation().relationPrimary() : undefined;
+  if (!primary || ruleName(primary) !== 'TableRelationContext' || ruleName(primary.table()) !== 'TableNameContext') {
+    throw unsupportedFeature('EXPLAIN is supported by the test server for a SELECT on one table only');
+  }
+  const aliased = rels[0].aliasedRelation();
+  const parts = qnameParts(primary.table().qname());
+  return { table: existingTable(primary.table().qname(), env), alias: aliased.ident() ? identName(aliased.ident()) : parts.at(-1)!, spec, noWith };
+}
+
+/** A literal's own type: integers are `integer` up to 2^31, then `bigint`. */
+function literalType(v: unknown): CrateType {
+  if (typeof v === 'number') return Number.isInteger(v) ? (Math.abs(v) > 2147483647 ? T.bigint : T.integer) : T.double;
+  if (typeof v === 'boolean') return T.boolean;
+  return T.text;
+}
+
+function literalText(v: unknown, target: CrateType | undefined): string {
+  const text = typeof v === 'string' ? `'${v.replace(/'/g, "''")}'` : String(v);
+  return target && typeName(target) !== typeName(literalType(v)) ? `${text}::${typeName(target)}` : text;
+}
+
+/** CrateDB's symbol notation of a condition: `(id = 1::bigint)`, `((a > 1) AND (b = 'x'))`. */
+function condition(node: Ctx, t: TableDef): string {
+  const n = unwrap(node);
+  if (ruleName(n) === 'LogicalBinaryContext') return `(${condition(n.left, t)} ${n.operator.text.toUpperCase()} ${condition(n.right, t)})`;
+  if (ruleName(n) === 'NestedExpressionContext') return condition(n.expr(), t);
+  if (ruleName(n) === 'PredicatedContext' && ruleName(n.predicate()) === 'ComparisonContext') {
+    const left = unwrap(n.valueExpression());
+    const c = constantOf(n.predicate().right);
+    if (ruleName(left) === 'ColumnReferenceContext' && c?.kind === 'value') {
+      const col = t.columns.find((x) => x.name === identName(left.ident()));
+      return `(${format(left)} ${n.predicate().cmpOp().getText()} ${literalText(c.value, col?.type)})`;
+    }
+  }
+  return `(${format(node)})`;
+}
+
+function planText(s: Single, cols: string[], costs: boolean): string {
+  const { table: t, spec, noWith } = s;
+  const where = spec.where?.()?.condition;
+  const name = `${t.schema}.${t.name}`;
+  const keys = pkLookup(where, t, s.alias);
+  if (keys) {
+    const docKeys = keys.map((k) => t.primaryKey.map((c) => {
+      const v = k.get(c)!;
+      const col = t.columns.find((x) => x.name === c);
+      return v.kind === 'value' ? `${literalText(v.value, undefined)}::${typeName(col?.type ?? T.text)}` : '$1';
+    }).join(', ')).join('; ');
+    return `Get[${name} | ${cols.join(', ')} | DocKeys{${docKeys}} | ${condition(where, t)}]${costs ? ` (rows=${keys.length})` : ''}`;
+  }
+  const suffix = costs ? ' (rows=unknown)' : '';
+  const nodes: string[] = [];
+  const limit = noWith.limitClause?.();
+  if (limit?.limit) {
+    const offset = noWith.offsetClause?.()?.offset;
+    nodes.push(`Limit[${format(limit.limit)}::bigint;${offset ? format(offset) : 0}]${suffix}`);
+  }
+  const sorts = (noWith.sortItem() as Ctx[] | null) ?? [];
+  if (sorts.length > 0) {
+    nodes.push(`OrderBy[${sorts.map((x) => `${format(x.expr())} ${x.ordering ? x.ordering.text.toUpperCase() : 'ASC'}`).join(', ')}]${suffix}`);
+  }
+  nodes.push(`Collect[${name} | [${cols.join(', ')}] | ${where ? condition(where, t) : 'true'}]${suffix}`);
+  return nodes.map((line, i) => (i === 0 ? line : `${'  '.repeat(i)}└ ${line}`)).join('\n');
+}
+
+export function prepareExplain(node: Ctx, env: Env, tokens: Token[]): Prepared {
+  const stmt = node.statement();
+  if (ruleName(stmt) !== 'DefaultContext') throw unsupportedFeature('EXPLAIN is supported by the test server for SELECT only');
+  const options = [node.explainOptions?.()].flat().filter(Boolean).map((o: Ctx) => String(o.getText()).toUpperCase());
+  const costs = !options.some((o) => o.includes('COSTSFALSE'));
+  const single = singleTable(stmt, env);
+  const select = prepareSelect(stmt, env, tokens);
+  const analyze = !!node.ANALYZE?.();
+  return {
+    returnsRows: true,
+    maxParam: select.maxParam,
+    async run(ctx, args) {
+      const started = performance.now();
+      const outcome = await select.run(ctx, args);
+      const ms = performance.now() - started;
+      const cols = outcome.kind === 'rows' ? outcome.cols : [];
+      const value = analyze
+        ? { Execute: { Total: ms }, Plan: 0, Analyze: ms }
+        : planText(single, cols, costs);
+      return { kind: 'rows', cols: ['QUERY PLAN'], types: [analyze ? T.object() : T.text], oids: [analyze ? 3802 : 25], rows: [[value]] };
+    },
+  };
+}

@@ -1,0 +1,163 @@
+/**
+ * The engine's general DDL rules beyond the recorded steps: table settings checked against the one
+ * table of CrateDB's settings, DROP COLUMN dependencies, closed tables, versioning misuse, partition
+ * idents, shard routing, COPY FROM answers. One engine for the file (PGlite takes seconds to start).
+ */
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import type { Engine, Session } from '../../server/contract.js';
+import { createEngine } from '../../server/engine/index.js';
+import { partitionIdent } from '../../server/engine/partitions.js';
+import { shardOf } from '../../server/engine/routing.js';
+import { settingsObject, validateSetting } from '../../server/engine/settings.js';
+
+interface Body {
+  cols?: string[];
+  rows?: unknown[][];
+  rowcount?: number;
+  error?: { code: number; message: string };
+}
+
+describe('table settings', () => {
+  it('normalizes values by their type and refuses unknown names and bad values', () => {
+    expect(validateSetting('refresh_interval', '2s', 'create')).toBe('2000');
+    expect(validateSetting('blocks.write', 'TRUE', 'alter')).toBe('true');
+    expect(validateSetting('number_of_replicas', '0-all', 'create')).toBe('0-all');
+    expect(validateSetting('routing.allocation.include.zone', 'a', 'alter')).toBe('a');
+    expect(() => validateSetting('number_of_replicas', '1-', 'create')).toThrow(/range "1-" isn't valid/);
+    expect(() => validateSetting('blocks.write', 'yes', 'alter')).toThrow(/only \[true\] or \[false\]/);
+    expect(() => validateSetting('nope', '1', 'create')).toThrow(/Invalid property "nope"/);
+    // Settings fixed at creation cannot be altered.
+    expect(() => validateSetting('codec', 'default', 'alter')).toThrow(/Invalid property "codec"/);
+  });
+
+  it('reports every defaulted setting nested by name parts, the table\'s own values typed', () => {
+    const s = settingsObject({ 'blocks.write': 'true', 'translog.sync_interval': '100' }, { refresh_interval: 0 });
+    expect(s).toMatchObject({ blocks: { write: true, read: false }, translog: { sync_interval: 100 }, refresh_interval: 0, write: { wait_for_active_shards: '1' } });
+  });
+});
+
+describe('partition idents and routing', () => {
+  it('encodes partition values as CrateDB does (base32 of the serialized values)', () => {
+    expect(partitionIdent(['2024-01-01'])).toBe('045j4c1i6gmj0c9d60og');
+    expect(partitionIdent(['2099-01-01'])).toBe('045j4c1p74mj0c9d60og');
+    expect(partitionIdent([null])).not.toBe(partitionIdent(['']));
+  });
+
+  it('routes keys with Murmur3 over routing shards, as CrateDB counts documents per shard', () => {
+    // CrateDB put ids 1..5 of a 2-shard table four on shard 0 and one on shard 1.
+    expect(['1', '2', '3', '4', '5'].map((k) => shardOf(k, 2))).toEqual([0, 0, 0, 1, 0]);
+    expect(shardOf('any', 1)).toBe(0);
+  });
+});
+
+describe('engine DDL rules (6.4)', () => {
+  let engine: Engine;
+  const session: Session = { id: 1, schema: 'doc', user: 'crate' };
+  const sql = async (stmt: string, args?: unknown[]): Promise<{ status: number; body: Body }> =>
+    (await engine.execute({ stmt, ...(args ? { args } : {}), types: false, session })) as { status: number; body: Body };
+  const error = async (stmt: string): Promise<{ code: number; message: string } | undefined> => (await sql(stmt)).body.error;
+
+  beforeAll(async () => {
+    engine = await createEngine({ version: '6.4' });
+  });
+  afterAll(async () => {
+    await engine?.close();
+  });
+  beforeEach(async () => {
+    await engine.reset();
+  });
+
+  it('checks ALTER TABLE SET against the settings table, and RESET too', async () => {
+    await sql('CREATE TABLE t (id INT PRIMARY KEY)');
+    expect(await error("ALTER TABLE t SET (refresh_interval = 'soon')")).toMatchObject({ code: 4000, message: expect.stringContaining('refresh_interval') });
+    expect(await error('ALTER TABLE t RESET (no_such)')).toMatchObject({ code: 4000, message: expect.stringContaining('Invalid property "no_such"') });
+    expect((await sql('ALTER TABLE t SET ("translog.durability" = \'async\')')).body.rowcount).toBe(-1);
+  });
+
+  it('resizes a plain table only under blocks.write, to a factor or multiple of its shards', async () => {
+    await sql('CREATE TABLE t (id INT) CLUSTERED INTO 4 SHARDS');
+    expect((await error('ALTER TABLE t SET (number_of_shards = 8)'))?.code).toBe(5000);
+    await sql('ALTER TABLE t SET ("blocks.write" = true)');
+    expect((await error('ALTER TABLE t SET (number_of_shards = 6)'))?.message).toMatch(/multiple of the current one: <4>/);
+    expect((await sql('ALTER TABLE t SET (number_of_shards = 8)')).body.rowcount).toBe(0);
+    expect((await sql("SELECT number_of_shards FROM information_schema.tables WHERE table_name = 't'")).body.rows).toEqual([[8]]);
+  });
+
+  it('refuses DROP COLUMN of a column a generated column or a multi-column CHECK reads, and drops its own CHECK with it', async () => {
+    await sql('CREATE TABLE t (a INT, b INT, g INT GENERATED ALWAYS AS a + 1, CONSTRAINT both_small CHECK (a + b < 10), CONSTRAINT b_pos CHECK (b > 0))');
+    expect(await error('ALTER TABLE t DROP COLUMN a')).toEqual({ code: 4004, message: "UnsupportedFeatureException[Cannot drop column `a`. It's used in generated column `g`: (a + 1)]" });
+    expect((await error('ALTER TABLE t DROP COLUMN b'))?.message).toMatch(/CHECK CONSTRAINT: both_small/);
+    await sql('ALTER TABLE t DROP CONSTRAINT both_small');
+    expect((await sql('ALTER TABLE t DROP COLUMN b')).status).toBe(200);
+    expect((await error('ALTER TABLE t DROP CONSTRAINT b_pos'))?.message).toMatch(/available constraints are: \[\]/);
+    expect((await sql('INSERT INTO t (a) VALUES (1)')).body.rowcount).toBe(1);
+  });
+
+  it('refuses reads, writes and deletes on a closed table until it is opened', async () => {
+    await sql('CREATE TABLE t (id INT PRIMARY KEY)');
+    await sql('ALTER TABLE t CLOSE');
+    expect((await sql("SELECT closed FROM information_schema.tables WHERE table_name = 't'")).body.rows).toEqual([[true]]);
+    expect((await error('DELETE FROM t WHERE id = 1'))?.message).toMatch(/allow DELETE operations, as it is currently closed/);
+    expect((await error('UPDATE t SET id = 2'))?.code).toBe(4007);
+    await sql('ALTER TABLE t OPEN');
+    expect((await sql('INSERT INTO t (id) VALUES (1)')).body.rowcount).toBe(1);
+  });
+
+  it('accepts _seq_no and _primary_term only together, with equality, next to the full key', async () => {
+    await sql('CREATE TABLE t (a INT, b INT, v INT, PRIMARY KEY (a, b))');
+    await sql('INSERT INTO t (a, b, v) VALUES (1, 1, 0)');
+    expect((await error('UPDATE t SET v = 1 WHERE a = 1 AND _seq_no = 0 AND _primary_term = 1'))?.message).toMatch(/^VersioningValidationException/);
+    expect((await error('DELETE FROM t WHERE a = 1 AND b = 1 AND _seq_no > 0 AND _primary_term = 1'))?.message).toMatch(/^VersioningValidationException/);
+    expect((await sql('UPDATE t SET v = 1 WHERE a = 1 AND b = 1 AND _seq_no = 0 AND _primary_term = 1')).body.rowcount).toBe(1);
+  });
+
+  it('answers DELETE on partition columns only with -1 and drops unrefreshed rows of the partition too', async () => {
+    await sql('CREATE TABLE p (id INT, day TEXT, PRIMARY KEY (id, day)) PARTITIONED BY (day)');
+    await sql("INSERT INTO p (id, day) VALUES (1, 'a'), (2, 'b')");
+    expect((await sql("DELETE FROM p WHERE day = 'a'")).body.rowcount).toBe(-1);
+    expect((await sql("SELECT values['day'] FROM information_schema.table_partitions WHERE table_name = 'p'")).body.rows).toEqual([['b']]);
+    expect((await sql("DELETE FROM p WHERE id = 2 AND day = 'b'")).body.rowcount).toBe(1);
+  });
+
+  describe('COPY FROM', () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'copy-from-'));
+    writeFileSync(path.join(dir, 'a.json'), '{"id": 1, "v": "x"}\n\n{"id": "no", "v": "y"}\n{"id": 1, "v": "again"}\n');
+    writeFileSync(path.join(dir, 'b.csv.gz'), gzipSync('id,v\n2,z\n'));
+
+    it('answers the rowcount of rows loaded, 200 also when nothing loaded', async () => {
+      await sql('CREATE TABLE t (id INT PRIMARY KEY, v TEXT)');
+      expect((await sql(`COPY t FROM 'file://${dir}/a.json'`)).body).toMatchObject({ rowcount: 1 });
+      const none = await sql(`COPY t FROM 'file://${dir}/nothing-here.json'`);
+      expect(none).toMatchObject({ status: 200, body: { rowcount: 0 } });
+    });
+
+    it('answers one summary row per file with the errors by message and line', async () => {
+      await sql('CREATE TABLE t (id INT PRIMARY KEY, v TEXT)');
+      const r = await sql(`COPY t FROM 'file://${dir}/*' WITH (compression = 'gzip') RETURN SUMMARY`);
+      expect(r.body.cols).toEqual(['node', 'uri', 'success_count', 'error_count', 'errors']);
+      // a.json is not gzip: the file fails as a whole (no counts); b.csv.gz loads its one row.
+      expect(r.body.rows?.map((row) => row.slice(1, 4))).toEqual([[`file://${dir}/a.json`, null, null], [`file://${dir}/b.csv.gz`, 1, 0]]);
+      expect(Object.values(r.body.rows?.[0]?.[4] as object)).toEqual([{ count: 1, line_numbers: [] }]);
+      await sql('DELETE FROM t WHERE id = 2');
+      const json = await sql(`COPY t FROM 'file://${dir}/a.json' RETURN SUMMARY`);
+      expect(json.body.rows).toEqual([[
+        expect.objectContaining({ name: expect.any(String) }), `file://${dir}/a.json`, 1, 2,
+        {
+          'Cannot cast value `no` to type `integer`': { count: 1, line_numbers: [3] },
+          'A document with the same primary key exists already': { count: 1, line_numbers: [4] },
+        },
+      ]]);
+      const csv = await sql(`COPY t FROM 'file://${dir}/b.csv.gz' WITH (compression = 'gzip') RETURN SUMMARY`);
+      expect(csv.body.rows?.[0]?.slice(2)).toEqual([1, 0, {}]);
+    });
+
+    it('reads local files only', async () => {
+      await sql('CREATE TABLE t (id INT PRIMARY KEY)');
+      expect((await error("COPY t FROM 'https://example.com/t.json'"))?.code).toBe(4004);
+    });
+  });
+});
