@@ -66,6 +66,8 @@ class Walk {
       return;
     }
     const actions = classify(this.grammar, statement.sql);
+    const words = tokensOf(this.grammar, statement.sql).map((t) => t.upper);
+    for (const problem of rules.versionLimits(statement.sql, words, this.options.serverVersion ?? null)) report(statement.line, problem);
     if (this.options.qualifyNames) {
       const seen = new Set<string>();
       for (const ref of actions.flatMap(refsOf)) {

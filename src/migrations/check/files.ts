@@ -3,6 +3,7 @@ import type { ResolvedConfig } from '../../config/types.js';
 import { discoverMigrations, type MigrationFile } from '../source.js';
 import { parseSqlMigration } from '../sql-file.js';
 import { loadSqlGrammar } from '../sql-grammar.js';
+import { parseVersion } from '../../introspection.js';
 import { checkMigrations } from './check.js';
 import { createTableReader } from './cluster.js';
 import type { CheckMigration, CheckResult } from './types.js';
@@ -20,6 +21,7 @@ export async function checkFiles(deps: { client: CrateClient; config: ResolvedCo
     readTable: createTableReader(client, await loadSqlGrammar()),
     defaultSchema: config.schema,
     qualifyNames: config.check?.qualifyNames ?? false,
+    serverVersion: parseVersion((await client.ping()).version),
   });
 }
 

@@ -194,3 +194,48 @@ export function createTableAs(display: string): Problem {
     fix: `write CREATE TABLE ${display} (...) with the key and indexes, then INSERT INTO ${display} SELECT ...`,
   };
 }
+
+/** CrateDB 6.4 refuses a statement longer than `statement_max_length` (262144 characters); 5.10 does not. */
+export const STATEMENT_MAX_LENGTH = 262_144;
+
+/**
+ * What one CrateDB version refuses and the other runs (the 5.10.16 and 6.4.3 recordings): statements over
+ * `statement_max_length` on 6.x, `CREATE SCHEMA` / `DROP SCHEMA` and `ALTER COLUMN ... SET DEFAULT` on 5.x.
+ * An error for the server's version; a warning when the version is not known.
+ */
+export function versionLimits(sql: string, words: readonly string[], version: { major: number } | null): Problem[] {
+  const problems: Array<{ refusedBy: (major: number) => boolean; versions: string; message: string; fix: string }> = [];
+  if (sql.length > STATEMENT_MAX_LENGTH) {
+    problems.push({
+      refusedBy: (major) => major >= 6,
+      versions: '6.x',
+      message: `the statement is ${sql.length} characters; CrateDB 6.4 refuses more than ${STATEMENT_MAX_LENGTH} (statement_max_length)`,
+      fix: 'split it (several INSERTs), or send the values as parameters from a TS migration (ctx.bulk) or a seed',
+    });
+  }
+  if ((words[0] === 'CREATE' || words[0] === 'DROP') && words[1] === 'SCHEMA') {
+    problems.push({
+      refusedBy: (major) => major < 6,
+      versions: '5.x',
+      message: `${words[0]} SCHEMA is a syntax error on CrateDB 5.10 (schemas exist only through their tables there)`,
+      fix: 'leave it out: CREATE TABLE schema.table creates the schema, and it goes with its last table',
+    });
+  }
+  if (words[0] === 'ALTER' && words[1] === 'TABLE' && words.slice(2).includes('ALTER') && words.includes('DEFAULT')) {
+    problems.push({
+      refusedBy: (major) => major < 6,
+      versions: '5.x',
+      message: 'ALTER TABLE ... ALTER COLUMN is a syntax error on CrateDB 5.10 (6.4 accepts SET DEFAULT)',
+      fix: 'on 5.10, rebuild the table with the new DEFAULT (docs/rebuild.md), or branch on ctx.serverVersion() in a TS migration',
+    });
+  }
+  return problems.flatMap((p): Problem[] => {
+    if (version !== null && !p.refusedBy(version.major)) return [];
+    return [{
+      severity: version === null ? 'warning' : 'error',
+      code: CHECK_CODES.version,
+      message: version === null ? `${p.message}; the server's version is not known, so this may or may not apply` : p.message,
+      fix: p.fix,
+    }];
+  });
+}

@@ -21,6 +21,7 @@ export const CHECK_CODES = {
   searchAfterWrite: 'CM_CHECK_SEARCH_AFTER_WRITE',
   unknownTable: 'CM_CHECK_UNKNOWN_TABLE',
   createTableAs: 'CM_CHECK_CREATE_TABLE_AS',
+  version: 'CM_CHECK_VERSION',
 } as const;
 
 export type CheckCode = (typeof CHECK_CODES)[keyof typeof CHECK_CODES];
@@ -78,6 +79,9 @@ export interface CheckOptions {
    * empty" test. `false` checks the files for a runner that does not: then a search right after a write
    * is reported. @default true */
   refreshBeforeSearch?: boolean;
+  /** The server's version (major, minor), for what one version refuses and another accepts; unknown: those
+   * statements are reported as warnings. */
+  serverVersion?: { major: number; minor: number } | null;
 }
 
 export interface CheckResult {

@@ -5,6 +5,8 @@ import type { CrateClient } from '../../../src/client/types.js';
 import { defaultConfig } from '../../../src/config/defaults.js';
 import { parseServerUrl } from '../../../src/config/urls.js';
 import { checkMigrations } from '../../../src/migrations/check/check.js';
+import { checkFiles } from '../../../src/migrations/check/files.js';
+import { discoverMigrations } from '../../../src/migrations/source.js';
 import { createTableReader } from '../../../src/migrations/check/cluster.js';
 import { loadSqlGrammar } from '../../../src/migrations/sql-grammar.js';
 import { parseSqlMigration } from '../../../src/migrations/sql-file.js';
@@ -132,6 +134,28 @@ describe('the check agrees with what CrateDB then does', () => {
       // Read-only: the column is still there.
       const cols = await crate.sql('SELECT column_name FROM information_schema.columns WHERE table_schema = ? AND table_name = ? ORDER BY 1', [s, 'books']);
       expect(cols.rows).toEqual([['author'], ['id']]);
+    } finally {
+      await project.close();
+    }
+  });
+
+  it('knows what this server version refuses that the other runs (CREATE SCHEMA, ALTER COLUMN ... SET DEFAULT)', async () => {
+    const project = await createProject(crate);
+    try {
+      const s = project.schema;
+      await crate.sql(`CREATE TABLE "${s}".t (id INT PRIMARY KEY, title TEXT)`);
+      await project.write(
+        '001_versions.sql',
+        ['-- migrate:up', 'CREATE SCHEMA IF NOT EXISTS ${schema}_x;', 'DROP SCHEMA IF EXISTS ${schema}_x;', "ALTER TABLE ${schema}.t ALTER COLUMN title SET DEFAULT 'untitled';", 'ALTER TABLE ${schema}.t ADD COLUMN note TEXT;'].join('\n'),
+      );
+      const files = await discoverMigrations(project.config.migrationsDir, { rootDir: project.config.rootDir });
+      const result = await checkFiles({ client: project.client, config: project.config }, files);
+      const flagged = result.findings.filter((f) => f.severity === 'error').map((f) => f.line);
+      const [[number]] = (await crate.sql("SELECT version['number'] FROM sys.nodes LIMIT 1")).rows as [[string]];
+      expect(flagged).toEqual(Number(number.split('.')[0]) < 6 ? [2, 3, 4] : []);
+      const parsed = await parseSqlMigration(new TextDecoder().decode(files[0]!.content), { file: 'x', placeholders: project.config.placeholders, defaultSchema: s });
+      expect(await refusedLines(parsed.up)).toEqual(flagged);
+      expect(result.warnings).toBe(0);
     } finally {
       await project.close();
     }

@@ -80,7 +80,7 @@ async function migration(name: string, text: string): Promise<CheckMigration> {
 
 async function check(files: Array<[string, string]>, rows: Record<string, number> = {}, options: { qualifyNames?: boolean; refreshBeforeSearch?: boolean } = {}) {
   const migrations = await Promise.all(files.map(([name, text]) => migration(name, text)));
-  return checkMigrations({ migrations, readTable: await live(rows), defaultSchema: 'doc', ...options });
+  return checkMigrations({ migrations, readTable: await live(rows), defaultSchema: 'doc', serverVersion: { major: 6, minor: 4 }, ...options });
 }
 
 const codes = (r: Awaited<ReturnType<typeof check>>) => r.findings.map((f) => [f.severity, f.code, f.line]);
@@ -295,6 +295,25 @@ describe('the check of rebuild steps', () => {
     expect((await run(true)).findings.map((f) => [f.code, f.line])).toEqual([
       ['CM_CHECK_DROP_COLUMN_USED', 4],
       ['CM_CHECK_IRREVERSIBLE', 5],
+    ]);
+  });
+});
+
+describe('what one CrateDB version refuses and the other runs', () => {
+  const text = ['-- migrate:up', 'CREATE SCHEMA IF NOT EXISTS lib;', "ALTER TABLE dl_ft ALTER COLUMN title SET DEFAULT 'x';", `INSERT INTO dl_rows (g) VALUES ('${'x'.repeat(262_144)}');`].join('\n');
+  const run = async (serverVersion: { major: number; minor: number } | null) =>
+    checkMigrations({ migrations: [await migration('002', text)], readTable: await live({}), defaultSchema: 'doc', serverVersion });
+
+  it('6.4 refuses a statement over statement_max_length, 5.10 CREATE SCHEMA and ALTER COLUMN ... SET DEFAULT', async () => {
+    expect((await run({ major: 6, minor: 4 })).findings.map((f) => [f.severity, f.code, f.line])).toEqual([['error', 'CM_CHECK_VERSION', 4]]);
+    expect((await run({ major: 5, minor: 10 })).findings.map((f) => [f.severity, f.code, f.line])).toEqual([
+      ['error', 'CM_CHECK_VERSION', 2],
+      ['error', 'CM_CHECK_VERSION', 3],
+    ]);
+    expect((await run(null)).findings.map((f) => [f.severity, f.line])).toEqual([
+      ['warning', 2],
+      ['warning', 3],
+      ['warning', 4],
     ]);
   });
 });
