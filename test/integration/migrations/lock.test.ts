@@ -1,8 +1,9 @@
 import pino from 'pino';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { qualifiedName } from '../../../src/client/identifiers.js';
-import { LockTimeoutError, MigrationError } from '../../../src/errors.js';
-import { createCrateLock } from '../../../src/migrations/lock.js';
+import { AbortedError, LockTimeoutError, MigrationError } from '../../../src/errors.js';
+import { createCrateLock, type MigrationLock } from '../../../src/migrations/lock.js';
+import { describeMigrationLock } from '../../unit/migrations/lock-contract.js';
 import { startCrate, type CrateTarget } from '../../support/crate.js';
 import { createProject, type TestProject } from './project.js';
 import { caught } from '../../support/caught.js';
@@ -58,6 +59,7 @@ describe('the migration lock', () => {
     const applied = [...r1.steps, ...r2.steps].filter((s) => s.status === 'applied').map((s) => s.name).sort();
     expect(applied).toEqual(['001_a', '002_b', '003_c']);
 
+    await crate.sql(`REFRESH TABLE ${historyTable(p)}`);
     const history = await crate.sql(`SELECT name, seq, status FROM ${historyTable(p)} ORDER BY seq`);
     expect(history.rows).toEqual([
       ['001_a', 1, 'applied'],
@@ -132,30 +134,63 @@ describe('the migration lock', () => {
     );
     const err = await caught(p.migrator().up(), MigrationError);
     expect(err.code).toBe('CM_MIGRATION');
+    await crate.sql(`REFRESH TABLE ${historyTable(p)}`);
     const row = await crate.sql(`SELECT status, statements_run, error FROM ${historyTable(p)}`);
     expect(row.rows[0]!.slice(0, 2)).toEqual(['failed', 1]);
     expect(row.rows[0]![2]).toContain('lost the migration lock');
     expect((await crate.sql(`SELECT table_name FROM information_schema.tables WHERE table_schema = ?`, [p.schema])).rows).toEqual([]);
   });
+});
 
-  it('the lock alone: a second acquire waits until the first releases', async () => {
+describeMigrationLock('CrateDB', async () => {
+  const p = await project();
+  const logger = pino({ level: 'silent' });
+  return (waitMs) => createCrateLock(p.client, { table: p.config.lockTable, leaseMs: 5_000, waitMs, logger });
+});
+
+describe('the lease lock on CrateDB', () => {
+  const silent = pino({ level: 'silent' });
+  const lockOf = (p: TestProject, over: Partial<Parameters<typeof createCrateLock>[1]> = {}) =>
+    createCrateLock(p.client, { table: p.config.lockTable, leaseMs: 1_000, waitMs: 5_000, logger: silent, ...over });
+
+  it("writes every lease time from CrateDB's clock: a process whose clock is hours off neither steals nor loses a lease", async () => {
     const p = await project();
-    const logger = pino({ level: 'silent' });
-    const lock = () => createCrateLock(p.client, { table: p.config.lockTable, leaseMs: 5_000, waitMs: 5_000, logger });
-    const first = await lock().acquire();
-    let secondHas = false;
-    const second = lock()
-      .acquire()
-      .then((lease) => {
-        secondHas = true;
-        return lease;
-      });
-    await new Promise((r) => setTimeout(r, 300));
-    expect(secondHas).toBe(false);
-    await first.release();
-    const lease = await second;
-    expect(lease.owner).not.toBe(first.owner);
-    expect(lease.signal.aborted).toBe(false);
-    await lease.release();
+    const hour = 3_600_000;
+    const holder = await lockOf(p, { now: () => performance.now() - hour }).acquire();
+    // A waiter whose clock runs an hour ahead: the lease is judged on CrateDB's time, so it is still live.
+    const err = await caught(lockOf(p, { now: () => performance.now() + hour, waitMs: 1_500 }).acquire(), LockTimeoutError);
+    expect(err.holder).toBe(holder.owner);
+    const row = await crate.sql(`SELECT renewed_at, lease_ms, CURRENT_TIMESTAMP FROM ${lockTable(p)} WHERE id = 'migrations'`);
+    const [renewedAt, leaseMs, serverNow] = row.rows[0]!.map(Number);
+    expect(leaseMs).toBe(1_000);
+    // Renewed on CrateDB's clock within the last lease, whatever this process's clocks say.
+    expect(serverNow! - renewedAt!).toBeLessThanOrEqual(1_000);
+    await holder.confirm();
+    expect(holder.signal.aborted).toBe(false);
+    await holder.release();
+  });
+
+  it('a renewal is one compare-and-set; a stale version is refused, and _seq_no without _primary_term is a 4000', async () => {
+    const p = await project();
+    const lease = await lockOf(p, { leaseMs: 5_000 }).acquire();
+    const read = await crate.sql(`SELECT _seq_no, _primary_term, owner FROM ${lockTable(p)} WHERE id = 'migrations'`);
+    const [seqNo, primaryTerm] = read.rows[0]!;
+    // Another process writes the row (as a takeover would): the holder's next renewal must not win.
+    const took = await crate.sql(`UPDATE ${lockTable(p)} SET owner = 'other' WHERE id = 'migrations' AND _seq_no = ? AND _primary_term = ?`, [seqNo, primaryTerm]);
+    expect(took.rowcount).toBe(1);
+    const stale = await crate.sql(`UPDATE ${lockTable(p)} SET owner = 'again' WHERE id = 'migrations' AND _seq_no = ? AND _primary_term = ?`, [seqNo, primaryTerm]);
+    expect(stale.rowcount).toBe(0);
+    await expect(crate.sql(`UPDATE ${lockTable(p)} SET owner = 'x' WHERE id = 'migrations' AND _seq_no = ?`, [seqNo])).rejects.toThrow(/VersioningValidationException/);
+    // The holder learns it at its next confirmation, before it sends another statement.
+    await caught(waitForLoss(lease), AbortedError);
+    expect(lease.signal.aborted).toBe(true);
   });
 });
+
+/** Confirms the lease until the lock says it is lost (bounded). */
+async function waitForLoss(lease: Awaited<ReturnType<MigrationLock['acquire']>>): Promise<void> {
+  for (let i = 0; i < 50; i++) {
+    await lease.confirm();
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}

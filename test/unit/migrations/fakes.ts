@@ -5,7 +5,7 @@ import pino from 'pino';
 import type { BulkResult, CrateClient, QueryOptions, SqlResult, TableRef } from '../../../src/client/types.js';
 import { defaultConfig } from '../../../src/config/defaults.js';
 import type { ResolvedConfig } from '../../../src/config/types.js';
-import { CrateDbError } from '../../../src/errors.js';
+import { AbortedError, CrateDbError, LockTimeoutError } from '../../../src/errors.js';
 import type { HistoryRow, HistoryStore } from '../../../src/migrations/history.js';
 import type { MigrationLock } from '../../../src/migrations/lock.js';
 import type { SourceFs } from '../../../src/migrations/source.js';
@@ -117,25 +117,46 @@ export function createMemoryHistory(initial: readonly HistoryRow[] = []): Histor
   };
 }
 
-/** An in-process lock: runs queue one after the other, the lease is never lost. */
-export function createMemoryLock(): MigrationLock {
-  let tail: Promise<void> = Promise.resolve();
-  return {
-    async acquire() {
-      let release!: () => void;
-      const previous = tail;
-      tail = new Promise((resolve) => (release = resolve));
-      await previous;
-      const controller = new AbortController();
+/** An in-process lock held to the lock contract (lock-contract.ts): one holder, waiters queue in order,
+ * give up after `waitMs` or on their signal; the lease is never lost. `createMemoryLock()` handles share
+ * one lock, like processes sharing one lock row. */
+export function createMemoryLock(shared: { holder: string | null; queue: Array<() => void> } = { holder: null, queue: [] }) {
+  let n = 0;
+  const handle = (waitMs = Number.POSITIVE_INFINITY): MigrationLock => ({
+    async acquire(signal) {
+      const owner = `memory#${++n}`;
+      while (shared.holder !== null) {
+        await new Promise<void>((resolve, reject) => {
+          const wake = () => {
+            clearTimeout(timer);
+            signal?.removeEventListener('abort', onAbort);
+            resolve();
+          };
+          const leave = (err: Error) => {
+            shared.queue.splice(shared.queue.indexOf(wake), 1);
+            clearTimeout(timer);
+            reject(err);
+          };
+          const onAbort = () => leave(new AbortedError('aborted while waiting for the migration lock'));
+          const timer = Number.isFinite(waitMs) ? setTimeout(() => leave(new LockTimeoutError(`held by ${shared.holder}`, shared.holder)), waitMs) : undefined;
+          signal?.addEventListener('abort', onAbort, { once: true });
+          shared.queue.push(wake);
+        });
+      }
+      shared.holder = owner;
       return {
-        owner: 'memory',
-        signal: controller.signal,
+        owner,
+        signal: new AbortController().signal,
         confirm: async () => {},
-        release: async () => release(),
+        release: async () => {
+          shared.holder = null;
+          shared.queue.shift()?.();
+        },
       };
     },
     async holder() {
-      return null;
+      return shared.holder === null ? null : { owner: shared.holder, acquiredAt: null, expiresAt: new Date(8.64e15), live: true };
     },
-  };
+  });
+  return Object.assign(handle(), { handle });
 }
