@@ -101,7 +101,7 @@ export type { Auth, ResolvedConfig, TlsOptions } from './config/types.js';
 export { createLogger } from './logger.js';
 export type { CodeMigration, MigrationContext, RebuildTableOptions } from './context.js';
 export type { ColumnInfo, Introspection, ServerVersion } from './introspection.js';
-export { abandonRebuild, rebuildTable, revertRebuild, type RebuildDeps, type RebuildResult } from './migrations/rebuild/rebuild.js';
+export { abandonRebuild, planRebuild, rebuildTable, revertRebuild, type RebuildDeps, type RebuildPlan, type RebuildResult } from './migrations/rebuild/rebuild.js';
 export { createRebuildTableStore, type RebuildProgress, type RebuildStore } from './migrations/rebuild/progress.js';
 export type { CopyBatches, RebuildSpec } from './migrations/rebuild/spec.js';
 export { createMigrator, type Migrator, type MigratorOptions } from './migrations/runner.js';

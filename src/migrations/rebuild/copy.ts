@@ -32,6 +32,11 @@ export function copyColumns(display: string, next: TableDefinition, oldColumns: 
   return { columns, expressions: columns.map((c) => mapping[c] ?? quoteIdent(c)) };
 }
 
+/** `INSERT INTO to (columns) SELECT expressions FROM from`, without a condition. */
+export function insertSelect(from: TableRef, to: TableRef, cols: CopyColumns): string {
+  return `INSERT INTO ${qualifiedName(to)} (${cols.columns.map(quoteIdent).join(', ')}) SELECT ${cols.expressions.join(', ')} FROM ${qualifiedName(from)}`;
+}
+
 /** One batch copied: where the copy stands afterwards (`done` when nothing is left). */
 export interface BatchResult {
   cursor: unknown;
@@ -52,7 +57,7 @@ export async function copyBatch(
   cursor: unknown,
   partitionedBy: readonly string[],
 ): Promise<BatchResult> {
-  const insert = `INSERT INTO ${qualifiedName(to)} (${cols.columns.map(quoteIdent).join(', ')}) SELECT ${cols.expressions.join(', ')} FROM ${qualifiedName(from)}`;
+  const insert = insertSelect(from, to, cols);
   if (copy.by === 'all') {
     await client.sql(insert);
     return { cursor: null, done: true };

@@ -1,10 +1,10 @@
 import type { Logger } from 'pino';
 import type { CrateClient, TableRef } from '../../client/types.js';
-import { qualifiedName } from '../../client/identifiers.js';
+import { qualifiedName, quoteIdent } from '../../client/identifiers.js';
 import { RebuildError } from '../../errors.js';
 import { createIntrospection } from '../../introspection.js';
 import { loadSqlGrammar } from '../sql-grammar.js';
-import { copyBatch, copyColumns } from './copy.js';
+import { copyBatch, copyColumns, insertSelect } from './copy.js';
 import { newTableSql } from './definition.js';
 import type { RebuildProgress, RebuildStore } from './progress.js';
 import type { RebuildSpec } from './spec.js';
@@ -141,7 +141,7 @@ export async function rebuildTable(deps: RebuildDeps, spec: RebuildSpec): Promis
   if (await tables.tableExists(temp)) {
     if (spec.keepBackup) {
       if (progress.blockedWrites) await client.sql(`ALTER TABLE ${qualifiedName(temp)} SET ("blocks.write" = false)`);
-      await client.sql(`ALTER TABLE ${qualifiedName(temp)} RENAME TO "${backup.table.replaceAll('"', '""')}"`);
+      await client.sql(`ALTER TABLE ${qualifiedName(temp)} RENAME TO ${quoteIdent(backup.table)}`);
     } else {
       await client.sql(`DROP TABLE IF EXISTS ${qualifiedName(temp)}`);
     }
@@ -219,4 +219,50 @@ async function partitionColumns(client: CrateClient, ref: TableRef): Promise<str
   const found = await client.sql('SELECT partitioned_by FROM information_schema.tables WHERE table_schema = ? AND table_name = ?', [ref.schema, ref.table], { readOnly: true });
   const value = found.rows[0]?.[0];
   return Array.isArray(value) ? value.map(String) : [];
+}
+
+/** What a rebuild will do, for `plan` and dry runs: read-only. */
+export interface RebuildPlan {
+  table: TableRef;
+  /** The statements in order (batch statements shown once, with their `?`). */
+  statements: string[];
+  /** New column <- expression over the old table. */
+  copies: Array<{ column: string; from: string }>;
+  /** Rows the old table has now (refreshed rows). */
+  rows: number;
+  backup: TableRef | null;
+}
+
+/** The statements a rebuild would send and what it would copy, without sending any write. */
+export async function planRebuild(client: CrateClient, spec: RebuildSpec): Promise<RebuildPlan> {
+  const grammar = await loadSqlGrammar();
+  const live = spec.table;
+  const display = qualifiedName(live);
+  const { temp, backup } = rebuildNames(live);
+  const next = newTableSql(grammar, spec.definition, live, temp);
+  const tables = createIntrospection(client, live.schema);
+  const oldColumns = (await tables.columns(live)).map((c) => c.name).filter((n) => !n.includes('['));
+  if (oldColumns.length === 0) throw new RebuildError('CM_REBUILD', `rebuild of ${display}: the table does not exist (or this user cannot see it)`, display);
+  const columns = copyColumns(display, next.definition, oldColumns, spec.columns);
+  const insert = insertSelect(live, temp, columns);
+  const key = spec.copy.by === 'key' ? quoteIdent(spec.copy.column) : '';
+  const batched =
+    spec.copy.by === 'key' ? `${insert} WHERE ${key} > ? AND ${key} <= ?  -- ${spec.copy.size} rows a batch` : spec.copy.by === 'partition' ? `${insert} WHERE <partition columns> = ?  -- a partition a batch` : insert;
+  return {
+    table: live,
+    statements: [
+      next.createSql,
+      `ALTER TABLE ${display} SET ("blocks.write" = true)`,
+      `REFRESH TABLE ${display}`,
+      batched,
+      `REFRESH TABLE ${display}, ${qualifiedName(temp)}`,
+      `ALTER CLUSTER SWAP TABLE ${qualifiedName(temp)} TO ${display}`,
+      ...(spec.keepBackup
+        ? [`ALTER TABLE ${qualifiedName(temp)} SET ("blocks.write" = false)`, `ALTER TABLE ${qualifiedName(temp)} RENAME TO ${quoteIdent(backup.table)}`]
+        : [`DROP TABLE IF EXISTS ${qualifiedName(temp)}`]),
+    ],
+    copies: columns.columns.map((column, i) => ({ column, from: columns.expressions[i]! })),
+    rows: await countOf(client, live),
+    backup: spec.keepBackup ? backup : null,
+  };
 }

@@ -10,7 +10,7 @@ import { createTableReader } from '../../../src/migrations/check/cluster.js';
 import { createMigrationContext } from '../../../src/migrations/context.js';
 import { loadSqlGrammar } from '../../../src/migrations/sql-grammar.js';
 import { createRebuildTableStore, type RebuildStore } from '../../../src/migrations/rebuild/progress.js';
-import { abandonRebuild, rebuildTable, revertRebuild, type RebuildPoint } from '../../../src/migrations/rebuild/rebuild.js';
+import { abandonRebuild, planRebuild, rebuildTable, revertRebuild, type RebuildPoint } from '../../../src/migrations/rebuild/rebuild.js';
 import type { RebuildSpec } from '../../../src/migrations/rebuild/spec.js';
 import { caught } from '../../support/caught.js';
 import { startCrate, type CrateTarget } from '../../support/crate.js';
@@ -219,5 +219,23 @@ describe('table rebuilds against CrateDB', () => {
     ]);
     const types = await crate.sql('SELECT data_type FROM information_schema.columns WHERE table_schema = ? AND table_name = ? AND column_name = ?', [project.schema, 'events', 'v']);
     expect(types.rows).toEqual([['bigint']]);
+  });
+
+  it('plans a rebuild without changing anything: its statements, what it copies, the rows', async () => {
+    await seededBooks();
+    const plan = await planRebuild(project.client, { ...authorFulltext('books'), columns: { title: 'upper(title)' } });
+    expect(plan.rows).toBe(3);
+    expect(plan.copies).toEqual([
+      { column: 'id', from: '"id"' },
+      { column: 'title', from: 'upper(title)' },
+      { column: 'author', from: '"author"' },
+      { column: 'publication_date', from: '"publication_date"' },
+      { column: 'categories', from: '"categories"' },
+    ]);
+    expect(plan.statements[0]).toMatch(/^CREATE TABLE IF NOT EXISTS "[^"]+"\."books__cm_rebuild" \(id TEXT PRIMARY KEY/);
+    expect(plan.statements).toContain(`ALTER CLUSTER SWAP TABLE ${q('books__cm_rebuild')} TO ${q('books')}`);
+    expect(plan.backup).toEqual(ref('books__cm_backup'));
+    expect(await tablesNamed('books')).toEqual(['books']);
+    expect(await store.read(`"${project.schema}"."books"`)).toBeNull();
   });
 });
