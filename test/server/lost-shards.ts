@@ -2,8 +2,9 @@
  * What the cluster does to statements: while a node is down, or while the RECOVERING window of new
  * tables is on, each statement is planned (`engine.plan`) and judged (cluster.ts for lost shards,
  * recovering.ts for recovering ones) before it runs, so that it fails or waits the way CrateDB 6.4 did
- * (cluster-faults.md, transcripts/README.md). With every node up and the window off the engine is
- * called directly and nothing here costs anything.
+ * (cluster-faults.md, transcripts/README.md). With every node up and no table recovering, only a
+ * statement that may create a table is planned (with the window on); every other one goes straight to
+ * the engine.
  */
 import { judge, type ClusterError } from './cluster.js';
 import type { Engine, SqlRequest, SqlResponse } from './contract.js';
@@ -46,7 +47,7 @@ export async function executeInCluster(
     // The creator answers once the new table's primaries started (CrateDB waits for active shards).
     const response = await engine.execute(request);
     const created = response.status === 200 && (response.body as { rowcount?: unknown }).rowcount === 1;
-    if (created && shards.recoveringMs > 0) {
+    if (created) {
       const table = `${plan.creates.schema}.${plan.creates.table}`;
       shards.recovering.begin(table, shards.recoveringMs);
       await shards.recovering.waitFor(table);
