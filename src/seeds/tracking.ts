@@ -1,4 +1,5 @@
 import { qualifiedName } from '../client/identifiers.js';
+import { whileShardsStart } from '../client/shard-start.js';
 import { isMissingRelation } from '../client/missing.js';
 import type { CrateClient, TableRef } from '../client/types.js';
 
@@ -42,10 +43,11 @@ export class SeedTracking {
   /** One seed's record, read by primary key (real-time, no REFRESH needed); undefined when none. */
   async get(name: string, signal?: AbortSignal): Promise<SeedRecord | undefined> {
     try {
-      const r = await this.#client.sql(`SELECT ${COLUMNS} FROM ${qualifiedName(this.#table)} WHERE name = ?`, [name], {
-        readOnly: true,
-        signal,
-      });
+      // Right after another seeder created the table, its shard may still be starting.
+      const r = await whileShardsStart(
+        () => this.#client.sql(`SELECT ${COLUMNS} FROM ${qualifiedName(this.#table)} WHERE name = ?`, [name], { readOnly: true, signal }),
+        { what: qualifiedName(this.#table) },
+      );
       return r.rows[0] ? toRecord(r.rows[0]) : undefined;
     } catch (err) {
       if (isMissingRelation(err)) return undefined;
@@ -56,11 +58,13 @@ export class SeedTracking {
   /** Every record, after a REFRESH so that the scan sees the latest runs. */
   async list(signal?: AbortSignal): Promise<SeedRecord[]> {
     try {
-      await this.#client.refresh([this.#table], { signal });
-      const r = await this.#client.sql(`SELECT ${COLUMNS} FROM ${qualifiedName(this.#table)} ORDER BY name`, [], {
-        readOnly: true,
-        signal,
-      });
+      const r = await whileShardsStart(
+        async () => {
+          await this.#client.refresh([this.#table], { signal });
+          return this.#client.sql(`SELECT ${COLUMNS} FROM ${qualifiedName(this.#table)} ORDER BY name`, [], { readOnly: true, signal });
+        },
+        { what: qualifiedName(this.#table) },
+      );
       return r.rows.map(toRecord);
     } catch (err) {
       if (isMissingRelation(err)) return [];
@@ -68,7 +72,7 @@ export class SeedTracking {
     }
   }
 
-  /** Upserts a seed's record, then REFRESHes the table so that `status` scans see it. */
+  /** Upserts a seed's record by primary key (real-time: `get` sees it at once, `list` refreshes first). */
   async record(rec: SeedRecord): Promise<void> {
     await this.#client.sql(
       `INSERT INTO ${qualifiedName(this.#table)} (${COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (name) DO UPDATE SET ` +
@@ -76,7 +80,6 @@ export class SeedTracking {
         'rows_failed = excluded.rows_failed, seeded_at = excluded.seeded_at, duration_ms = excluded.duration_ms',
       [rec.name, rec.checksum, rec.rowsWritten, rec.rowsUnchanged, rec.rowsFailed, rec.seededAt.getTime(), rec.durationMs],
     );
-    await this.#client.refresh([this.#table]);
   }
 }
 

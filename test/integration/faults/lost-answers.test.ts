@@ -16,7 +16,7 @@ import type { RequestRecord } from '../../server/index.js';
 import { caught } from '../../support/caught.js';
 import type { ResolvedConfig } from '../../../src/index.js';
 import { needsTestServer } from '../../support/crate.js';
-import { historyRows, logger, tablesOf, useFaultCluster } from './fixture.js';
+import { countRows, historyRows, logger, tablesOf, useFaultCluster } from './fixture.js';
 
 const cluster = useFaultCluster({ nodes: 3 });
 const project = (overrides?: Partial<ResolvedConfig>) => cluster.project(overrides);
@@ -102,6 +102,22 @@ DROP TABLE IF EXISTS ${p.table('a')};
     // What the caller can branch on: the tool's ConnectionError, not the HTTP library's socket error.
     expect(err.cause).toBeInstanceOf(ConnectionError);
     expect((err.cause as ConnectionError).sent).toBe(true);
+  });
+});
+
+describe('an answer lost to a REFRESH inside a migration', () => {
+  it('leaves no row that blocks: the next up re-sends the REFRESH (safe to repeat) and finishes', async (ctx) => {
+    needsTestServer(ctx, cluster.crate, 'dropping an answer');
+    const server = cluster.crate.server!;
+    const p = await project();
+    const t = p.table('t');
+    await p.write('migrations/001_r.sql', `-- migrate:up\nCREATE TABLE ${t} (id TEXT PRIMARY KEY);\nINSERT INTO ${t} (id) VALUES ('a');\nREFRESH TABLE ${t};\nINSERT INTO ${t} (id) VALUES ('b');\n`);
+    server.faults.dropAnswer({ match: new RegExp(`^REFRESH TABLE ${escape(t)}$`) });
+    await caught(migrate({ config: p.config, logger }), MigrationError);
+    expect((await historyRows(cluster.crate, p)).map((r) => r.slice(0, 4))).toEqual([['001_r', 1, 'failed', 3]]);
+    // status says what happened; the next up heals it without a person.
+    expect(steps(await migrate({ config: p.config, logger }))).toEqual([['001_r', 'applied', 4, 4]]);
+    expect(await countRows(cluster.crate, t)).toBe(2);
   });
 });
 

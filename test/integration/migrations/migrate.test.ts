@@ -1,5 +1,5 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { DriftError, FailedStateError, MigrationError } from '../../../src/errors.js';
+import { DriftError, FailedStateError, FileFormatError, MigrationError } from '../../../src/errors.js';
 import type { RunResult } from '../../../src/migrations/types.js';
 import { startCrate, type CrateTarget } from '../../support/crate.js';
 import { booksMigration, createProject, type TestProject } from './project.js';
@@ -134,6 +134,33 @@ DROP TABLE IF EXISTS "${schema}"."a";
     expect(result.steps[0]!.statements).toHaveLength(1);
     expect(result.steps[0]!.statements![0]).toMatchObject({ file: 'migrations/001_create_books.sql', line: 7 });
     expect(result.steps[0]!.statements![0]!.sql).toMatch(/^CREATE TABLE IF NOT EXISTS books \(/);
+    expect(await tables(project.schema)).toEqual([]);
+    expect(await tables(`${project.schema}_migrate`)).toEqual([]);
+  });
+
+  it('an UPDATE with a non-key WHERE right after an INSERT in the same migration sees the rows (refreshed before it)', async () => {
+    project = await createProject(crate);
+    const t = `"${project.schema}"."t"`;
+    await project.write('001_t.sql', `-- migrate:up\nCREATE TABLE ${t} (id INT PRIMARY KEY, v TEXT);\nINSERT INTO ${t} (id, v) VALUES (1, 'a'), (2, 'a');\nUPDATE ${t} SET v = 'b' WHERE v = 'a';\nINSERT INTO ${t} (id, v) SELECT id + 10, v FROM ${t};\n`);
+    expect(statuses(await project.migrator().up())).toEqual([['001_t', 'applied']]);
+    await crate.sql(`REFRESH TABLE ${t}`);
+    expect((await crate.sql(`SELECT id, v FROM ${t} ORDER BY id`)).rows).toEqual([
+      [1, 'b'],
+      [2, 'b'],
+      [11, 'b'],
+      [12, 'b'],
+    ]);
+  });
+
+  it('SET in a migration, or an empty file, is refused before anything is written: no lock or history table', async () => {
+    project = await createProject(crate);
+    await project.write('001_ok.sql', `-- migrate:up\nCREATE TABLE "${project.schema}"."ok" (id INT);\n`);
+    await project.write('002_set.sql', `-- migrate:up\nSET search_path TO elsewhere;\nCREATE TABLE unq2 (id INT);\n`);
+    const err = await caught(project.migrator().up(), FileFormatError);
+    expect(err.exitCode).toBe(2);
+    expect(err.message).toContain('migrations/002_set.sql:2');
+    await project.write('002_set.sql', '');
+    await caught(project.migrator().up(), FileFormatError);
     expect(await tables(project.schema)).toEqual([]);
     expect(await tables(`${project.schema}_migrate`)).toEqual([]);
   });

@@ -1,5 +1,8 @@
 import { beforeEach, describe, expect, it } from 'vitest';
-import { FailedStateError, FileFormatError, MigrationError } from '../../../src/errors.js';
+import pino from 'pino';
+import { FailedStateError, FileFormatError, MigrationError, UsageError } from '../../../src/errors.js';
+import { createMigrationContext } from '../../../src/migrations/context.js';
+import { createVisibility } from '../../../src/migrations/visibility.js';
 import type { HistoryRow } from '../../../src/migrations/history.js';
 import { createMigrator } from '../../../src/migrations/runner.js';
 import { statementHash } from '../../../src/migrations/sql-file.js';
@@ -155,5 +158,67 @@ describe('counting statements and refreshing before searches', () => {
     fs.files['002_e.sql'] = '';
     await caught(migrator().up(), FileFormatError);
     expect(client.sent).toEqual([]);
+  });
+});
+
+describe('checks before the first write, and COPY FROM', () => {
+  const long = `INSERT INTO doc.t (id, v) VALUES (1, '${'x'.repeat(262_145)}')`;
+
+  it('a statement over 262,144 characters is refused on CrateDB 6.x before anything is written, naming its line', async () => {
+    fs.files['001_t.sql'] = file([STATEMENTS[0]!, long]);
+    const err = await caught(migrator().up(), FileFormatError);
+    expect(err.message).toContain('migrations/001_t.sql:3');
+    expect(err.message).toContain('statement_max_length');
+    expect(client.sent).toEqual([]);
+  });
+
+  it('CrateDB 5.10 has no such limit: the statement is sent', async () => {
+    fs.files['001_t.sql'] = file([STATEMENTS[0]!, long]);
+    client.ping = async () => ({ server: 'fake', version: '5.10.16' });
+    await migrator().up();
+    expect(client.sent.some((s) => s.stmt === long)).toBe(true);
+  });
+
+  it('warns when COPY FROM loaded nothing (CrateDB answers 200 anyway)', async () => {
+    const warnings: string[] = [];
+    const logger = pino({ level: 'warn' }, { write: (line: string) => void warnings.push(JSON.parse(line).msg as string) });
+    fs.files['001_t.sql'] = file([STATEMENTS[0]!, "COPY doc.t FROM 'file:///nothing/*.json'"]);
+    const { sql } = client;
+    client.sql = async (stmt, args, options) => (stmt.startsWith('COPY') ? { cols: [], rows: [], rowcount: 0, durationMs: 0 } : sql(stmt, args, options));
+    await createMigrator({ config: testConfig(), client, logger, fs, history, lock: createMemoryLock() }).up();
+    expect(warnings.some((w) => w.includes('migrations/001_t.sql:3: COPY FROM loaded 0 rows'))).toBe(true);
+    // Its target is refreshed at the end like any other write.
+    expect(client.refreshed).toEqual([[{ schema: 'doc', table: 't' }]]);
+  });
+
+  it('warns when COPY FROM ... RETURN SUMMARY reports errors', async () => {
+    const warnings: string[] = [];
+    const logger = pino({ level: 'warn' }, { write: (line: string) => void warnings.push(JSON.parse(line).msg as string) });
+    fs.files['001_t.sql'] = file(["COPY doc.t FROM 'file:///data/*.json' RETURN SUMMARY"]);
+    client.sql = async () => ({
+      cols: ['node', 'uri', 'success_count', 'error_count', 'errors'],
+      rows: [[{ name: 'n1' }, 'file:///data/a.json', 2, 1, { 'failed to parse': { count: 1, line_numbers: [3] } }]],
+      rowcount: 1,
+      durationMs: 0,
+    });
+    await createMigrator({ config: testConfig(), client, logger, fs, history, lock: createMemoryLock() }).up();
+    expect(warnings.some((w) => w.includes('COPY FROM loaded 2 rows and failed 1'))).toBe(true);
+  });
+});
+
+describe('code migrations: ctx.sql', () => {
+  it('refreshes a table it wrote before a search of it, and refuses SET', async () => {
+    const order: string[] = [];
+    const { sql, refresh } = client;
+    client.sql = async (stmt, args, options) => (order.push(stmt.split(' ')[0]!), sql(stmt, args, options));
+    client.refresh = async (tables) => (order.push('REFRESH'), refresh(tables));
+    const ctx = createMigrationContext({ client, config: testConfig(), logger: silent, signal: new AbortController().signal, visibility: createVisibility(client, 'doc', silent) });
+    await ctx.sql("INSERT INTO doc.t (id, v) VALUES (1, 'a')");
+    await ctx.sql("UPDATE doc.t SET v = 'b' WHERE v = 'a'");
+    await ctx.sql("INSERT INTO doc.t (id, v) VALUES (2, 'a')");
+    expect(order).toEqual(['INSERT', 'REFRESH', 'UPDATE', 'INSERT']);
+    const err = await caught(ctx.sql('SET search_path TO elsewhere'), UsageError);
+    expect(err.exitCode).toBe(2);
+    expect(order).toHaveLength(4);
   });
 });
