@@ -222,3 +222,22 @@ describe('code migrations: ctx.sql', () => {
     expect(order).toHaveLength(4);
   });
 });
+
+describe('status of a running row', () => {
+  const withHolder = (holder: { owner: string; live: boolean } | null) =>
+    createMigrator({
+      config: testConfig(), client, logger: silent, fs, history,
+      lock: { acquire: () => Promise.reject(new Error('status takes no lock')), holder: async () => holder && { ...holder, acquiredAt: null, expiresAt: new Date(Date.UTC(2026, 11, 2, 3, 0)) } },
+    });
+
+  it("is 'running' with the lease holder while its runner holds the lock, else 'interrupted'", async () => {
+    left({ sent: 2 });
+    const live = await withHolder({ owner: 'dead@host:1#0000', live: true }).status();
+    expect(live.map((m) => [m.name, m.state, m.direction, m.lease?.owner])).toEqual([['001_t', 'running', 'up', 'dead@host:1#0000']]);
+    const gone = await withHolder(null).status();
+    expect(gone.map((m) => [m.name, m.state, m.lease])).toEqual([['001_t', 'interrupted', undefined]]);
+    // Another process holds the lock now: the row's own runner is gone all the same.
+    const other = await withHolder({ owner: 'other@host:2#1111', live: true }).status();
+    expect(other[0]!.state).toBe('interrupted');
+  });
+});
