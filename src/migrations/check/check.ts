@@ -125,8 +125,9 @@ class Walk {
       }
       case 'swap': {
         const [source, target] = [await this.state(action.source), await this.state(action.target)];
-        this.set(this.ref(action.target), source);
-        this.set(this.ref(action.source), action.dropSource ? null : target);
+        for (const moved of [source, target]) if (moved) moved.createSql = null;
+        this.set(this.ref(action.target), source && { ...source, display: this.display(action.target) });
+        this.set(this.ref(action.source), action.dropSource || !target ? null : { ...target, display: this.display(action.source) });
         return action.dropSource && migration.hasDown ? [rules.irreversible('ALTER CLUSTER SWAP TABLE ... WITH (drop_source = true) drops the old', this.display(action.target))] : [];
       }
       default:
@@ -139,11 +140,13 @@ class Walk {
     const table = await this.state(action.ref);
     if (table === null) return this.unknown(action.ref);
     const def = table.definition;
+    // The live SHOW CREATE TABLE no longer describes a table a pending statement changes.
+    if (CHANGES_DEFINITION.has(action.kind)) table.createSql = null;
     switch (action.kind) {
       case 'alter-type':
-        return [rules.alterType(table, action.column)];
+        return [rules.alterType(table, action.column, action.type)];
       case 'analyzer':
-        return [rules.analyzer(table, action.column, action.how)];
+        return [rules.analyzer(table, action.column, action.analyzer, action.how)];
       case 'add-column': {
         const problems = rules.addColumn(table, action.column);
         if (problems.every((p) => p.severity !== 'error')) def?.columns.push(action.column);
@@ -193,7 +196,7 @@ class Walk {
   }
 
   private fresh(ref: TableRef, definition: TableDefinition | null): TableState {
-    return { display: qualifiedName(ref), definition, rows: definition ? 'empty' : 'unknown', unrefreshed: false, pendingRows: false, blocksWrite: false };
+    return { display: qualifiedName(ref), definition, rows: definition ? 'empty' : 'unknown', unrefreshed: false, pendingRows: false, blocksWrite: false, createSql: null };
   }
 
   private ref(ref: NameRef): TableRef {
@@ -225,12 +228,16 @@ class Walk {
       unrefreshed: false,
       pendingRows: false,
       blocksWrite: live.blocksWrite,
+      createSql: live.createSql,
     };
     if (state?.definition && live?.shards != null) state.definition.shards = live.shards;
     this.tables.set(key, state);
     return state;
   }
 }
+
+/** Kinds of action that change a table's definition (those refused leave it unchanged, but are refused). */
+const CHANGES_DEFINITION = new Set<Action['kind']>(['add-column', 'drop-column', 'drop-constraint', 'rename-column', 'rename-table', 'set', 'reset']);
 
 /** Kinds of action that read no rows. */
 const NO_SEARCH = new Set<Action['kind']>(['write', 'create-table', 'drop-table', 'refresh', 'session-setting']);

@@ -22,13 +22,15 @@ export function createTableReader(client: CrateClient, grammar: SqlGrammar): Tab
     );
     const row = found.rows[0];
     if (!row) return null;
-    if (row[0] === 'VIEW') return { definition: null, rows: 0, blocksWrite: false, shards: null };
+    if (row[0] === 'VIEW') return { definition: null, createSql: null, rows: 0, blocksWrite: false, shards: null };
     try {
       const shown = await client.sql(`SHOW CREATE TABLE ${qualifiedName(ref)}`, [], { readOnly: true });
       const counted = await client.sql(`SELECT count(*) FROM ${qualifiedName(ref)}`, [], { readOnly: true });
-      const definition = parseCreateTable(tokensOf(grammar, String(shown.rows[0]?.[0] ?? '')))?.definition ?? null;
+      const createSql = String(shown.rows[0]?.[0] ?? '');
+      const definition = parseCreateTable(tokensOf(grammar, createSql))?.definition ?? null;
       return {
         definition,
+        createSql,
         rows: Number(counted.rows[0]?.[0] ?? 0),
         // information_schema's settings object, or the WITH clause SHOW CREATE TABLE prints.
         blocksWrite: (row[2] as { blocks?: { write?: unknown } } | null)?.blocks?.write === true || definition?.settings['blocks.write'] === 'true',

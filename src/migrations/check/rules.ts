@@ -1,4 +1,5 @@
 import type { ColumnDefinition, TableDefinition } from './table-definition.js';
+import { redefine, type ColumnChange } from './redefine.js';
 import { CHECK_CODES, type CheckCode, type Severity } from './types.js';
 
 /**
@@ -12,6 +13,7 @@ export interface Problem {
   code: CheckCode;
   message: string;
   fix: string;
+  definition?: string;
 }
 
 /** What is known of a table while the migrations are walked in order. */
@@ -26,6 +28,8 @@ export interface TableState {
   /** Of those writes, some may have added rows (INSERT, COPY FROM): refreshed, the table is not empty. */
   pendingRows: boolean;
   blocksWrite: boolean;
+  /** The live table's SHOW CREATE TABLE while no pending statement has changed it; else null. */
+  createSql: string | null;
 }
 
 /** The fix for every change CrateDB cannot make in place: a rebuild (docs/rebuild.md). */
@@ -37,24 +41,30 @@ export function rebuildFix(table: TableState, what: string): string {
   );
 }
 
-export function alterType(table: TableState, column: string): Problem {
-  return {
+export function alterType(table: TableState, column: string, type: string): Problem {
+  return withDefinition(table, column, { type }, {
     severity: 'error',
     code: CHECK_CODES.alterType,
     message: `${table.display}: CrateDB cannot change the type of column "${column}" (ALTER COLUMN ... TYPE is a syntax error on 6.4 and 5.10)`,
-    fix: rebuildFix(table, `"${column}" with its new type`),
-  };
+    fix: rebuildFix(table, `"${column}" ${type}`),
+  });
 }
 
-export function analyzer(table: TableState, column: string | null, how: 'alter-column' | 'add-index' | 'create-index'): Problem {
+/** Adds the new definition, when the live table's is known, to the fix of a change made by a rebuild. */
+function withDefinition(table: TableState, column: string | null, change: ColumnChange, problem: Problem): Problem {
+  const definition = table.createSql !== null && column !== null ? redefine(table.createSql, column, change) : null;
+  return definition === null ? problem : { ...problem, fix: `${problem.fix}; the new definition:\n${definition}`, definition };
+}
+
+export function analyzer(table: TableState, column: string | null, analyzerName: string, how: 'alter-column' | 'add-index' | 'create-index'): Problem {
   const what = { 'alter-column': 'ALTER COLUMN ... SET (analyzer = ...)', 'add-index': 'ALTER TABLE ... ADD INDEX', 'create-index': 'CREATE INDEX' }[how];
   const col = column === null ? 'a column' : `column "${column}"`;
-  return {
+  return withDefinition(table, column, { analyzer: analyzerName }, {
     severity: 'error',
     code: CHECK_CODES.analyzer,
     message: `${table.display}: CrateDB cannot add a fulltext index or change an analyzer on an existing column (${what} is a syntax error); ${col} keeps its index`,
-    fix: rebuildFix(table, `${col} with 'INDEX USING FULLTEXT WITH (analyzer = ...)', or a named 'INDEX name USING FULLTEXT (${column ?? 'col'})' that keeps the column's plain index`),
-  };
+    fix: rebuildFix(table, `${col} with 'INDEX USING FULLTEXT WITH (analyzer = '${analyzerName}')', or a named 'INDEX name USING FULLTEXT (${column ?? 'col'})' that keeps the column's plain index`),
+  });
 }
 
 /** ADD COLUMN of a generated or primary-key column: refused on a table with refreshed rows. */

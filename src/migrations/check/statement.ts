@@ -7,8 +7,10 @@ import { closing, isNameToken, isSeq, nameList, propertyList, readName, splitTop
 export type Action =
   | { kind: 'create-table'; ref: NameRef; ifNotExists: boolean; definition: TableDefinition | null; line: number }
   | { kind: 'drop-table'; ref: NameRef; ifExists: boolean; line: number }
-  | { kind: 'alter-type'; ref: NameRef; column: string; line: number }
-  | { kind: 'analyzer'; ref: NameRef; column: string | null; how: 'alter-column' | 'add-index' | 'create-index'; line: number }
+  /** `type`: the new type as written. */
+  | { kind: 'alter-type'; ref: NameRef; column: string; type: string; line: number }
+  /** `analyzer`: the one asked for (`standard` when none is named). */
+  | { kind: 'analyzer'; ref: NameRef; column: string | null; analyzer: string; how: 'alter-column' | 'add-index' | 'create-index'; line: number }
   | { kind: 'add-column'; ref: NameRef; column: ColumnDefinition; line: number }
   | { kind: 'drop-column'; ref: NameRef; column: string; line: number }
   | { kind: 'drop-constraint'; ref: NameRef; name: string; line: number }
@@ -69,7 +71,7 @@ function createActions(toks: Tok[]): Action[] {
     const on = toks.findIndex((t) => t.upper === 'ON');
     const named = on < 0 ? null : readName(toks, on + 1);
     const paren = toks.findIndex((t, k) => k > on && t.text === '(');
-    if (named) return [{ kind: 'analyzer', ref: named.ref, column: paren < 0 ? null : nameList(toks, paren).names[0] ?? null, how: 'create-index', line }];
+    if (named) return [{ kind: 'analyzer', ref: named.ref, column: paren < 0 ? null : nameList(toks, paren).names[0] ?? null, analyzer: analyzerOf(toks), how: 'create-index', line }];
   }
   return [];
 }
@@ -108,7 +110,7 @@ function alterClause(ref: NameRef, c: Tok[], partition: boolean): Action[] {
   if (word === 'ADD') {
     if (isSeq(c, 1, 'INDEX')) {
       const paren = c.findIndex((t) => t.text === '(');
-      return [{ kind: 'analyzer', ref, column: paren < 0 ? null : nameList(c, paren).names[0] ?? null, how: 'add-index', line }];
+      return [{ kind: 'analyzer', ref, column: paren < 0 ? null : nameList(c, paren).names[0] ?? null, analyzer: analyzerOf(c), how: 'add-index', line }];
     }
     const at = isSeq(c, 1, 'COLUMN') ? 2 : 1;
     const column = isSeq(c, 1, 'CONSTRAINT') ? null : parseColumnDefinition(c.slice(isSeq(c, at, 'IF', 'NOT', 'EXISTS') ? at + 3 : at));
@@ -124,9 +126,11 @@ function alterClause(ref: NameRef, c: Tok[], partition: boolean): Action[] {
     const at = isSeq(c, 1, 'COLUMN') ? 2 : 1;
     if (!isNameToken(c[at])) return [];
     const column = c[at].name;
-    if (c.some((t) => t.upper === 'TYPE')) return [{ kind: 'alter-type', ref, column, line }];
+    const type = c.findIndex((t) => t.upper === 'TYPE');
+    if (type >= 0) return [{ kind: 'alter-type', ref, column, type: sqlText(c.slice(type + 1)), line }];
     const set = c.findIndex((t, k) => t.upper === 'SET' && c[k + 1]?.text === '(');
-    if (set >= 0 && 'analyzer' in propertyList(c, set + 1).props) return [{ kind: 'analyzer', ref, column, how: 'alter-column', line }];
+    const props = set < 0 ? {} : propertyList(c, set + 1).props;
+    if (props.analyzer !== undefined) return [{ kind: 'analyzer', ref, column, analyzer: props.analyzer, how: 'alter-column', line }];
     return [];
   }
   if (isSeq(c, 0, 'RENAME', 'COLUMN') && isNameToken(c[2]) && c[3]?.upper === 'TO' && isNameToken(c[4])) {
@@ -136,6 +140,22 @@ function alterClause(ref: NameRef, c: Tok[], partition: boolean): Action[] {
   if (word === 'SET' && c[1]?.text === '(') return [{ kind: 'set', ref, props: propertyList(c, 1).props, partition, line }];
   if (word === 'RESET' && c[1]?.text === '(') return [{ kind: 'reset', ref, keys: nameList(c, 1).names, line }];
   return [];
+}
+
+/** The analyzer of a `WITH (analyzer = ...)` among the tokens; `standard`, CrateDB's default, without one. */
+function analyzerOf(toks: readonly Tok[]): string {
+  const at = toks.findIndex((t, k) => t.upper === 'WITH' && toks[k + 1]?.text === '(');
+  return (at < 0 ? undefined : propertyList(toks, at + 1).props.analyzer) ?? 'standard';
+}
+
+/** Tokens joined back into SQL: `VARCHAR(5)`, `ARRAY(TEXT)`, `TIMESTAMP WITH TIME ZONE`. */
+function sqlText(toks: readonly Tok[]): string {
+  return toks
+    .map((t) => t.text)
+    .join(' ')
+    .replace(/\s*\(\s*/g, '(')
+    .replace(/\s*\)/g, ')')
+    .replace(/\s*,\s*/g, ', ');
 }
 
 /** INSERT/UPDATE/DELETE: a write to the target; a search when the statement finds rows by a condition or

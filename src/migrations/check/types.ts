@@ -37,6 +37,9 @@ export interface Finding {
   message: string;
   /** What to write instead. */
   fix: string;
+  /** For a change CrateDB cannot make in place: the new definition (the live table's SHOW CREATE TABLE
+   * with the change made), ready for a rebuild. */
+  definition?: string;
 }
 
 /** A statement of a migration's up section as the check sees it: a parsed statement (a `SqlStatement` from
@@ -58,6 +61,8 @@ export interface CheckMigration {
 export interface LiveTable {
   /** From SHOW CREATE TABLE; null for a view. */
   definition: TableDefinition | null;
+  /** SHOW CREATE TABLE as CrateDB printed it; null for a view. */
+  createSql: string | null;
   /** `count(*)`: like CrateDB's own "isn't empty" test, it counts only refreshed rows. */
   rows: number;
   blocksWrite: boolean;

@@ -6,7 +6,9 @@ import { parse } from 'yaml';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { TableRef } from '../../../src/client/types.js';
 import { RebuildError } from '../../../src/errors.js';
+import { checkMigrations } from '../../../src/migrations/check/check.js';
 import { createTableReader } from '../../../src/migrations/check/cluster.js';
+import { parseSqlMigration } from '../../../src/migrations/sql-file.js';
 import { createMigrationContext } from '../../../src/migrations/context.js';
 import { loadSqlGrammar } from '../../../src/migrations/sql-grammar.js';
 import { createRebuildTableStore, type RebuildStore } from '../../../src/migrations/rebuild/progress.js';
@@ -237,5 +239,22 @@ describe('table rebuilds against CrateDB', () => {
     expect(plan.backup).toEqual(ref('books__cm_backup'));
     expect(await tablesNamed('books')).toEqual(['books']);
     expect(await store.read(`"${project.schema}"."books"`)).toBeNull();
+  });
+
+  it("the check's fix for a refused change is a definition the rebuild takes", async () => {
+    await seededBooks();
+    const before = await rowsOf('books');
+    const text = "-- migrate:up\nALTER TABLE ${schema}.books ALTER COLUMN author SET (analyzer = 'english');";
+    const parsed = await parseSqlMigration(text, { file: 'x.sql', placeholders: { schema: project.schema }, defaultSchema: project.schema });
+    const result = await checkMigrations({
+      migrations: [{ name: '002', file: 'x.sql', kind: 'sql', up: parsed.up, hasDown: false }],
+      readTable: createTableReader(project.client, await loadSqlGrammar()),
+      defaultSchema: project.schema,
+    });
+    const [finding] = result.findings;
+    expect(finding).toMatchObject({ code: 'CM_CHECK_ANALYZER', severity: 'error', line: 2 });
+    await rebuildTable(deps(), { table: ref('books'), definition: finding!.definition!, columns: {}, keepBackup: false, copy: { by: 'all' } });
+    expect(await matchAuthor('books', 'adams')).toEqual(['1', '2']);
+    expect(await rowsOf('books')).toEqual(before);
   });
 });

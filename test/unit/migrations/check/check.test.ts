@@ -68,7 +68,7 @@ async function live(rows: Record<string, number>): Promise<(ref: { schema: strin
     const text = ref.schema === 'doc' ? SHOWN[ref.table] : undefined;
     if (text === undefined) return null;
     const definition = parseCreateTable(tokensOf(grammar, text))!.definition;
-    return { definition, rows: rows[ref.table] ?? 0, blocksWrite: false, shards: definition?.shards ?? null };
+    return { definition, createSql: text, rows: rows[ref.table] ?? 0, blocksWrite: false, shards: definition?.shards ?? null };
   };
 }
 
@@ -111,6 +111,12 @@ describe('the check of pending migrations', () => {
     expect(result.findings[0]!.message).toContain('"title"');
     expect(result.findings[0]!.fix).toContain('-- migrate:rebuild "doc"."dl_ft"');
     expect(result.errors).toBe(4);
+    // The new definitions, written from the live SHOW CREATE TABLE with the change made.
+    const [type, analyzer, added] = result.findings.map((f) => f.definition!);
+    expect(type).toContain('CREATE TABLE "doc"."dl_ft" (\n   "id" INTEGER NOT NULL,\n   "title" INTEGER DEFAULT \'untitled\',\n   "body" TEXT INDEX');
+    expect(analyzer).toContain('"body" TEXT INDEX USING FULLTEXT WITH (\n      analyzer = \'english\'\n   ),');
+    expect(added).toContain('"title" TEXT DEFAULT \'untitled\' INDEX USING FULLTEXT WITH (analyzer = \'standard\'),');
+    expect(result.findings[0]!.fix).toContain(type);
   });
 
   it('refuses generated and primary key columns on a table with refreshed rows, not on an empty one', async () => {
