@@ -2,6 +2,7 @@ import { createReadStream } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { FileFormatError } from '../../errors.js';
 import { parseHeader, tableFromSeedName } from '../header.js';
+import { readLines } from './lines.js';
 import type { SeedSource, SourceRow } from './source.js';
 
 /**
@@ -48,29 +49,24 @@ export async function openNdjsonSeed(
 }
 
 async function* readRows(path: string, headerLine: number): AsyncGenerator<SourceRow> {
-  const lines = createInterface({ input: createReadStream(path, { encoding: 'utf8' }), crlfDelay: Infinity });
   let line = 0;
   let row = 0;
-  try {
-    for await (const text of lines) {
-      line++;
-      if (line === headerLine || text.trim() === '') continue;
-      row++;
-      let values: unknown;
-      try {
-        values = JSON.parse(text);
-      } catch {
-        yield { row, line, problem: 'not valid JSON' };
-        continue;
-      }
-      if (typeof values !== 'object' || values === null || Array.isArray(values)) {
-        yield { row, line, problem: 'a row must be a JSON object of column: value' };
-        continue;
-      }
-      yield { row, line, values: values as Record<string, unknown> };
+  for await (const text of readLines(path)) {
+    line++;
+    if (line === headerLine || text.trim() === '') continue;
+    row++;
+    let values: unknown;
+    try {
+      values = JSON.parse(text);
+    } catch {
+      yield { row, line, problem: 'not valid JSON' };
+      continue;
     }
-  } finally {
-    lines.close();
+    if (typeof values !== 'object' || values === null || Array.isArray(values)) {
+      yield { row, line, problem: 'a row must be a JSON object of column: value' };
+      continue;
+    }
+    yield { row, line, values: values as Record<string, unknown> };
   }
 }
 

@@ -1,0 +1,31 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterEach, expect, test } from 'vitest';
+import { readLines } from '../../../src/seeds/formats/lines.js';
+
+let dir: string | undefined;
+afterEach(async () => {
+  if (dir) await rm(dir, { recursive: true, force: true });
+  dir = undefined;
+});
+
+async function linesOf(text: string): Promise<string[]> {
+  dir = await mkdtemp(path.join(tmpdir(), 'cm-lines-'));
+  const file = path.join(dir, 'f.ndjson');
+  await writeFile(file, text);
+  const out: string[] = [];
+  for await (const line of readLines(file)) out.push(line);
+  return out;
+}
+
+test('lines split on LF and CRLF, a last line without a newline kept, blank lines kept for numbering', async () => {
+  expect(await linesOf('a\r\nb\n\nc')).toEqual(['a', 'b', '', 'c']);
+  expect(await linesOf('x\n')).toEqual(['x']);
+  expect(await linesOf('')).toEqual([]);
+});
+
+test('lines longer than a read chunk and multi-byte characters across chunks come out whole', async () => {
+  const long = 'é'.repeat(100_000);
+  expect(await linesOf(`${long}\nshort\n${long}`)).toEqual([long, 'short', long]);
+});
