@@ -5,14 +5,14 @@
  * as one `SELECT 1` over a new connection.
  */
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { createClient, status } from '../../src/index.js';
 import { pino } from 'pino';
 import { Group } from '../lib/report.js';
 import { builtCli, processMs, run, TOOLS } from '../lib/processes.js';
-import { benchSchema, configFor, externalUrl, inProcessTarget, requestCounter, REPO } from '../lib/servers.js';
+import { benchProject } from '../lib/project.js';
+import { requestCounter, REPO } from '../lib/servers.js';
 import { DEFAULT_RUNS, figure, rounds, timed } from '../lib/stats.js';
 
 const KNEX = 'knex@3.3.0';
@@ -45,25 +45,18 @@ async function umzugCli(): Promise<string> {
 
 export async function cliGroup(): Promise<Group> {
   const group = new Group('cli');
-  const target = await inProcessTarget();
-  const schema = benchSchema('cli');
-  const root = await mkdtemp(path.join(tmpdir(), 'cm-bench-cli-'));
-  const config = await configFor(target, schema, root);
+  const project = await benchProject('cli', 'in-process');
+  const { target, schema, root, config } = project;
   try {
     await mkdir(config.migrationsDir, { recursive: true });
     for (let i = 1; i <= 3; i++) {
       await writeFile(path.join(config.migrationsDir, `00${i}_t${i}.sql`), `-- migrate:up\nCREATE TABLE "${schema}"."t${i}" (id TEXT);\n-- migrate:down\nDROP TABLE "${schema}"."t${i}";\n`);
     }
-    await writeFile(path.join(root, 'crate.config.yaml'), [
-      'environments:', '  bench:', `    schema: ${schema}`, `    seeds_table: ${schema}_migrate.seeds`,
-      `    history_table: ${schema}_migrate.migrations`, `    lock_table: ${schema}_migrate.lock`, '',
-    ].join('\n'));
     const cli = await builtCli();
     const knex = await knexCli();
     const umzug = await umzugCli();
-    const env = { ...process.env, CRATE_ENV: 'bench' };
-    const node = (args: string[]) => () => processMs(process.execPath, args, { cwd: root, env });
-    const statusArgs = [cli, 'status', '--log-level', 'warn', ...(externalUrl() ? [] : ['--url', target.url])];
+    const node = (args: string[]) => () => processMs(process.execPath, args, { cwd: root, env: project.cliEnv });
+    const statusArgs = [cli, 'status', '--log-level', 'warn', ...project.urlFlags];
 
     // Requests of one `status`: the test server's log, or this process's own requests against CRATEDB_URL.
     const counter = requestCounter(target);
@@ -104,7 +97,6 @@ export async function cliGroup(): Promise<Group> {
     });
     return group;
   } finally {
-    await target.close();
-    await rm(root, { recursive: true, force: true });
+    await project.close();
   }
 }

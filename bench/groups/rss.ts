@@ -3,14 +3,13 @@
  * over 100,000 rows: memory must stay flat in the row count, and under 150 MB. Against CRATEDB_URL, else
  * the test server in a child process (its memory is its own). Its own group: it takes minutes.
  */
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
-import { createClient } from '../../src/index.js';
 import { EVENTS_DDL, writeEventsSeed } from '../lib/ndjson.js';
 import { builtCli, run } from '../lib/processes.js';
 import { Group } from '../lib/report.js';
-import { benchSchema, childTarget, configFor, externalUrl, REPO } from '../lib/servers.js';
+import { benchProject } from '../lib/project.js';
+import { REPO } from '../lib/servers.js';
 import { figure, rounds } from '../lib/stats.js';
 
 const SMALL = 100_000;
@@ -19,16 +18,10 @@ const MB = 2 ** 20;
 
 export async function rssGroup(): Promise<Group> {
   const group = new Group('rss');
-  const target = await childTarget();
-  const schema = benchSchema('rss');
-  const root = await mkdtemp(path.join(tmpdir(), 'cm-bench-rss-'));
-  const config = await configFor(target, schema, root);
-  const client = createClient(config);
+  const project = await benchProject('rss', 'child');
+  const { schema, root, client } = project;
   const table = `"${schema}"."events"`;
   try {
-    await writeFile(path.join(root, 'crate.config.yaml'), [
-      'environments:', '  bench:', `    schema: ${schema}`, `    seeds_table: ${schema}_migrate.seeds`, '',
-    ].join('\n'));
     for (const rows of [SMALL, LARGE]) {
       await mkdir(path.join(root, `seeds-${rows}`), { recursive: true });
       await writeEventsSeed(path.join(root, `seeds-${rows}`, 'events.ndjson'), 'events', rows);
@@ -39,8 +32,8 @@ export async function rssGroup(): Promise<Group> {
       await client.sql(`CREATE TABLE ${table} ${EVENTS_DDL}`);
       const r = await run(process.execPath, [
         '--import', path.join(REPO, 'bench', 'lib', 'max-rss.mjs'), cli, 'seed', '--force', '--log-level', 'warn',
-        '--seeds-dir', `seeds-${rows}`, ...(externalUrl() ? [] : ['--url', target.url]),
-      ], { cwd: root, env: { ...process.env, CRATE_ENV: 'bench' } });
+        '--seeds-dir', `seeds-${rows}`, ...project.urlFlags,
+      ], { cwd: root, env: project.cliEnv });
       const rss = /max-rss (\d+)/.exec(r.stderr);
       if (r.code !== 0 || !rss) throw new Error(`seed of ${rows} rows exited ${r.code}:\n${r.stderr.slice(0, 2000)}`);
       return Number(rss[1]) / MB;
@@ -56,10 +49,6 @@ export async function rssGroup(): Promise<Group> {
     group.add(`peak RSS, seed of ${LARGE.toLocaleString('en-US')} rows`, 'MB', figure(v.large), { baseline: small, target: { of: 'median', op: '<=', value: 150 } });
     return group;
   } finally {
-    await client.sql(`DROP TABLE IF EXISTS ${table}`).catch(() => undefined);
-    await client.sql(`DROP TABLE IF EXISTS "${schema}_migrate"."seeds"`).catch(() => undefined);
-    await client.close();
-    await target.close();
-    await rm(root, { recursive: true, force: true });
+    await project.close();
   }
 }

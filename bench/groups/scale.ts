@@ -3,14 +3,12 @@
  * must not grow with the files already applied).
  * Through the public API; requests counted from the test server's log, or this process's against CRATEDB_URL.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { pino } from 'pino';
-import { createClient, migrate, status } from '../../src/index.js';
-import { dropTracking, projectConfig, requestsCounted, writeInsertMigrations } from '../lib/migrations.js';
+import { migrate, status } from '../../src/index.js';
+import { projectConfig, requestsCounted, writeInsertMigrations } from '../lib/migrations.js';
 import { Group } from '../lib/report.js';
-import { benchSchema, configFor, inProcessTarget, requestCounter } from '../lib/servers.js';
+import { benchProject } from '../lib/project.js';
+import { requestCounter } from '../lib/servers.js';
 import { figure, rounds, timed } from '../lib/stats.js';
 
 const FEW = 20;
@@ -18,11 +16,9 @@ const MANY = 1_000;
 
 export async function scaleGroup(): Promise<Group> {
   const group = new Group('scale');
-  const target = await inProcessTarget();
-  const schema = benchSchema('scale');
-  const root = await mkdtemp(path.join(tmpdir(), 'cm-bench-scale-'));
-  const base = await configFor(target, schema, root);
-  const client = createClient(base);
+  const project = await benchProject('scale', 'in-process');
+  const { target, schema, root, client } = project;
+  const base = project.config;
   const counter = requestCounter(target);
   const logger = pino({ level: 'silent' });
   const table = `"${schema}"."marks"`;
@@ -66,10 +62,6 @@ export async function scaleGroup(): Promise<Group> {
     return group;
   } finally {
     counter.close();
-    await client.sql(`DROP TABLE IF EXISTS ${table}`).catch(() => undefined);
-    for (const config of [few, many]) await dropTracking(client, config);
-    await client.close();
-    await target.close();
-    await rm(root, { recursive: true, force: true });
+    await project.close();
   }
 }

@@ -5,16 +5,16 @@
  * with its defaults. One INSERT request per row is measured too (the tutorial's ORM path).
  * Against CRATEDB_URL, else the test server in a child process (its CPU is not this event loop's).
  */
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { pino } from 'pino';
-import { createClient, seed } from '../../src/index.js';
+import { seed } from '../../src/index.js';
 import { Group } from '../lib/report.js';
 import { handLoop, singleInserts } from '../lib/hand-loop.js';
 import { EVENTS_DDL, writeEventsSeed } from '../lib/ndjson.js';
 import { builtCli, processMs } from '../lib/processes.js';
-import { benchSchema, childTarget, configFor, externalUrl } from '../lib/servers.js';
+import { benchProject } from '../lib/project.js';
+import { externalUrl } from '../lib/servers.js';
 import { figure, rounds, timed } from '../lib/stats.js';
 
 /** Rows per seed run: 100,000 against a real CrateDB; the test server (PGlite underneath) is slower. */
@@ -25,11 +25,8 @@ const HAND_LOOPS: ReadonlyArray<readonly [number, number]> = [[1_000, 1], [2_000
 
 export async function seedGroup(): Promise<Group> {
   const group = new Group('seed');
-  const target = await childTarget();
-  const schema = benchSchema('seed');
-  const root = await mkdtemp(path.join(tmpdir(), 'cm-bench-seed-'));
-  const config = await configFor(target, schema, root);
-  const client = createClient(config);
+  const project = await benchProject('seed', 'child');
+  const { target, schema, root, config, client } = project;
   const table = `"${schema}"."events"`;
   const file = path.join(config.seedsDir, 'events.ndjson');
   const recreate = async () => {
@@ -39,18 +36,7 @@ export async function seedGroup(): Promise<Group> {
   try {
     await mkdir(config.seedsDir, { recursive: true });
     await writeEventsSeed(file, 'events', ROWS);
-    await writeFile(path.join(root, 'crate.config.yaml'), [
-      'environments:',
-      '  bench:',
-      `    schema: ${schema}`,
-      `    seeds_table: ${schema}_migrate.seeds`,
-      `    history_table: ${schema}_migrate.migrations`,
-      `    lock_table: ${schema}_migrate.lock`,
-      '',
-    ].join('\n'));
-    const cli = await builtCli();
-    const cliEnv = { ...process.env, CRATE_ENV: 'bench' };
-    const cliArgs = [cli, 'seed', '--force', '--log-level', 'warn', ...(externalUrl() ? [] : ['--url', target.url])];
+    const cliArgs = [await builtCli(), 'seed', '--force', '--log-level', 'warn', ...project.urlFlags];
     const logger = pino({ level: 'silent' });
     const rate = (ms: number, rows = ROWS) => rows / (ms / 1000);
     const checked = (what: string, written: number) => {
@@ -80,7 +66,7 @@ export async function seedGroup(): Promise<Group> {
     };
     cases['cratedb-migrate seed (process)'] = async () => {
       await recreate();
-      return rate(await processMs(process.execPath, cliArgs, { cwd: root, env: cliEnv }));
+      return rate(await processMs(process.execPath, cliArgs, { cwd: root, env: project.cliEnv }));
     };
     let offset = 0;
     cases['one INSERT per row'] = async () => {
@@ -108,10 +94,6 @@ export async function seedGroup(): Promise<Group> {
     });
     return group;
   } finally {
-    await client.sql(`DROP TABLE IF EXISTS ${table}`).catch(() => undefined);
-    await client.sql(`DROP TABLE IF EXISTS "${schema}_migrate"."seeds"`).catch(() => undefined);
-    await client.close();
-    await target.close();
-    await rm(root, { recursive: true, force: true });
+    await project.close();
   }
 }

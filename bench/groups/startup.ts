@@ -4,14 +4,12 @@
  * from the same process; and `migrate({ client })` over an open client against `SELECT 1` on it.
  * Requests are counted from the test server's log (or this process's requests against CRATEDB_URL).
  */
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { pino } from 'pino';
 import { createClient, migrate } from '../../src/index.js';
 import { writeInsertMigrations } from '../lib/migrations.js';
 import { Group } from '../lib/report.js';
-import { benchSchema, configFor, inProcessTarget, requestCounter } from '../lib/servers.js';
+import { benchProject } from '../lib/project.js';
+import { requestCounter } from '../lib/servers.js';
 import { DEFAULT_RUNS, figure, rounds, timed } from '../lib/stats.js';
 
 const FILES = 20;
@@ -19,11 +17,9 @@ const RUNS = Math.max(DEFAULT_RUNS, 20);
 
 export async function startupGroup(): Promise<Group> {
   const group = new Group('startup');
-  const target = await inProcessTarget();
-  const schema = benchSchema('start');
-  const root = await mkdtemp(path.join(tmpdir(), 'cm-bench-start-'));
-  const config = await configFor(target, schema, root);
-  const client = createClient(config);
+  const project = await benchProject('start', 'in-process');
+  const { target, schema, client } = project;
+  const config = project.config;
   const counter = requestCounter(target);
   const logger = pino({ level: 'silent' });
   const table = `"${schema}"."marks"`;
@@ -57,10 +53,6 @@ export async function startupGroup(): Promise<Group> {
     return group;
   } finally {
     counter.close();
-    await client.sql(`DROP TABLE IF EXISTS ${table}`).catch(() => undefined);
-    for (const t of ['migrations', 'lock']) await client.sql(`DROP TABLE IF EXISTS "${schema}_migrate"."${t}"`).catch(() => undefined);
-    await client.close();
-    await target.close();
-    await rm(root, { recursive: true, force: true });
+    await project.close();
   }
 }

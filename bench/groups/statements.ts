@@ -3,25 +3,21 @@
  * through the client: time, and requests per statement beyond the statement itself, taken as the difference
  * to a 1-statement migration (so the fixed cost of a run, lock and history, is not spread over the statements).
  */
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { pino } from 'pino';
-import { createClient, migrate } from '../../src/index.js';
-import { dropTracking, projectConfig, requestsCounted, writeLongMigration } from '../lib/migrations.js';
+import { migrate } from '../../src/index.js';
+import { projectConfig, requestsCounted, writeLongMigration } from '../lib/migrations.js';
 import { Group } from '../lib/report.js';
-import { benchSchema, configFor, inProcessTarget, requestCounter } from '../lib/servers.js';
+import { benchProject } from '../lib/project.js';
+import { requestCounter } from '../lib/servers.js';
 import { figure, rounds, timed } from '../lib/stats.js';
 
 const STATEMENTS = 1_000;
 
 export async function statementsGroup(): Promise<Group> {
   const group = new Group('statements');
-  const target = await inProcessTarget();
-  const schema = benchSchema('stmts');
-  const root = await mkdtemp(path.join(tmpdir(), 'cm-bench-stmts-'));
-  const base = await configFor(target, schema, root);
-  const client = createClient(base);
+  const bench = await benchProject('stmts', 'in-process');
+  const { target, schema, root, client } = bench;
+  const base = bench.config;
   const counter = requestCounter(target);
   const requestsOf = requestsCounted(counter);
   const logger = pino({ level: 'silent' });
@@ -59,10 +55,6 @@ export async function statementsGroup(): Promise<Group> {
     return group;
   } finally {
     counter.close();
-    await client.sql(`DROP TABLE IF EXISTS ${table}`).catch(() => undefined);
-    await dropTracking(client, project);
-    await client.close();
-    await target.close();
-    await rm(root, { recursive: true, force: true });
+    await bench.close();
   }
 }

@@ -1,7 +1,5 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { qualifiedName } from '../../src/client/identifiers.js';
-import type { CrateClient } from '../../src/client/types.js';
 import type { ResolvedConfig } from '../../src/config/types.js';
 
 /** `count` SQL migration files in `dir`, numbered from `from`; each inserts one row into `table`. */
@@ -30,10 +28,6 @@ export function projectConfig(base: ResolvedConfig, root: string, name: string):
     historyTable: { schema: `${base.schema}_${name}`, table: 'migrations' },
     lockTable: { schema: `${base.schema}_${name}`, table: 'lock' },
   };
-}
-
-export async function dropTracking(client: CrateClient, config: ResolvedConfig): Promise<void> {
-  for (const t of [config.historyTable, config.lockTable]) await client.sql(`DROP TABLE IF EXISTS ${qualifiedName(t)}`).catch(() => undefined);
 }
 
 /** The requests `work` sends, by the counter. */
