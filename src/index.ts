@@ -7,8 +7,7 @@
  * import { migrate } from 'cratedb-migrate';
  * await migrate({ config: 'crate.config.yaml', env: process.env.NODE_ENV });
  */
-import { CheckError } from './errors.js';
-import { checkFiles, pendingFiles } from './migrations/check/files.js';
+import { checkErrorOf, checkFiles, pendingFiles } from './migrations/check/files.js';
 import type { CheckResult } from './migrations/check/types.js';
 import { createMigrationFile } from './migrations/create.js';
 import { createMigrator } from './migrations/runner.js';
@@ -68,13 +67,8 @@ export function check(options: ApiOptions = {}): Promise<CheckResult> {
   return withSession(options, async (s) => {
     const pending = (await createMigrator(s).status()).filter((m) => m.state === 'pending').map((m) => m.name);
     const result = await checkFiles(s, await pendingFiles(s.config, new Set(pending)));
-    if (result.errors > 0) {
-      const first = result.findings.find((f) => f.severity === 'error')!;
-      throw new CheckError(
-        `${result.errors} statement${result.errors === 1 ? '' : 's'} CrateDB will refuse; first, ${first.file}:${first.line}: ${first.message}. Fix: ${first.fix}`,
-        result,
-      );
-    }
+    const error = checkErrorOf(result);
+    if (error) throw error;
     return result;
   });
 }

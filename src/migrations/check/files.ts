@@ -1,4 +1,5 @@
 import type { CrateClient } from '../../client/types.js';
+import { CheckError } from '../../errors.js';
 import type { ResolvedConfig } from '../../config/types.js';
 import { discoverMigrations, type MigrationFile } from '../source.js';
 import { parseSqlMigration } from '../sql-file.js';
@@ -40,4 +41,14 @@ async function toCheckMigration(file: MigrationFile, config: ResolvedConfig): Pr
     defaultSchema: config.schema,
   });
   return { ...base, kind: 'sql', up: sql.up, hasDown: sql.down !== null };
+}
+
+/** The `CheckError` (code `CM_CHECK`, exit 2) for a result with errors, naming the first; null without. */
+export function checkErrorOf(result: CheckResult): CheckError | null {
+  const first = result.findings.find((f) => f.severity === 'error');
+  if (!first) return null;
+  return new CheckError(
+    `${result.errors} statement${result.errors === 1 ? '' : 's'} CrateDB will refuse; first, ${first.file}:${first.line}: ${first.message}. Fix: ${first.fix}`,
+    result,
+  );
 }
