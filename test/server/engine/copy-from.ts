@@ -164,7 +164,7 @@ export function prepareCopyFrom(node: Ctx, env: Env): Prepared {
     returnsRows: summaryWanted,
     maxParam: 0,
     async run(ctx) {
-      const t = existingTable(node.tableWithPartition().qname(), env);
+      const t = existingTable(node.tableWithPartition().qname(), env, 'INSERT');
       checkOpen(t, 'INSERT');
       checkPrivileges(env.user, [{ schema: t.schema, type: 'DML' }]);
       const summaries: FileSummary[] = [];

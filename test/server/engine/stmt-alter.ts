@@ -48,7 +48,7 @@ export function prepareAlter(a: Ctx, env: Env): Prepared {
   const rule = ruleName(a);
   if (rule === 'AlterClusterSwapTableContext') return swap(a, env);
   return rowcountStatement(async (ctx) => {
-    const t = existingTable(alterTarget(a), env);
+    const t = existingTable(alterTarget(a), env, 'ALTER');
     checkPrivileges(env.user, [{ schema: t.schema, type: 'DDL' }]);
     let rowcount = -1;
     switch (rule) {

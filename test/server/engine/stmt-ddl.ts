@@ -31,13 +31,19 @@ export function tableName(qname: Ctx, env: Env): { schema: string; name: string;
   return { schema, name, written: parts.join('.') };
 }
 
-/** An existing user table, or CrateDB's error for a missing one. */
-export function existingTable(qname: Ctx, env: Env): TableDef {
+/**
+ * An existing user table, or CrateDB's error for a missing one; a view named where a table must be is
+ * 4007 for `operation` (INSERT, UPDATE, DELETE, ALTER, ...) when the caller names it.
+ */
+export function existingTable(qname: Ctx, env: Env, operation?: string): TableDef {
   const { schema, name, written } = tableName(qname, env);
   if (isSystemSchema(schema)) {
     throw new CrateError(400, 4007, `OperationOnInaccessibleRelationException[The relation "${schema}.${name}" doesn't support or allow this operation]`);
   }
   const t = env.catalog.table(schema, name);
+  if (!t && operation !== undefined && env.catalog.view(schema, name)) {
+    throw new CrateError(400, 4007, `OperationOnInaccessibleRelationException[The relation "${schema}.${name}" doesn't support or allow ${operation} operations]`);
+  }
   if (!t) {
     if (written.includes('.') && !env.catalog.schemaExists(schema)) throw schemaUnknown(schema);
     throw relationUnknown(written);

@@ -30,7 +30,7 @@ function idExpr(t: TableDef, b: string): string {
 }
 
 export function prepareInsert(node: Ctx, env: Env, tokens: Token[]): Prepared {
-  const table = existingTable(node.table().qname(), env);
+  const table = existingTable(node.table().qname(), env, 'INSERT');
   checkOpen(table, 'INSERT');
   if (table.keyIncludesId) throw sqlParse('Column "_id" is required but is missing from the insert statement');
   const tx = new Tx(env, tokens, 'shadow');

@@ -42,7 +42,7 @@ function target(node: Ctx, env: Env, operation: 'UPDATE' | 'DELETE'): { table: T
     throw sqlParse(`Cannot modify ${format(primary)}`);
   }
   const qname = primary.table().qname();
-  const table = existingTable(qname, env);
+  const table = existingTable(qname, env, operation);
   checkOpen(table, operation);
   const parts = qnameParts(qname);
   return { table, alias: aliased.ident() ? identName(aliased.ident()) : parts[parts.length - 1]! };

@@ -107,6 +107,15 @@ describe('engine DDL rules (6.4)', () => {
     expect((await sql('INSERT INTO t (id) VALUES (1)')).body.rowcount).toBe(1);
   });
 
+  it('refuses writes and ALTER on a view as operations a view does not allow (4007)', async () => {
+    await sql('CREATE TABLE t (id INT PRIMARY KEY)');
+    await sql('CREATE VIEW v AS SELECT id FROM t');
+    expect(await error('INSERT INTO v (id) VALUES (1)')).toEqual({ code: 4007, message: 'OperationOnInaccessibleRelationException[The relation "doc.v" doesn\'t support or allow INSERT operations]' });
+    expect((await error('DELETE FROM v WHERE id = 1'))?.message).toMatch(/allow DELETE operations\]$/);
+    expect((await error("ALTER TABLE v SET (refresh_interval = 0)"))?.code).toBe(4007);
+    expect((await error('INSERT INTO nothing_here (id) VALUES (1)'))?.code).toBe(4041);
+  });
+
   it('accepts _seq_no and _primary_term only together, with equality, next to the full key', async () => {
     await sql('CREATE TABLE t (a INT, b INT, v INT, PRIMARY KEY (a, b))');
     await sql('INSERT INTO t (a, b, v) VALUES (1, 1, 0)');
