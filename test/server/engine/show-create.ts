@@ -6,6 +6,7 @@ import type { TableDef } from './catalog.js';
 import { CrateError } from './errors.js';
 import { qnameParts } from './parse.js';
 import { checkPrivileges } from './privileges.js';
+import { tableSetting } from './settings.js';
 import type { Prepared } from './run.js';
 import type { Env } from './scope.js';
 import { existingTable } from './stmt-ddl.js';
@@ -34,9 +35,13 @@ export function showCreateTable(t: TableDef): string {
   if (t.partitionedBy.length > 0) out += `\nPARTITIONED BY (${t.partitionedBy.map(q).join(', ')})`;
   const settings: Record<string, string> = { ...t.settings, column_policy: `'${t.columnPolicy}'`, number_of_replicas: `'${t.numberOfReplicas}'` };
   if (t.refreshInterval !== 1000) settings.refresh_interval = String(t.refreshInterval);
-  for (const [k, v] of Object.entries(t.settings)) settings[k] = /^-?\d+(\.\d+)?$|^(true|false)$/.test(v) ? v : `'${v}'`;
+  for (const [k, v] of Object.entries(t.settings)) {
+    // A setting back at its default (blocks.write lifted again) is not printed.
+    if (String(tableSetting(k)?.default) === v) continue;
+    settings[k] = /^-?\d+(\.\d+)?$|^(true|false)$/.test(v) ? v : `'${v}'`;
+  }
   const keys = Object.keys(settings).sort();
-  out += `\nWITH (\n${keys.map((k) => `   ${k} = ${settings[k]}`).join(',\n')}\n)`;
+  out += `\nWITH (\n${keys.map((k) => `   ${k.includes('.') ? q(k) : k} = ${settings[k]}`).join(',\n')}\n)`;
   return out;
 }
 
