@@ -97,8 +97,9 @@ class Walk {
       case 'create-table': {
         const existing = await this.state(action.ref);
         if (existing && action.ifNotExists) return [];
+        if (existing) return [rules.tableExists(this.display(action.ref))];
         this.set(this.ref(action.ref), this.fresh(this.ref(action.ref), action.definition));
-        return action.definition === null ? [rules.createTableAs(this.display(action.ref))] : [];
+        return action.definition === null ? [rules.createTableAs(this.display(action.ref))] : rules.duplicateColumns(this.display(action.ref), action.definition);
       }
       case 'drop-table': {
         const problems = migration.hasDown ? [rules.irreversible('DROP TABLE', this.display(action.ref))] : [];
@@ -140,6 +141,8 @@ class Walk {
     const table = await this.state(action.ref);
     if (table === null) return this.unknown(action.ref);
     const def = table.definition;
+    const missing = columnOf(action);
+    if (def && missing !== null && !def.columns.some((c) => c.name === missing)) return [rules.columnUnknown(table, missing)];
     // The live SHOW CREATE TABLE no longer describes a table a pending statement changes.
     if (CHANGES_DEFINITION.has(action.kind)) table.createSql = null;
     switch (action.kind) {
@@ -148,6 +151,8 @@ class Walk {
       case 'analyzer':
         return [rules.analyzer(table, action.column, action.analyzer, action.how)];
       case 'add-column': {
+        if (action.ifNotExists) return [rules.addColumnIfNotExists(table, action.column.name)];
+        if (def?.columns.some((c) => c.name === action.column.name)) return [rules.columnExists(table, action.column.name)];
         const problems = rules.addColumn(table, action.column);
         if (problems.every((p) => p.severity !== 'error')) def?.columns.push(action.column);
         return problems;
@@ -234,6 +239,12 @@ class Walk {
     this.tables.set(key, state);
     return state;
   }
+}
+
+/** The column an action needs to exist: CrateDB answers 4043 to a DROP COLUMN (without IF EXISTS) of a
+ * missing one (02-ddl). */
+function columnOf(action: Action): string | null {
+  return action.kind === 'drop-column' && !action.ifExists ? action.column : null;
 }
 
 /** Kinds of action that change a table's definition (those refused leave it unchanged, but are refused). */

@@ -249,3 +249,51 @@ export function versionLimits(sql: string, words: readonly string[], version: { 
     }];
   });
 }
+
+/** Statements CrateDB refuses for what the table already has or lacks (02-ddl): 4000, 4043, 4093. */
+export function addColumnIfNotExists(table: TableState, column: string): Problem {
+  return {
+    severity: 'error',
+    code: CHECK_CODES.addColumnIfNotExists,
+    message: `CrateDB has no ADD COLUMN IF NOT EXISTS (a syntax error on 6.4 and 5.10)`,
+    fix: `write ALTER TABLE ${table.display} ADD COLUMN "${column}" ...; to skip it when the column is there, use a TS migration: if (!(await ctx.columns('${table.display}')).some((c) => c.name === '${column}')) await ctx.sql(...)`,
+  };
+}
+
+export function columnExists(table: TableState, column: string): Problem {
+  return {
+    severity: 'error',
+    code: CHECK_CODES.columnExists,
+    message: `${table.display} already has a column named "${column}" (CrateDB: "The table ... already has a column named ${column}")`,
+    fix: `leave the ADD COLUMN out, or name the new column differently`,
+  };
+}
+
+export function columnUnknown(table: TableState, column: string): Problem {
+  return {
+    severity: 'error',
+    code: CHECK_CODES.columnUnknown,
+    message: `${table.display} has no column "${column}" (CrateDB: 4043 ColumnUnknownException)`,
+    fix: `fix the name (columns: ${table.definition?.columns.map((c) => c.name).join(', ') ?? 'unknown'})`,
+  };
+}
+
+export function tableExists(display: string): Problem {
+  return {
+    severity: 'error',
+    code: CHECK_CODES.tableExists,
+    message: `${display} exists already (CrateDB: 4093 RelationAlreadyExists)`,
+    fix: `CREATE TABLE IF NOT EXISTS, if the existing table is the one meant; else another name, or a rebuild to change it (docs/rebuild.md)`,
+  };
+}
+
+export function duplicateColumns(display: string, definition: TableDefinition): Problem[] {
+  const names = definition.columns.map((c) => c.name);
+  const twice = [...new Set(names.filter((n, i) => names.indexOf(n) !== i))];
+  return twice.map((name) => ({
+    severity: 'error',
+    code: CHECK_CODES.duplicateColumn,
+    message: `CREATE TABLE ${display}: column "${name}" is specified more than once`,
+    fix: `give one of them another name`,
+  }));
+}

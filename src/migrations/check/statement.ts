@@ -11,8 +11,8 @@ export type Action =
   | { kind: 'alter-type'; ref: NameRef; column: string; type: string; line: number }
   /** `analyzer`: the one asked for (`standard` when none is named). */
   | { kind: 'analyzer'; ref: NameRef; column: string | null; analyzer: string; how: 'alter-column' | 'add-index' | 'create-index'; line: number }
-  | { kind: 'add-column'; ref: NameRef; column: ColumnDefinition; line: number }
-  | { kind: 'drop-column'; ref: NameRef; column: string; line: number }
+  | { kind: 'add-column'; ref: NameRef; column: ColumnDefinition; ifNotExists: boolean; line: number }
+  | { kind: 'drop-column'; ref: NameRef; column: string; ifExists: boolean; line: number }
   | { kind: 'drop-constraint'; ref: NameRef; name: string; line: number }
   | { kind: 'rename-column'; ref: NameRef; from: string; to: string; line: number }
   | { kind: 'rename-table'; ref: NameRef; to: string; line: number }
@@ -113,14 +113,16 @@ function alterClause(ref: NameRef, c: Tok[], partition: boolean): Action[] {
       return [{ kind: 'analyzer', ref, column: paren < 0 ? null : nameList(c, paren).names[0] ?? null, analyzer: analyzerOf(c), how: 'add-index', line }];
     }
     const at = isSeq(c, 1, 'COLUMN') ? 2 : 1;
-    const column = isSeq(c, 1, 'CONSTRAINT') ? null : parseColumnDefinition(c.slice(isSeq(c, at, 'IF', 'NOT', 'EXISTS') ? at + 3 : at));
-    return column ? [{ kind: 'add-column', ref, column, line }] : [];
+    const ifNotExists = isSeq(c, at, 'IF', 'NOT', 'EXISTS');
+    const column = isSeq(c, 1, 'CONSTRAINT') ? null : parseColumnDefinition(c.slice(ifNotExists ? at + 3 : at));
+    return column ? [{ kind: 'add-column', ref, column, ifNotExists, line }] : [];
   }
   if (word === 'DROP') {
     if (isSeq(c, 1, 'CONSTRAINT') && isNameToken(c[2])) return [{ kind: 'drop-constraint', ref, name: c[2].name, line }];
     let at = isSeq(c, 1, 'COLUMN') ? 2 : 1;
-    if (isSeq(c, at, 'IF', 'EXISTS')) at += 2;
-    return isNameToken(c[at]) ? [{ kind: 'drop-column', ref, column: c[at].name, line }] : [];
+    const ifExists = isSeq(c, at, 'IF', 'EXISTS');
+    if (ifExists) at += 2;
+    return isNameToken(c[at]) ? [{ kind: 'drop-column', ref, column: c[at].name, ifExists, line }] : [];
   }
   if (word === 'ALTER') {
     const at = isSeq(c, 1, 'COLUMN') ? 2 : 1;

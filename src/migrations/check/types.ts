@@ -22,6 +22,11 @@ export const CHECK_CODES = {
   unknownTable: 'CM_CHECK_UNKNOWN_TABLE',
   createTableAs: 'CM_CHECK_CREATE_TABLE_AS',
   version: 'CM_CHECK_VERSION',
+  addColumnIfNotExists: 'CM_CHECK_ADD_COLUMN_IF_NOT_EXISTS',
+  columnExists: 'CM_CHECK_COLUMN_EXISTS',
+  columnUnknown: 'CM_CHECK_COLUMN_UNKNOWN',
+  tableExists: 'CM_CHECK_TABLE_EXISTS',
+  duplicateColumn: 'CM_CHECK_DUPLICATE_COLUMN',
 } as const;
 
 export type CheckCode = (typeof CHECK_CODES)[keyof typeof CHECK_CODES];

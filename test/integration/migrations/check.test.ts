@@ -78,6 +78,12 @@ describe('the check agrees with what CrateDB then does', () => {
       "ALTER TABLE ${s}.ft ALTER COLUMN body SET (analyzer = 'standard');", // 18
       'CREATE TABLE ${s}.fresh (id INT, v INT);', // 19
       'ALTER TABLE ${s}.fresh ADD COLUMN k INT PRIMARY KEY;', // 20 accepted: empty
+      'ALTER TABLE ${s}.ft ADD COLUMN IF NOT EXISTS note TEXT;', // 21 a syntax error
+      'ALTER TABLE ${s}.ft ADD COLUMN title TEXT;', // 22 exists
+      'ALTER TABLE ${s}.ft DROP COLUMN nope;', // 23 unknown
+      'CREATE TABLE ${s}.ft (id INT);', // 24 exists
+      'CREATE TABLE ${s}.twice (a INT, a TEXT);', // 25 a twice
+      'CREATE TABLE IF NOT EXISTS ${s}.ft (id INT);', // 26 accepted
     ].join('\n');
     const file = 'migrations/002_limits.sql';
     const parsed = await parseSqlMigration(text, { file, placeholders: { s }, defaultSchema: s });
@@ -87,7 +93,7 @@ describe('the check agrees with what CrateDB then does', () => {
       defaultSchema: s,
     });
     const flagged = [...new Set(result.findings.filter((f) => f.severity === 'error').map((f) => f.line))];
-    expect(flagged).toEqual([2, 3, 4, 5, 7, 8, 10, 11, 13, 16, 17, 18]);
+    expect(flagged).toEqual([2, 3, 4, 5, 7, 8, 10, 11, 13, 16, 17, 18, 21, 22, 23, 24, 25]);
     expect(result.warnings).toBe(0);
     // The check only read: nothing it named was sent. Now CrateDB answers every statement.
     expect(await refusedLines(parsed.up)).toEqual(flagged);

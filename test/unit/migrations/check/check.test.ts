@@ -273,6 +273,31 @@ describe('the check of pending migrations', () => {
     expect(result.checked).toEqual(['002', '004']);
   });
 
+  it('refuses what the table already has or lacks: ADD COLUMN IF NOT EXISTS, an existing column, a missing one, an existing table', async () => {
+    const result = await check([
+      [
+        '002',
+        [
+          '-- migrate:up',
+          'ALTER TABLE dl_rows ADD COLUMN IF NOT EXISTS b INT;', // 2: a syntax error
+          'ALTER TABLE dl_rows ADD COLUMN a INT;', // 3: exists
+          'ALTER TABLE dl_rows DROP COLUMN nope;', // 4: unknown
+          'ALTER TABLE dl_rows DROP COLUMN IF EXISTS nope;', // 5: fine
+          'CREATE TABLE dl_rows (a INT);', // 6: exists
+          'CREATE TABLE IF NOT EXISTS dl_rows (a INT);', // 7: fine
+          'CREATE TABLE doc.twice (a INT, b INT, a TEXT);', // 8: a twice
+        ].join('\n'),
+      ],
+    ]);
+    expect(codes(result)).toEqual([
+      ['error', 'CM_CHECK_ADD_COLUMN_IF_NOT_EXISTS', 2],
+      ['error', 'CM_CHECK_COLUMN_EXISTS', 3],
+      ['error', 'CM_CHECK_COLUMN_UNKNOWN', 4],
+      ['error', 'CM_CHECK_TABLE_EXISTS', 6],
+      ['error', 'CM_CHECK_DUPLICATE_COLUMN', 8],
+    ]);
+  });
+
   it('warns that CREATE TABLE AS drops the key and settings', async () => {
     expect(codes(await check([['002', '-- migrate:up\nCREATE TABLE doc.dl_copy AS SELECT * FROM doc.dl_rows;']]))).toEqual([['warning', 'CM_CHECK_CREATE_TABLE_AS', 2]]);
   });
