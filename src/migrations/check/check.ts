@@ -65,8 +65,9 @@ class Walk {
       this.set(rebuild.table, { ...this.fresh(rebuild.table, created?.definition ?? null), rows: before?.rows ?? 'unknown' });
       return;
     }
-    const actions = classify(this.grammar, statement.sql);
-    const words = tokensOf(this.grammar, statement.sql).map((t) => t.upper);
+    const toks = tokensOf(this.grammar, statement.sql);
+    const actions = classify(this.grammar, statement.sql, toks);
+    const words = toks.map((t) => t.upper);
     for (const problem of rules.versionLimits(statement.sql, words, this.options.serverVersion ?? null)) report(statement.line, problem);
     if (this.options.qualifyNames) {
       const seen = new Set<string>();
