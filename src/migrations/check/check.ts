@@ -177,7 +177,10 @@ class Walk {
         return [];
       }
       case 'set': {
-        const problems = 'number_of_shards' in action.props ? rules.setShards(table, action.props.number_of_shards!) : [];
+        // On a partitioned table, the table's number_of_shards is that of partitions still to come: only a
+        // partition's own (ALTER TABLE ... PARTITION (...) SET) is a resize of existing shards.
+        const resize = 'number_of_shards' in action.props && (action.partition || (def?.partitionedBy.length ?? 0) === 0);
+        const problems = resize ? rules.setShards(table, action.props.number_of_shards!) : [];
         if ('blocks.write' in action.props) table.blocksWrite = action.props['blocks.write']!.toLowerCase() === 'true';
         return problems;
       }

@@ -113,7 +113,10 @@ function alterClause(ref: NameRef, c: Tok[], partition: boolean): Action[] {
     }
     const at = isSeq(c, 1, 'COLUMN') ? 2 : 1;
     const ifNotExists = isSeq(c, at, 'IF', 'NOT', 'EXISTS');
-    const column = isSeq(c, 1, 'CONSTRAINT') ? null : parseColumnDefinition(c.slice(ifNotExists ? at + 3 : at));
+    const name = ifNotExists ? at + 3 : at;
+    // A sub-column of an object (`o['x']`) is not a column of the table: no rule here is about those.
+    if (c[name + 1]?.text === '[') return [];
+    const column = isSeq(c, 1, 'CONSTRAINT') ? null : parseColumnDefinition(c.slice(name));
     return column ? [{ kind: 'add-column', ref, column, ifNotExists, line }] : [];
   }
   if (word === 'DROP') {
@@ -121,6 +124,7 @@ function alterClause(ref: NameRef, c: Tok[], partition: boolean): Action[] {
     let at = isSeq(c, 1, 'COLUMN') ? 2 : 1;
     const ifExists = isSeq(c, at, 'IF', 'EXISTS');
     if (ifExists) at += 2;
+    if (c[at + 1]?.text === '[') return [];
     return isNameToken(c[at]) ? [{ kind: 'drop-column', ref, column: c[at].name, ifExists, line }] : [];
   }
   if (word === 'ALTER') {

@@ -192,6 +192,16 @@ describe('the check of pending migrations', () => {
     ]);
   });
 
+  it('on a partitioned table, reads number_of_shards as a resize only for a PARTITION clause', async () => {
+    const text = [
+      '-- migrate:up',
+      'CREATE TABLE doc.parts (id INT, day TEXT, PRIMARY KEY (id, day)) PARTITIONED BY (day);',
+      'ALTER TABLE doc.parts SET (number_of_shards = 2);', // partitions to come
+      "ALTER TABLE doc.parts PARTITION (day = '2024-01-01') SET (number_of_shards = 1);", // 4: a resize
+    ].join('\n');
+    expect(codes(await check([['002', text]]))).toEqual([['error', 'CM_CHECK_SHARDS_WRITE_BLOCK', 4]]);
+  });
+
   it('warns that DROP TABLE and DROP COLUMN cannot be undone only in a migration with a down', async () => {
     const up = '-- migrate:up\nALTER TABLE dl_cols DROP COLUMN f;\nDROP TABLE dl_rows;';
     expect(codes(await check([['002', `${up}\n-- migrate:down\nCREATE TABLE dl_rows (a INT);`]]))).toEqual([
@@ -286,6 +296,8 @@ describe('the check of pending migrations', () => {
           'CREATE TABLE dl_rows (a INT);', // 6: exists
           'CREATE TABLE IF NOT EXISTS dl_rows (a INT);', // 7: fine
           'CREATE TABLE doc.twice (a INT, b INT, a TEXT);', // 8: a twice
+          "ALTER TABLE dl_rows ADD COLUMN a['x'] INT;", // a sub-column: not this rule's
+          "ALTER TABLE dl_rows DROP COLUMN nope['x'];",
         ].join('\n'),
       ],
     ]);
