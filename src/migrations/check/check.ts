@@ -6,7 +6,7 @@ import type { Problem, TableState } from './rules.js';
 import { classify, type Action } from './statement.js';
 import { parseCreateTable, type TableDefinition } from './table-definition.js';
 import { tokensOf, type NameRef } from './tokens.js';
-import type { CheckMigration, CheckOptions, CheckResult, CheckStatement, Finding } from './types.js';
+import { CHECK_CODES, type CheckMigration, type CheckOptions, type CheckResult, type CheckStatement, type Finding } from './types.js';
 
 /** Schemas of CrateDB's own tables: read-only, never created or altered by a migration. */
 const SYSTEM_SCHEMAS = new Set(['sys', 'information_schema', 'pg_catalog']);
@@ -55,8 +55,7 @@ class Walk {
   ) {}
 
   async statement(migration: CheckMigration, statement: CheckStatement): Promise<void> {
-    const report = (line: number, problem: Problem) =>
-      this.findings.push({ ...problem, migration: migration.name, file: migration.file, line });
+    const report = (line: number, problem: Problem) => this.findings.push({ ...this.judged(problem), migration: migration.name, file: migration.file, line });
     if ('rebuild' in statement) {
       const { rebuild, line } = statement;
       if (!rebuild.keepBackup && migration.hasDown) report(line, rules.irreversible('a rebuild without keep_backup of', qualifiedName(rebuild.table)));
@@ -87,6 +86,13 @@ class Walk {
       const line = statement.line + action.line - 1;
       for (const problem of await this.apply(action, migration)) report(line, problem);
     }
+  }
+
+  /** After a code migration, what the cluster said about a table may no longer hold when this statement
+   * runs: a refusal that depends on the table's state is then a warning. */
+  private judged(problem: Problem): Problem {
+    if (!this.codeSeen || problem.severity !== 'error' || !STATE_DEPENDENT.has(problem.code)) return problem;
+    return { ...problem, severity: 'warning', message: `${problem.message} (as the table is now; a code migration runs before this one and may change it)` };
   }
 
   endOfMigration(): void {
@@ -250,6 +256,18 @@ class Walk {
 function columnOf(action: Action): string | null {
   return action.kind === 'drop-column' && !action.ifExists ? action.column : null;
 }
+
+/** Refusals that depend on what the table is when the statement runs, not on the statement alone. */
+const STATE_DEPENDENT = new Set<string>([
+  CHECK_CODES.addGenerated,
+  CHECK_CODES.addPrimaryKey,
+  CHECK_CODES.dropColumnUsed,
+  CHECK_CODES.shardsWriteBlock,
+  CHECK_CODES.shardsFactor,
+  CHECK_CODES.columnExists,
+  CHECK_CODES.columnUnknown,
+  CHECK_CODES.tableExists,
+]);
 
 /** Kinds of action that change a table's definition (those refused leave it unchanged, but are refused). */
 const CHANGES_DEFINITION = new Set<Action['kind']>(['add-column', 'drop-column', 'drop-constraint', 'rename-column', 'rename-table', 'set', 'reset']);

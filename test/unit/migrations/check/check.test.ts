@@ -280,6 +280,19 @@ describe('the check of pending migrations', () => {
     });
     expect(result.findings.map((f) => [f.migration, f.code])).toEqual([['002', 'CM_CHECK_UNKNOWN_TABLE']]);
     expect(result.notChecked).toEqual(['003_code']);
+    // After a code migration, a refusal that depends on the table's state is a warning; one of the statement alone stays an error.
+    const after = await checkMigrations({
+      migrations: [
+        { name: '003_code', file: 'migrations/003_code.ts', kind: 'code', up: [], hasDown: false },
+        await migration('004', '-- migrate:up\nALTER TABLE dl_cols DROP COLUMN id;\nALTER TABLE dl_cols ALTER COLUMN a TYPE TEXT;'),
+      ],
+      readTable: await live({}),
+      defaultSchema: 'doc',
+    });
+    expect(after.findings.map((f) => [f.severity, f.code])).toEqual([
+      ['warning', 'CM_CHECK_DROP_COLUMN_USED'],
+      ['error', 'CM_CHECK_ALTER_TYPE'],
+    ]);
     expect(result.checked).toEqual(['002', '004']);
   });
 
