@@ -178,26 +178,27 @@ function isUnknownOutcome(err: unknown): boolean {
   return (err instanceof ConnectionError && err.sent) || (err instanceof AbortedError && /may or may not/.test(err.message));
 }
 
-/** CrateDB answers COPY FROM with HTTP 200 even when it loaded nothing: say so, with its error summary. */
+/** CrateDB answers COPY FROM with HTTP 200 even when it loaded nothing: say so. With RETURN SUMMARY (one
+ * row per file: node, uri, success_count, error_count, errors) a file that could not be read has null
+ * counts and its message in `errors`; a glob that matched nothing gives no row at all. */
 function warnOnEmptyCopy(result: SqlResult, file: string, stmt: SqlStatement, logger: Logger): void {
-  const errorsAt = result.cols.indexOf('error_count');
-  const successAt = result.cols.indexOf('success_count');
   const where = `${file}:${stmt.line}`;
-  if (errorsAt >= 0) {
-    const failed = result.rows.reduce((sum, row) => sum + Number(row[errorsAt] ?? 0), 0);
-    const loaded = successAt >= 0 ? result.rows.reduce((sum, row) => sum + Number(row[successAt] ?? 0), 0) : null;
-    if (failed > 0 || loaded === 0) {
-      const errorsCol = result.cols.indexOf('errors');
-      logger.warn(
-        { event: 'copy-from-incomplete', where, loaded, failed, errors: errorsCol >= 0 ? result.rows.map((r) => r[errorsCol]) : undefined },
-        `${where}: COPY FROM loaded ${loaded ?? 'some'} rows and failed ${failed}; CrateDB answers success anyway`,
-      );
+  const col = (name: string) => result.cols.indexOf(name);
+  if (col('error_count') < 0) {
+    if (result.rowcount === 0) {
+      logger.warn({ event: 'copy-from-empty', where }, `${where}: COPY FROM loaded 0 rows (CrateDB answers success anyway): check the URI, and add RETURN SUMMARY to see per-file errors`);
     }
     return;
   }
-  if (result.rowcount === 0) {
-    logger.warn({ event: 'copy-from-empty', where }, `${where}: COPY FROM loaded 0 rows (CrateDB answers success anyway): check the URI, and add RETURN SUMMARY to see per-file errors`);
-  }
+  const [success, failures, errors, uri] = [col('success_count'), col('error_count'), col('errors'), col('uri')];
+  const loaded = result.rows.reduce((sum, row) => sum + Number(row[success] ?? 0), 0);
+  const bad = result.rows.filter((row) => row[success] === null || Number(row[failures] ?? 0) > 0 || Object.keys((row[errors] as object | null) ?? {}).length > 0);
+  if (bad.length === 0 && loaded > 0) return;
+  const failed = bad.reduce((sum, row) => sum + Number(row[failures] ?? 1), 0);
+  logger.warn(
+    { event: 'copy-from-incomplete', where, loaded, failed, files: bad.map((row) => ({ uri: row[uri], errors: row[errors] })) },
+    `${where}: COPY FROM loaded ${loaded} rows and failed ${failed}${result.rows.length === 0 ? ' (no file matched)' : ''}; CrateDB answers success anyway`,
+  );
 }
 
 function abortReason(signal: AbortSignal): AbortedError {

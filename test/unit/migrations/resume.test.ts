@@ -7,7 +7,7 @@ import type { HistoryRow } from '../../../src/migrations/history.js';
 import { createMigrator } from '../../../src/migrations/runner.js';
 import { statementHash } from '../../../src/migrations/sql-file.js';
 import { caught } from '../../support/caught.js';
-import { createMemoryHistory, createMemoryLock, memoryFs, recordingClient, silent, testConfig } from './fakes.js';
+import { createMemoryHistory, fakeCheck, createMemoryLock, memoryFs, recordingClient, silent, testConfig } from './fakes.js';
 
 const STATEMENTS = [
   'CREATE TABLE IF NOT EXISTS doc.t (id INT PRIMARY KEY, v TEXT)',
@@ -20,7 +20,7 @@ const file = (statements = STATEMENTS, header = '') => `${header}-- migrate:up\n
 let fs: ReturnType<typeof memoryFs>;
 let client: ReturnType<typeof recordingClient>;
 let history: ReturnType<typeof createMemoryHistory>;
-const migrator = () => createMigrator({ config: testConfig(), client, logger: silent, fs, history, lock: createMemoryLock() });
+const migrator = () => createMigrator({ config: testConfig(), client, logger: silent, fs, history, lock: createMemoryLock() , check: fakeCheck() });
 
 /** The row a runner that died leaves: `sent` statements sent, the last one in flight. */
 function left(over: Partial<HistoryRow> & { sent: number }): void {
@@ -28,7 +28,7 @@ function left(over: Partial<HistoryRow> & { sent: number }): void {
   history.rows.set('001_t', {
     name: '001_t', version: 1, seq: 1, checksum: 'old', status: 'running', startedAt: new Date(), finishedAt: null, durationMs: null,
     appliedBy: 'a@b', statementsRun: sent, statementsTotal: STATEMENTS.length, error: null, direction: 'up', lockOwner: 'dead@host:1#0000',
-    statementHashes: STATEMENTS.map(statementHash), inFlight: true, ...rest,
+    statementHashes: STATEMENTS.map(statementHash), inFlight: true, baseline: false, ...rest,
   });
 }
 
@@ -185,7 +185,7 @@ describe('checks before the first write, and COPY FROM', () => {
     fs.files['001_t.sql'] = file([STATEMENTS[0]!, "COPY doc.t FROM 'file:///nothing/*.json'"]);
     const { sql } = client;
     client.sql = async (stmt, args, options) => (stmt.startsWith('COPY') ? { cols: [], rows: [], rowcount: 0, durationMs: 0 } : sql(stmt, args, options));
-    await createMigrator({ config: testConfig(), client, logger, fs, history, lock: createMemoryLock() }).up();
+    await createMigrator({ config: testConfig(), client, logger, fs, history, lock: createMemoryLock() , check: fakeCheck() }).up();
     expect(warnings.some((w) => w.includes('migrations/001_t.sql:3: COPY FROM loaded 0 rows'))).toBe(true);
     // Its target is refreshed at the end like any other write.
     expect(client.refreshed).toEqual([[{ schema: 'doc', table: 't' }]]);
@@ -201,7 +201,7 @@ describe('checks before the first write, and COPY FROM', () => {
       rowcount: 1,
       durationMs: 0,
     });
-    await createMigrator({ config: testConfig(), client, logger, fs, history, lock: createMemoryLock() }).up();
+    await createMigrator({ config: testConfig(), client, logger, fs, history, lock: createMemoryLock() , check: fakeCheck() }).up();
     expect(warnings.some((w) => w.includes('COPY FROM loaded 2 rows and failed 1'))).toBe(true);
   });
 });
@@ -239,5 +239,24 @@ describe('status of a running row', () => {
     // Another process holds the lock now: the row's own runner is gone all the same.
     const other = await withHolder({ owner: 'other@host:2#1111', live: true }).status();
     expect(other[0]!.state).toBe('interrupted');
+  });
+});
+
+describe('COPY FROM ... RETURN SUMMARY with a file that could not be read', () => {
+  it('warns although another file loaded rows', async () => {
+    const warnings: string[] = [];
+    const logger = pino({ level: 'warn' }, { write: (line: string) => void warnings.push(JSON.parse(line).msg as string) });
+    fs.files['001_t.sql'] = file(["COPY doc.t FROM 'file:///data/*.json' RETURN SUMMARY"]);
+    client.sql = async () => ({
+      cols: ['node', 'uri', 'success_count', 'error_count', 'errors'],
+      rows: [
+        [{ name: 'n1' }, 'file:///data/a.json', 5, 0, {}],
+        [{ name: 'n1' }, 'file:///data/b.json', null, null, { '/data/b.json (No such file or directory)': { count: 1, line_numbers: [] } }],
+      ],
+      rowcount: 2,
+      durationMs: 0,
+    });
+    await createMigrator({ config: testConfig(), client, logger, fs, history, lock: createMemoryLock() }).up();
+    expect(warnings.some((w) => w.includes('COPY FROM loaded 5 rows and failed 1'))).toBe(true);
   });
 });
