@@ -115,6 +115,8 @@ class Walk {
       }
       case 'session-setting':
         return [rules.sessionSetting(action.global, action.text)];
+      case 'drop-analyzer':
+        return [rules.dropAnalyzer(action.name)];
       case 'refresh':
         for (const ref of action.refs) {
           const state = await this.state(ref);
@@ -144,7 +146,10 @@ class Walk {
   }
 
   /** Actions on one existing table. */
-  private async applyToTable(action: Exclude<Action, { kind: 'create-table' | 'drop-table' | 'session-setting' | 'refresh' | 'search' | 'swap' }>, migration: CheckMigration): Promise<Problem[]> {
+  private async applyToTable(
+    action: Exclude<Action, { kind: 'create-table' | 'drop-table' | 'session-setting' | 'refresh' | 'search' | 'swap' | 'drop-analyzer' }>,
+    migration: CheckMigration,
+  ): Promise<Problem[]> {
     const table = await this.state(action.ref);
     if (table === null) return this.unknown(action.ref);
     const def = table.definition;
@@ -273,7 +278,7 @@ const STATE_DEPENDENT = new Set<string>([
 const CHANGES_DEFINITION = new Set<Action['kind']>(['add-column', 'drop-column', 'drop-constraint', 'rename-column', 'rename-table', 'set', 'reset']);
 
 /** Kinds of action that read no rows. */
-const NO_SEARCH = new Set<Action['kind']>(['write', 'create-table', 'drop-table', 'refresh', 'session-setting']);
+const NO_SEARCH = new Set<Action['kind']>(['write', 'create-table', 'drop-table', 'refresh', 'session-setting', 'drop-analyzer']);
 
 /** Whether the runner treats the statement as a search (the parser's `searches`, when it says), which makes
  * it refresh the tables written earlier in the migration first. */

@@ -297,3 +297,14 @@ export function duplicateColumns(display: string, definition: TableDefinition): 
     fix: `give one of them another name`,
   }));
 }
+
+/** DROP ANALYZER succeeds while tables use it (11-ddl-limits): they go on analyzing with it, and no new
+ * table (and no rebuild of one) can name it any more. */
+export function dropAnalyzer(name: string): Problem {
+  return {
+    severity: 'warning',
+    code: CHECK_CODES.dropAnalyzer,
+    message: `DROP ANALYZER ${name}: CrateDB drops it even while tables use it; they keep it, but a new table or a rebuild naming it fails ("Analyzer ... not found")`,
+    fix: `first rebuild the tables that use '${name}' with another analyzer (SHOW CREATE TABLE names it), then drop it`,
+  };
+}

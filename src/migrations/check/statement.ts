@@ -23,7 +23,8 @@ export type Action =
   /** `inserts`: the write may add rows (INSERT, COPY FROM), not only change or remove them. */
   | { kind: 'write'; ref: NameRef; inserts: boolean; line: number }
   | { kind: 'search'; refs: NameRef[]; line: number }
-  | { kind: 'refresh'; refs: NameRef[]; line: number };
+  | { kind: 'refresh'; refs: NameRef[]; line: number }
+  | { kind: 'drop-analyzer'; name: string; line: number };
 
 /** Reads a statement's actions from its tokens (`tokensOf`). Statements the check has no rule for give none. */
 export function classify(grammar: SqlGrammar, sql: string, toks: Tok[] = tokensOf(grammar, sql)): Action[] {
@@ -76,6 +77,7 @@ function createActions(toks: Tok[]): Action[] {
 }
 
 function dropActions(toks: Tok[]): Action[] {
+  if (isSeq(toks, 1, 'ANALYZER') && isNameToken(toks[2])) return [{ kind: 'drop-analyzer', name: toks[2].name, line: toks[0]!.line }];
   if (!isSeq(toks, 1, 'TABLE')) return [];
   const ifExists = isSeq(toks, 2, 'IF', 'EXISTS');
   const named = readName(toks, ifExists ? 4 : 2);

@@ -27,6 +27,7 @@ export const CHECK_CODES = {
   columnUnknown: 'CM_CHECK_COLUMN_UNKNOWN',
   tableExists: 'CM_CHECK_TABLE_EXISTS',
   duplicateColumn: 'CM_CHECK_DUPLICATE_COLUMN',
+  dropAnalyzer: 'CM_CHECK_DROP_ANALYZER',
 } as const;
 
 export type CheckCode = (typeof CHECK_CODES)[keyof typeof CHECK_CODES];

@@ -323,6 +323,12 @@ describe('the check of pending migrations', () => {
     ]);
   });
 
+  it('warns that DROP ANALYZER succeeds while tables use it', async () => {
+    const result = await check([['002', '-- migrate:up\nDROP ANALYZER dl_english;']]);
+    expect(codes(result)).toEqual([['warning', 'CM_CHECK_DROP_ANALYZER', 2]]);
+    expect(result.findings[0]!.message).toContain('dl_english');
+  });
+
   it('warns that CREATE TABLE AS drops the key and settings', async () => {
     expect(codes(await check([['002', '-- migrate:up\nCREATE TABLE doc.dl_copy AS SELECT * FROM doc.dl_rows;']]))).toEqual([['warning', 'CM_CHECK_CREATE_TABLE_AS', 2]]);
   });
