@@ -7,11 +7,12 @@
  * import { migrate } from 'cratedb-migrate';
  * await migrate({ config: 'crate.config.yaml', env: process.env.NODE_ENV });
  */
+import { UsageError } from './errors.js';
 import { checkErrorOf, checkFiles, pendingFiles } from './migrations/check/files.js';
 import type { CheckResult } from './migrations/check/types.js';
 import { createMigrationFile } from './migrations/create.js';
 import { createMigrator } from './migrations/runner.js';
-import type { DownOptions, DriftItem, MigrationStatus, RepairResult, RunResult, UpOptions } from './migrations/types.js';
+import type { BaselineOptions, BaselineResult, DownOptions, DriftItem, MigrationStatus, PlanOptions, PlanResult, RepairResult, RunResult, UpOptions } from './migrations/types.js';
 import { createSeedFile } from './seeds/create.js';
 import { createSeeder } from './seeds/seeder.js';
 import type { SeedFormat, SeedProgress, SeedRunOptions, SeedRunResult, SeedStatusEntry } from './seeds/types.js';
@@ -51,6 +52,22 @@ export function validate(options: ApiOptions = {}): Promise<DriftItem[]> {
  * of failed or interrupted migrations, which become pending again. */
 export function repair(options: ApiOptions = {}): Promise<RepairResult> {
   return withSession(options, (s) => createMigrator(s).repair());
+}
+
+/** Records the pending migrations up to `to` (a name or version) as applied without running them, for a
+ * cluster that already has their tables; `status` shows them as `baseline`, `down` refuses them unless
+ * `includeBaseline`. Throws `UsageError` (exit 2), writing nothing, when a migration is failed, interrupted
+ * or recorded past `to`. */
+export async function baseline(options: ApiOptions & BaselineOptions): Promise<BaselineResult> {
+  if (typeof options?.to !== 'string' || options.to === '') throw new UsageError("baseline needs 'to': the name or version of the last migration the cluster already has");
+  return withSession(options, (s) => createMigrator(s).baseline({ to: options.to }));
+}
+
+/** What `migrate` would run now, read-only (it creates nothing): per pending migration its statements with
+ * placeholders substituted, the check's findings and what each rebuild will copy. Never throws for a
+ * finding: `check.errors` says whether `migrate` would refuse. */
+export function plan(options: ApiOptions & PlanOptions = {}): Promise<PlanResult> {
+  return withSession(options, (s) => createMigrator(s).plan(options));
 }
 
 /** Runs the seeds in `seeds/` and `seeds/<env>/`. Throws `SeedError` (with the result) if any row failed. */

@@ -34,15 +34,20 @@ const inFlight: OptionSpec = {
   describe: 'After a crash left a statement in flight that is not safe to repeat: it was applied (done) or not (rerun)',
 };
 
+/** The flags that choose what `up` runs (and `plan` shows). */
+const selection: Readonly<Record<string, OptionSpec>> = {
+  to: { type: 'string', describe: 'Stop after this migration (name or version)' },
+  step: { type: 'number', describe: 'Apply at most this many migrations' },
+  'allow-out-of-order': { type: 'boolean', default: false, describe: 'Run pending migrations older than the newest applied one' },
+  'force-checksum': { type: 'boolean', default: false, describe: 'Run although applied files changed (see validate/repair)' },
+};
+
 export const COMMANDS: readonly CommandSpec[] = [
   {
     name: 'up',
     describe: 'Apply pending migrations',
     options: {
-      to: { type: 'string', describe: 'Stop after this migration (name or version)' },
-      step: { type: 'number', describe: 'Apply at most this many migrations' },
-      'allow-out-of-order': { type: 'boolean', default: false, describe: 'Run pending migrations older than the newest applied one' },
-      'force-checksum': { type: 'boolean', default: false, describe: 'Run although applied files changed (see validate/repair)' },
+      ...selection,
       'in-flight': inFlight,
       'dry-run': dryRun,
     },
@@ -56,6 +61,7 @@ export const COMMANDS: readonly CommandSpec[] = [
       to: { type: 'string', describe: 'Revert down to and including this migration (name or version); 0 reverts all' },
       step: { type: 'number', describe: 'Revert this many migrations' },
       'in-flight': inFlight,
+      'include-baseline': { type: 'boolean', default: false, describe: 'Also revert migrations recorded by baseline (their down drops objects the tool did not create)' },
       'dry-run': dryRun,
     },
     conflicts: [['to', 'step']],
@@ -81,6 +87,19 @@ export const COMMANDS: readonly CommandSpec[] = [
     name: 'check',
     describe: "Check pending migrations against CrateDB's rules and the live tables (read-only); exit 2 on an error",
     load: async () => (await import('./commands/check.js')).check,
+  },
+  {
+    name: 'plan',
+    describe: "Show what up would run: each pending migration's statements, the check's findings, its rebuilds (read-only); exit 2 on a check error",
+    options: selection,
+    conflicts: [['to', 'step']],
+    load: async () => (await import('./commands/plan.js')).plan,
+  },
+  {
+    name: 'baseline',
+    describe: 'Record the migrations up to --to as applied without running them (a cluster that already has their tables)',
+    options: { to: { type: 'string', describe: 'The last migration the cluster already has (name or version); required' } },
+    load: async () => (await import('./commands/baseline.js')).baseline,
   },
   {
     name: 'validate',

@@ -41,6 +41,9 @@ export interface HistoryRow {
   statementHashes: string[] | null;
   /** The last statement counted in `statementsRun` may or may not have run. */
   inFlight: boolean;
+  /** Recorded by `baseline` as applied without running it (the cluster already had what it makes);
+   * `down` refuses to revert it unless asked to (`includeBaseline`). False in rows written before. */
+  baseline: boolean;
 }
 
 /** What the runner records when a section starts (or resumes). */
@@ -73,9 +76,14 @@ export interface HistoryStore {
   remove(name: string): Promise<void>;
   /** `repair`: the stored checksum is realigned to the file. */
   updateChecksum(name: string, checksum: string): Promise<void>;
+  /** `baseline`: inserts the row as `applied` with `baseline` set, no statement run. */
+  markBaseline(entry: BaselineEntry): Promise<void>;
 }
 
-/** The columns of a history table made before direction, lock_owner, statement_hashes and in_flight. */
+/** What `baseline` records for one migration. */
+export type BaselineEntry = Pick<HistoryRow, 'name' | 'version' | 'seq' | 'checksum' | 'appliedBy' | 'finishedAt'> & { finishedAt: Date };
+
+/** The columns of a history table made by cratedb-migrate 0.1. */
 const BASE_COLUMNS = [
   'name',
   'version',
@@ -90,8 +98,17 @@ const BASE_COLUMNS = [
   'statements_total',
   'error',
 ] as const;
-const ADDED_COLUMNS = { direction: 'TEXT', lock_owner: 'TEXT', statement_hashes: 'TEXT', in_flight: 'BOOLEAN' } as const;
-const COLUMNS = [...BASE_COLUMNS, ...(Object.keys(ADDED_COLUMNS) as Array<keyof typeof ADDED_COLUMNS>)];
+/** Columns added since, by release, oldest first: a table made by an older release lacks the later groups. */
+const ADDED_COLUMNS: ReadonlyArray<Readonly<Record<string, string>>> = [
+  { direction: 'TEXT', lock_owner: 'TEXT', statement_hashes: 'TEXT', in_flight: 'BOOLEAN' },
+  { baseline: 'BOOLEAN' },
+];
+/** The columns of a table made by each release, newest first: `COLUMN_SETS[0]` is the current one. */
+const COLUMN_SETS: ReadonlyArray<readonly string[]> = [
+  ...ADDED_COLUMNS.map((_, i) => [...BASE_COLUMNS, ...ADDED_COLUMNS.slice(0, ADDED_COLUMNS.length - i).flatMap((group) => Object.keys(group))]),
+  BASE_COLUMNS,
+];
+const COLUMNS = COLUMN_SETS[0]!;
 
 /**
  * The history table in CrateDB. Rows are written by primary key, which CrateDB applies in real time, so
@@ -107,8 +124,8 @@ export function createCrateHistory(
   const name = qualifiedName(table);
   const logger = options.logger;
   let exists = false;
-  /** The table lacks the added columns (seen by a read that named them). */
-  let legacy = false;
+  /** Groups of ADDED_COLUMNS the table lacks (seen by a read that named them): the last `missing` ones. */
+  let missing = 0;
 
   const update = async (set: Record<string, unknown>, key: string) => {
     const cols = Object.keys(set);
@@ -123,39 +140,44 @@ export function createCrateHistory(
       { logger, what: name },
     );
 
+  /** Reads with the newest set of columns the table has (4043: a column an older release did not make). */
+  const selectKnown = async () => {
+    for (let i = missing; ; i++) {
+      try {
+        const result = await select(COLUMN_SETS[i]!);
+        missing = i;
+        return result;
+      } catch (err) {
+        if (!(err instanceof CrateDbError && err.crateCode === 4043) || i === COLUMN_SETS.length - 1) throw err;
+      }
+    }
+  };
+
   return {
     location: name,
     async ensure() {
-      if (exists && !legacy) return;
+      if (exists && missing === 0) return;
       if (!exists) {
         await client.sql(
           `CREATE TABLE IF NOT EXISTS ${name} (
   name TEXT PRIMARY KEY, version BIGINT, seq BIGINT, checksum TEXT, status TEXT,
   started_at TIMESTAMP WITH TIME ZONE, finished_at TIMESTAMP WITH TIME ZONE, duration_ms BIGINT,
   applied_by TEXT, statements_run INTEGER, statements_total INTEGER, error TEXT,
-  direction TEXT, lock_owner TEXT, statement_hashes TEXT, in_flight BOOLEAN
+  direction TEXT, lock_owner TEXT, statement_hashes TEXT, in_flight BOOLEAN, baseline BOOLEAN
 ) CLUSTERED INTO 1 SHARDS WITH (number_of_replicas = '0-2')`,
         );
         exists = true;
       }
-      if (legacy) {
-        for (const [column, type] of Object.entries(ADDED_COLUMNS)) {
-          await client.sql(`ALTER TABLE ${name} ADD COLUMN ${column} ${type}`);
-        }
-        legacy = false;
-        logger?.info({ event: 'history-upgraded', table: name, added: Object.keys(ADDED_COLUMNS) }, `added columns to ${name}`);
+      if (missing > 0) {
+        const added = Object.entries(Object.assign({}, ...ADDED_COLUMNS.slice(-missing)) as Record<string, string>);
+        for (const [column, type] of added) await client.sql(`ALTER TABLE ${name} ADD COLUMN ${column} ${type}`);
+        missing = 0;
+        logger?.info({ event: 'history-upgraded', table: name, added: added.map(([c]) => c) }, `added columns to ${name}`);
       }
     },
     async list() {
       try {
-        let result;
-        try {
-          result = await select(COLUMNS);
-        } catch (err) {
-          if (!(err instanceof CrateDbError && err.crateCode === 4043)) throw err;
-          legacy = true;
-          result = await select(BASE_COLUMNS);
-        }
+        const result = await selectKnown();
         exists = true;
         return result.rows.map(toRow);
       } catch (err) {
@@ -185,6 +207,7 @@ export function createCrateHistory(
         entry.lockOwner,
         entry.statementHashes === null ? null : JSON.stringify(entry.statementHashes),
         entry.inFlight,
+        false,
       ];
       const updates = COLUMNS.filter((c) => c !== 'name').map((c) => `${c} = excluded.${c}`);
       await client.sql(
@@ -221,6 +244,10 @@ export function createCrateHistory(
       await client.sql(`DELETE FROM ${name} WHERE name = ?`, [key]);
     },
     updateChecksum: (key, checksum) => update({ checksum }, key),
+    async markBaseline(entry) {
+      const values = { name: entry.name, version: entry.version, seq: entry.seq, checksum: entry.checksum, status: 'applied', finished_at: entry.finishedAt.getTime(), applied_by: entry.appliedBy, statements_run: 0, in_flight: false, baseline: true };
+      await client.sql(`INSERT INTO ${name} (${Object.keys(values).join(', ')}) VALUES (${Object.keys(values).map(() => '?').join(', ')})`, Object.values(values));
+    },
   };
 }
 
@@ -247,5 +274,6 @@ function toRow(row: unknown[]): HistoryRow {
     statementHashes: typeof hashes === 'string' ? (JSON.parse(hashes) as string[]) : null,
     // A row written before in_flight existed may have been left running with its last statement sent.
     inFlight: row[15] === undefined || row[15] === null ? row[4] === 'running' : row[15] === true,
+    baseline: row[16] === true,
   };
 }

@@ -93,6 +93,12 @@ export function planDown(insp: Inspection, options: DownOptions): HistoryRow[] {
     plan = applied.slice(0, index + 1);
   } else plan = applied.slice(0, options.step ?? 1);
 
+  const baselined = plan.filter((r) => r.baseline);
+  if (baselined.length > 0 && !options.includeBaseline) {
+    throw new UsageError(
+      `down would revert ${baselined.map((r) => r.name).join(', ')}, recorded by baseline: ${baselined.length === 1 ? 'its up was' : 'their ups were'} never run by cratedb-migrate, so the down section would drop objects the cluster had before. Nothing was reverted. Revert fewer (--to/--step), or pass includeBaseline (--include-baseline) if you mean it`,
+    );
+  }
   const missing = plan.filter((r) => !insp.fileByName.has(r.name));
   if (missing.length > 0) {
     throw new DriftError(
@@ -101,6 +107,31 @@ export function planDown(insp: Inspection, options: DownOptions): HistoryRow[] {
     );
   }
   return plan;
+}
+
+/**
+ * The files `baseline` records as applied, in version order: every pending one up to and including the
+ * file `to` names (none left: nothing to do). Otherwise refuses, before anything is written, a history with a `failed`/`running` row or a
+ * migration recorded past the target: the target would not be where the history starts.
+ */
+export function planBaseline(insp: Inspection, to: string): MigrationFile[] {
+  const target = insp.files.find((f) => matches(f, to));
+  if (!target) throw new UsageError(`baseline --to ${to}: no migration file has that name or version`);
+  const todo = insp.pending.filter((f) => f.version <= target.version);
+  // Run again after a baseline (a deploy script's every run): nothing to record is not a conflict.
+  if (todo.length === 0) return [];
+  if (insp.broken.length > 0) {
+    throw new UsageError(
+      `baseline --to ${to}: ${insp.broken.map((r) => `${r.name} is ${r.status}`).join(', ')}; a baseline records untouched migrations, not half-run ones. Resolve ${insp.broken.length === 1 ? 'it' : 'them'} first (up, down or repair; see status)`,
+    );
+  }
+  const past = insp.rows.filter((r) => r.version > target.version);
+  if (past.length > 0) {
+    throw new UsageError(
+      `baseline --to ${to}: ${past.map((r) => r.name).join(', ')} ${past.length === 1 ? 'is' : 'are'} already applied, past ${target.name}: a baseline marks where the history starts, so it must come before every applied migration. Target ${past[past.length - 1]!.name} or a later migration instead`,
+    );
+  }
+  return todo;
 }
 
 /** Every migration known from files or history, by version. `holder`: the lock's live holder, which tells
@@ -125,7 +156,7 @@ export function statusOf(insp: Inspection, holder: { owner: string; expiresAt: D
             : 'interrupted'
           : row.status !== 'applied'
             ? row.status
-            : (driftByName.get(name)?.problem ?? 'applied'),
+            : (driftByName.get(name)?.problem ?? (row.baseline ? 'baseline' : 'applied')),
       checksum: file?.checksum ?? null,
       appliedChecksum: row?.checksum ?? null,
       seq: row?.seq ?? null,

@@ -5,11 +5,14 @@ import { AbortedError, CrateMigrateError, FileFormatError, MigrationError } from
 import { createCrateHistory, type HistoryRow, type HistoryStore } from './history.js';
 import { createCrateLock, userAtHost, type Lease, type MigrationLock } from './lock.js';
 import { loadMigration, type LoadedMigration, type Section } from './migration.js';
-import { driftError, failedState, inspect, isUpToDate, planDown, planUp, statusOf, withoutBroken, type Inspection } from './plan.js';
+import { driftError, failedState, inspect, isUpToDate, planBaseline, planDown, planUp, statusOf, withoutBroken, type Inspection } from './plan.js';
 import { discoverMigrations, type MigrationFile, type SourceFs } from './source.js';
+import { checkErrorOf, checkFiles } from './check/files.js';
+import type { CheckResult } from './check/types.js';
 import { canResume, resumePoint } from './resume.js';
 import { runSection, StepFailure, type StartPoint } from './step.js';
-import type { DownOptions, DriftItem, MigrationStatus, RepairResult, RunResult, StepResult, UpOptions } from './types.js';
+import { plannedStatements, previewOf } from './preview.js';
+import type { BaselineOptions, BaselineResult, DownOptions, DriftItem, MigrationStatus, PlanOptions, PlanResult, RepairResult, RunResult, StepResult, UpOptions } from './types.js';
 
 /** One migration of a run: the section to run, its history keys, and where it starts when resumed. */
 interface Entry {
@@ -36,6 +39,9 @@ export interface MigratorOptions {
   history?: HistoryStore;
   /** @default the lease row in `config.lockTable` */
   lock?: MigrationLock;
+  /** Checks the migrations `up` is about to run, before anything is written (docs/check.md).
+   * @default the check module against the cluster's tables (read-only) */
+  check?: (files: readonly MigrationFile[]) => Promise<CheckResult>;
 }
 
 /** The migration commands. Each reads the files in `config.migrationsDir` and the history afresh. */
@@ -52,6 +58,13 @@ export interface Migrator {
   /** Accepts the present state: stored checksums realigned to the files, rows of vanished files and
    * `failed`/`running` rows removed (the latter become pending again). */
   repair(): Promise<RepairResult>;
+  /** Records the pending migrations up to `to` as applied without running them (`baseline` rows), for a
+   * cluster that already has what they make. Under the lock; throws `UsageError` before writing anything
+   * when a migration is broken or recorded past `to`. */
+  baseline(options: BaselineOptions): Promise<BaselineResult>;
+  /** What `up` would run now: per pending migration its statements, the check's findings and its rebuilds'
+   * plans. Read-only, takes no lock (as a dry run). */
+  plan(options?: PlanOptions): Promise<PlanResult>;
 }
 
 /**
@@ -67,6 +80,17 @@ export function createMigrator(options: MigratorOptions): Migrator {
     options.lock ??
     createCrateLock(client, { table: config.lockTable, leaseMs: config.lock.leaseMs, waitMs: config.lock.waitMs, logger });
   const userSignal = options.signal ?? new AbortController().signal;
+  const checkFilesOf = options.check ?? ((files: readonly MigrationFile[]) => checkFiles({ client, config }, files));
+
+  /** The check of the files about to run, its findings logged; none to run: no check, no request. */
+  const runCheck = async (files: readonly MigrationFile[]): Promise<CheckResult | undefined> => {
+    if (files.length === 0) return undefined;
+    const result = await checkFilesOf(files);
+    for (const f of result.findings) {
+      logger.warn({ event: 'check-finding', severity: f.severity, code: f.code, file: f.file, line: f.line }, `${f.file}:${f.line}: ${f.severity} ${f.code}: ${f.message}. Fix: ${f.fix}`);
+    }
+    return result;
+  };
 
   const read = async (): Promise<Inspection> => {
     const [files, rows] = await Promise.all([
@@ -93,8 +117,8 @@ export function createMigrator(options: MigratorOptions): Migrator {
     const started = performance.now();
     const first = await read();
     if (opts.dryRun) {
-      const loaded = await loadAll(planUp(first, opts, history.location));
-      return { direction: 'up', dryRun: true, steps: loaded.map((m) => planned(m, 'up', m.up)), durationMs: since(started) };
+      const { loaded, check } = await dryRunUp(first, opts);
+      return { direction: 'up', dryRun: true, steps: loaded.map((m) => planned(m, 'up', m.up)), durationMs: since(started), ...(check ? { check } : {}) };
     }
     // Most start-ups find nothing to do: answer from one read of the history, without the lock.
     if (isUpToDate(first, opts)) {
@@ -112,7 +136,11 @@ export function createMigrator(options: MigratorOptions): Migrator {
     const broken = interruptedUp(first);
     const files = [...broken.map((r) => first.fileByName.get(r.name)!), ...planUp(withoutBroken(first), opts, history.location)];
     await checkLengths(await Promise.all(files.map(load)), 'up');
-    return withLock(async (lease) => {
+    // The check reads what the files will meet; migrations being resumed ran partly, so it skips them.
+    const check = await runCheck(planUp(withoutBroken(first), opts, history.location));
+    const refused = check && checkErrorOf(check);
+    if (refused) throw refused;
+    const run = await withLock(async (lease) => {
       await history.ensure();
       // Re-read under the lock: a replica that waited finds the migrations another one just applied,
       // and a `running` row now surely belongs to a runner that is gone (it would hold the lock).
@@ -133,6 +161,15 @@ export function createMigrator(options: MigratorOptions): Migrator {
       const applied = insp.rows.filter((r) => r.status === 'applied');
       return execute('up', [...resumed.map((r) => r.m), ...pending], applied, (m) => entries.get(m.file.name)!, lease, started);
     });
+    return check ? { ...run, check } : run;
+  }
+
+  /** What `up` would run now, loaded, and the check of it: a dry run reports the check's findings with the
+   * statements; only a real run refuses on them. */
+  async function dryRunUp(first: Inspection, opts: UpOptions) {
+    const files = planUp(first, opts, history.location);
+    const [loaded, check] = await Promise.all([loadAll(files), runCheck(files)]);
+    return { loaded, check };
   }
 
   /** The broken rows `up` continues, oldest first; throws `FailedStateError` (exit 3) for one it must not:
@@ -326,6 +363,30 @@ export function createMigrator(options: MigratorOptions): Migrator {
     async validate() {
       return (await read()).drift;
     },
+    async plan(opts = {}) {
+      const { loaded, check } = await dryRunUp(await read(), opts);
+      return previewOf(client, loaded, check);
+    },
+    async baseline(opts) {
+      const started = performance.now();
+      const first = await read();
+      // Checks the target and the history, and answers "already recorded" without the lock.
+      if (planBaseline(first, opts.to).length === 0) return { baselined: [], durationMs: since(started) };
+      return withLock(async () => {
+        await history.ensure();
+        const insp = await reread(first);
+        const files = planBaseline(insp, opts.to);
+        const nextSeq = Math.max(0, ...insp.rows.map((r) => r.seq)) + 1;
+        const appliedBy = userAtHost();
+        const baselined: BaselineResult['baselined'] = [];
+        for (const [i, f] of files.entries()) {
+          await history.markBaseline({ name: f.name, version: f.version, seq: nextSeq + i, checksum: f.checksum, appliedBy, finishedAt: new Date() });
+          baselined.push({ name: f.name, version: f.version, file: f.displayPath, seq: nextSeq + i });
+        }
+        logger.info({ event: 'baselined', names: baselined.map((b) => b.name) }, `recorded ${baselined.length} migration(s) as applied without running them`);
+        return { baselined, durationMs: since(started) };
+      });
+    },
     async repair() {
       const done: RepairResult = { checksumsUpdated: [], removedMissing: [], removedFailed: [], restored: [] };
       const first = await read();
@@ -395,6 +456,6 @@ function planned(m: LoadedMigration, direction: 'up' | 'down', section: Section)
   return {
     ...notRun(m, direction, section),
     status: 'planned',
-    statements: section.kind === 'sql' ? section.statements.map((s) => ({ sql: s.sql, file: m.file.displayPath, line: s.line })) : null,
+    statements: plannedStatements(m, section),
   };
 }

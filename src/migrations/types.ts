@@ -1,4 +1,6 @@
 /** Options and results of the migrator's commands (Kysely style: every step accounted for). */
+import type { CheckResult, Finding } from './check/types.js';
+import type { RebuildPlan } from './rebuild/rebuild.js';
 
 /** `up` options. `to` and `step` exclude each other. */
 export interface UpOptions {
@@ -29,6 +31,21 @@ export interface DownOptions {
   dryRun?: boolean;
   /** As for `up`: the in-flight statement of an interrupted revert was applied (`done`) or not (`rerun`). */
   inFlight?: 'done' | 'rerun';
+  /** Also revert migrations recorded by `baseline`: their down sections then run against objects this
+   * tool did not create. Without it, `down` refuses such a migration (`UsageError`). @default false */
+  includeBaseline?: boolean;
+}
+
+/** `baseline` options. */
+export interface BaselineOptions {
+  /** The last migration to record (its name or version): it and every pending one before it. */
+  to: string;
+}
+
+/** What `baseline` recorded, in version order. Empty: every migration up to `to` was already recorded. */
+export interface BaselineResult {
+  baselined: Array<{ name: string; version: number; file: string; seq: number }>;
+  durationMs: number;
 }
 
 /** What happened to one migration in a run. `planned` only in dry runs; `not-run` for the steps after a
@@ -67,12 +84,16 @@ export interface RunResult {
   /** In execution order. Empty: nothing to do. */
   steps: StepResult[];
   durationMs: number;
+  /** `up`: the check of the pending migrations (findings with file:line), run before anything was written;
+   * absent when nothing was pending. A real run with an error finding throws `CheckError` instead. */
+  check?: CheckResult;
 }
 
 /** A migration's state as `status()` reports it. `changed`/`missing`: applied, but the file's checksum
  * differs now / the file is gone (drift). `running`: another process is running it now (it holds the lock);
- * `interrupted`: left `running` by a runner that is gone (the next `up` resumes it, or says why not). */
-export type MigrationState = 'applied' | 'pending' | 'failed' | 'running' | 'interrupted' | 'changed' | 'missing';
+ * `interrupted`: left `running` by a runner that is gone (the next `up` resumes it, or says why not);
+ * `baseline`: recorded by `baseline` as applied without being run. */
+export type MigrationState = 'applied' | 'baseline' | 'pending' | 'failed' | 'running' | 'interrupted' | 'changed' | 'missing';
 
 /** One migration as `status()` reports it: from its file, its history row, or both. */
 export interface MigrationStatus {
@@ -118,4 +139,27 @@ export interface RepairResult {
   removedFailed: string[];
   /** `failed`/`running` rows of a `down` recorded `applied` again (put back by hand, as repair assumes). */
   restored: string[];
+}
+
+/** `plan` options: the `up` options that choose what runs. */
+export type PlanOptions = Pick<UpOptions, 'to' | 'step' | 'allowOutOfOrder' | 'forceChecksum'>;
+
+/** One pending migration as `up` would run it now. */
+export interface PlannedMigration {
+  name: string;
+  version: number;
+  file: string;
+  /** The statements in order, placeholders substituted; null for a code migration (its `up(ctx)` decides). */
+  statements: PlannedStatement[] | null;
+  /** The check's findings in this migration's statements. */
+  findings: Finding[];
+  /** What each of its table rebuilds will create, copy and swap (read from the live table). */
+  rebuilds: RebuildPlan[];
+}
+
+/** What `plan` returns: the pending migrations in the order `up` runs them, and the check's totals. */
+export interface PlanResult {
+  migrations: PlannedMigration[];
+  /** The check of them all; null when nothing is pending. */
+  check: Omit<CheckResult, 'findings'> | null;
 }

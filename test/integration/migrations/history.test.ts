@@ -41,5 +41,30 @@ describe('a history table made by cratedb-migrate 0.1 (without direction, lock_o
       ['001_a', 2, false],
       ['002_b', 2, true],
     ]);
+    await store.markBaseline({ name: '003_c', version: 3, seq: 3, checksum: 'sum3', appliedBy: 'me@host', finishedAt: new Date() });
+    expect((await store.list()).map((r) => [r.name, r.baseline])).toEqual([['001_a', false], ['002_b', false], ['003_c', true]]);
+  });
+});
+
+describe('a history table made before baselines (with in_flight, without baseline)', () => {
+  it('keeps reading the columns it has (an interrupted row stays resumable), and ensure() adds baseline', async () => {
+    const table = { schema: `${project.schema}_migrate`, table: 'before_baseline' };
+    const name = `"${table.schema}"."${table.table}"`;
+    await crate.sql(
+      `CREATE TABLE ${name} (name TEXT PRIMARY KEY, version BIGINT, seq BIGINT, checksum TEXT, status TEXT, started_at TIMESTAMP WITH TIME ZONE, finished_at TIMESTAMP WITH TIME ZONE, duration_ms BIGINT, applied_by TEXT, statements_run INTEGER, statements_total INTEGER, error TEXT, direction TEXT, lock_owner TEXT, statement_hashes TEXT, in_flight BOOLEAN) CLUSTERED INTO 1 SHARDS WITH (number_of_replicas = '0-2')`,
+    );
+    await crate.sql(
+      `INSERT INTO ${name} (name, version, seq, checksum, status, statements_run, statements_total, direction, lock_owner, statement_hashes, in_flight) VALUES ('001_a', 1, 1, 'sum', 'running', 1, 2, 'up', 'me@host:1#ab', '["aa","bb"]', false)`,
+    );
+    const store = createCrateHistory(project.client, table);
+    expect((await store.list()).map((r) => [r.name, r.direction, r.lockOwner, r.statementHashes, r.inFlight, r.baseline])).toEqual([
+      ['001_a', 'up', 'me@host:1#ab', ['aa', 'bb'], false, false],
+    ]);
+    await store.ensure();
+    await store.markBaseline({ name: '002_b', version: 2, seq: 2, checksum: 'sum2', appliedBy: 'me@host', finishedAt: new Date() });
+    expect((await store.list()).map((r) => [r.name, r.statementHashes, r.baseline])).toEqual([
+      ['001_a', ['aa', 'bb'], false],
+      ['002_b', null, true],
+    ]);
   });
 });

@@ -8,7 +8,8 @@ import type { ResolvedConfig } from '../../../src/config/types.js';
 import { AbortedError, CrateDbError, LockTimeoutError } from '../../../src/errors.js';
 import type { HistoryRow, HistoryStore } from '../../../src/migrations/history.js';
 import type { MigrationLock } from '../../../src/migrations/lock.js';
-import type { SourceFs } from '../../../src/migrations/source.js';
+import type { CheckResult, Finding } from '../../../src/migrations/check/types.js';
+import type { MigrationFile, SourceFs } from '../../../src/migrations/source.js';
 
 export const ROOT = '/project';
 export const DIR = path.join(ROOT, 'migrations');
@@ -97,6 +98,7 @@ export function createMemoryHistory(initial: readonly HistoryRow[] = []): Histor
         finishedAt: null,
         durationMs: null,
         error: null,
+        baseline: false,
       });
     },
     async markProgress(key, statementsRun) {
@@ -113,6 +115,23 @@ export function createMemoryHistory(initial: readonly HistoryRow[] = []): Histor
     },
     async updateChecksum(key, checksum) {
       patch(key, { checksum });
+    },
+    async markBaseline(entry) {
+      if (rows.has(entry.name)) throw new Error(`duplicate key ${entry.name}`);
+      rows.set(entry.name, {
+        ...entry,
+        status: 'applied',
+        startedAt: null,
+        durationMs: null,
+        statementsRun: 0,
+        statementsTotal: null,
+        error: null,
+        direction: null,
+        lockOwner: null,
+        statementHashes: null,
+        inFlight: false,
+        baseline: true,
+      });
     },
   };
 }
@@ -159,4 +178,21 @@ export function createMemoryLock(shared: { holder: string | null; queue: Array<(
     },
   });
   return Object.assign(handle(), { handle });
+}
+
+/** The runner's `check` option without the cluster: reports `findings` and records the names it was asked
+ * to check, one list per call. */
+export function fakeCheck(findings: Finding[] = []): ((files: readonly MigrationFile[]) => Promise<CheckResult>) & { calls: string[][] } {
+  const calls: string[][] = [];
+  const check = async (files: readonly MigrationFile[]): Promise<CheckResult> => {
+    calls.push(files.map((f) => f.name));
+    return {
+      findings,
+      errors: findings.filter((f) => f.severity === 'error').length,
+      warnings: findings.filter((f) => f.severity === 'warning').length,
+      checked: files.map((f) => f.name),
+      notChecked: [],
+    };
+  };
+  return Object.assign(check, { calls });
 }

@@ -86,5 +86,20 @@ export function describeHistoryStore(name: string, create: () => Promise<History
       await store.remove('001_a');
       expect(await store.list()).toEqual([]);
     });
+
+    it('markBaseline records an applied row with no statement run, told apart from a run one', async () => {
+      const store = await create();
+      await store.ensure();
+      const finishedAt = new Date(Date.UTC(2026, 10, 25, 12, 0, 9));
+      await store.markBaseline({ name: '001_a', version: 1, seq: 1, checksum: 'sum-001_a', appliedBy: 'me@host', finishedAt });
+      await store.markRunning(entry('002_b', 2));
+      await store.markApplied('002_b', { finishedAt, durationMs: 3, statementsRun: 3 });
+      const rows = await store.list();
+      expect(rows.map((r) => [r.name, r.status, r.baseline, r.statementsRun, r.checksum, r.appliedBy, r.inFlight])).toEqual([
+        ['001_a', 'applied', true, 0, 'sum-001_a', 'me@host', false],
+        ['002_b', 'applied', false, 3, 'sum-002_b', 'me@host', false],
+      ]);
+      expect(rows[0]!.finishedAt).toEqual(finishedAt);
+    });
   });
 }

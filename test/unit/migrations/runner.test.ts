@@ -12,7 +12,7 @@ import {
 import type { Lease, MigrationLock } from '../../../src/migrations/lock.js';
 import { createMigrator } from '../../../src/migrations/runner.js';
 import type { RunResult } from '../../../src/migrations/types.js';
-import { createMemoryHistory, memoryFs, recordingClient, silent, testConfig } from './fakes.js';
+import { createMemoryHistory, fakeCheck, memoryFs, recordingClient, silent, testConfig } from './fakes.js';
 import { caught } from '../../support/caught.js';
 
 const sql = (up: string[], down?: string[]) =>
@@ -42,7 +42,7 @@ let client: ReturnType<typeof recordingClient>;
 let history: ReturnType<typeof createMemoryHistory>;
 let lock: ReturnType<typeof countingLock>;
 const migrator = (signal?: AbortSignal) =>
-  createMigrator({ config: testConfig(), client, logger: silent, fs, history, lock, ...(signal ? { signal } : {}) });
+  createMigrator({ config: testConfig(), client, logger: silent, fs, history, lock, ...(signal ? { signal } : {}) , check: fakeCheck() });
 const statuses = (r: RunResult) => r.steps.map((s) => [s.name, s.status]);
 
 beforeEach(() => {

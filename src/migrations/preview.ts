@@ -1,0 +1,44 @@
+import type { CrateClient } from '../client/types.js';
+import type { CheckResult } from './check/types.js';
+import type { LoadedMigration, Section } from './migration.js';
+import { planRebuild, type RebuildPlan } from './rebuild/rebuild.js';
+import type { RebuildSpec } from './rebuild/spec.js';
+import type { SqlStatement } from './sql-file.js';
+import type { PlannedStatement, PlanResult } from './types.js';
+
+/**
+ * `plan`: the migrations a dry run of `up` found, each with its statements, the check's findings in it and
+ * what its rebuilds will copy. Read-only: the rebuild plans read the live tables.
+ */
+export async function previewOf(client: CrateClient, loaded: readonly LoadedMigration[], check: CheckResult | undefined): Promise<PlanResult> {
+  const migrations = await Promise.all(
+    loaded.map(async (m) => ({
+      name: m.file.name,
+      version: m.file.version,
+      file: m.file.displayPath,
+      statements: plannedStatements(m, m.up),
+      findings: check?.findings.filter((f) => f.migration === m.file.name) ?? [],
+      rebuilds: await planRebuilds(client, m.up),
+    })),
+  );
+  if (!check) return { migrations, check: null };
+  const { findings: _, ...totals } = check;
+  return { migrations, check: totals };
+}
+
+/** A section's statements as they will be sent, with file:line; null for code (its function decides). */
+export function plannedStatements(m: LoadedMigration, section: Section): PlannedStatement[] | null {
+  return section.kind === 'sql' ? section.statements.map((s) => ({ sql: s.sql, file: m.file.displayPath, line: s.line })) : null;
+}
+
+/**
+ * The rebuild plans of a section's rebuild steps. Hook: SQL statements carry no `rebuild` spec yet
+ * (src/migrations/sql-file.ts does not read `-- migrate:rebuild` into its statements), so today this
+ * finds none in SQL files; once a `SqlStatement` carries its `RebuildSpec` as `rebuild` (the shape the
+ * check already takes), each is planned here. A code migration's `ctx.rebuildTable` is known only when it runs.
+ */
+function planRebuilds(client: CrateClient, section: Section): Promise<RebuildPlan[]> {
+  if (section.kind !== 'sql') return Promise.resolve([]);
+  const rebuilds = section.statements.filter((s): s is SqlStatement & { rebuild: RebuildSpec } => 'rebuild' in s);
+  return Promise.all(rebuilds.map((s) => planRebuild(client, s.rebuild)));
+}
