@@ -18,7 +18,8 @@ import { DEFAULT_RUNS, figure, rounds, timed } from '../lib/stats.js';
 const KNEX = 'knex@3.3.0';
 /** What `status` loads that `--help` does not: each package's import alone, in a fresh process. */
 const STATUS_IMPORTS = ['zod', 'undici', 'pino', 'pino-pretty', 'yaml', 'csv-parse'];
-const RUNS = Math.max(DEFAULT_RUNS, 10);
+/** More runs than elsewhere: a process start-up varies a lot on a shared machine, and each is short. */
+const RUNS = Math.max(DEFAULT_RUNS, 7);
 
 /** knex's CLI, installed into bench/.tools on first use; undefined (and said why) when it cannot be. */
 async function knexCli(): Promise<string | undefined> {
