@@ -2,6 +2,8 @@ import { createHash } from 'node:crypto';
 import type { TableRef } from '../client/types.js';
 import { FileFormatError } from '../errors.js';
 import { loadSqlGrammar, type SqlGrammar, type Token } from './sql-grammar.js';
+import { parseRebuildDirective, parseRevertDirective, REBUILD_MARKER } from './rebuild/directive.js';
+import type { RebuildSpec } from './rebuild/spec.js';
 import { maySearch, rerunnableByForm, sessionAdvice, sessionStatement } from './statement-kind.js';
 
 /**
@@ -30,6 +32,9 @@ import { maySearch, rerunnableByForm, sessionAdvice, sessionStatement } from './
  *   again: after a crash, the statement that was in flight is re-run without asking.
  * - Session statements (`SET`, `RESET`, `DISCARD`; not `SET GLOBAL`) are refused: CrateDB keeps one
  *   session per pooled connection, so they would leak into later migrations.
+ * - `-- migrate:rebuild <table> [options]` and `-- migrate:rebuild-map ...` lines before a `CREATE TABLE`
+ *   make that statement a table rebuild; `-- migrate:rebuild-revert <table>` is the reverse swap
+ *   (docs/rebuild.md).
  */
 export interface SqlMigration {
   up: SqlStatement[];
@@ -56,6 +61,10 @@ export interface SqlStatement {
   rerunnable: boolean;
   /** SHA-256 (hex, 16 digits) of `sql`: a resumed migration checks that the statements it skips are unchanged. */
   hash: string;
+  /** A `-- migrate:rebuild` step (docs/rebuild.md): `sql` is the new definition, run as a table rebuild. */
+  rebuild?: RebuildSpec;
+  /** A `-- migrate:rebuild-revert` step: the reverse swap of this table's kept backup. */
+  revert?: TableRef;
 }
 
 export interface ParseSqlOptions {
@@ -73,34 +82,66 @@ const PLACEHOLDER = /\$\{([^}\s]*)\}/g;
 export async function parseSqlMigration(text: string, options: ParseSqlOptions): Promise<SqlMigration> {
   const grammar = await loadSqlGrammar();
   const sections = splitSections(grammar, text, options.file);
-  const build = (tokens: Token[][]) => tokens.map((stmt) => toStatement(grammar, stmt, options, sections.rerunnable));
+  const build = (items: Item[]) => items.map((item) => toStep(grammar, item, options, sections.rerunnable));
   return { up: build(sections.up), down: sections.down === null ? null : build(sections.down), rerunnable: sections.rerunnable };
 }
 
+/** One step of a section as split: a statement's tokens (with the rebuild directive before it, if any), or
+ * a `-- migrate:rebuild-revert` line, which is a step without a statement. */
+type Item = { tokens: Token[]; rebuild?: Directive } | { revert: { text: string; line: number } };
+interface Directive {
+  directive: { text: string; line: number };
+  maps: Array<{ text: string; line: number }>;
+}
+
 interface Sections {
-  up: Token[][];
-  down: Token[][] | null;
+  up: Item[];
+  down: Item[] | null;
   rerunnable: boolean;
 }
 
 /** Walks the tokens once: markers switch sections, `;` ends a statement. A statement is the list of its
  * tokens from its first visible token to its last (hidden tokens between them included). */
 function splitSections(grammar: SqlGrammar, text: string, file: string): Sections {
-  const sections: { up: Token[][] | null; down: Token[][] | null } = { up: null, down: null };
+  const sections: { up: Item[] | null; down: Item[] | null } = { up: null, down: null };
   let rerunnable = false;
-  let current: Token[][] | null = null;
+  let current: Item[] | null = null;
   let open: Token[] = [];
   let pendingHidden: Token[] = [];
+  /** A `-- migrate:rebuild` read, waiting for its statement. */
+  let rebuild: Directive | undefined;
 
   const closeStatement = () => {
-    if (open.length > 0) current!.push(open);
+    if (open.length > 0) {
+      current!.push(rebuild ? { tokens: open, rebuild } : { tokens: open });
+      rebuild = undefined;
+    }
     open = [];
     pendingHidden = [];
+  };
+  /** A section ends: a directive still waiting for its statement is an error (the parser says so). */
+  const closeSection = () => {
+    closeStatement();
+    if (rebuild) parseRebuildDirective({ ...rebuild, statement: null, file, defaultSchema: '' });
   };
 
   for (const token of grammar.tokenize(text)) {
     if (token.type === grammar.types.comment && token.text.startsWith('--')) {
-      const marker = MARKER.exec(token.text.trimEnd());
+      const comment = token.text.trimEnd();
+      const kind = REBUILD_MARKER.exec(comment)?.[1];
+      if (kind !== undefined) {
+        const where = { text: comment, line: token.line };
+        if (current === null || open.length > 0) {
+          throw new FileFormatError(`${file}:${token.line}: '-- migrate:${kind}' goes between statements of a section, on its own line`, file, token.line);
+        }
+        if (kind === 'rebuild') rebuild = { directive: where, maps: [] };
+        else if (kind === 'rebuild-map') {
+          if (!rebuild) throw new FileFormatError(`${file}:${token.line}: '-- migrate:rebuild-map' must follow a '-- migrate:rebuild' line`, file, token.line);
+          rebuild.maps.push(where);
+        } else current.push({ revert: where });
+        continue;
+      }
+      const marker = MARKER.exec(comment);
       if (marker) {
         const [, which, rest] = marker;
         // Anything that looks like a marker but is not exactly one is refused: a misspelled, upper-case or
@@ -117,7 +158,7 @@ function splitSections(grammar: SqlGrammar, text: string, file: string): Section
           rerunnable = true;
           continue;
         }
-        if (current !== null) closeStatement();
+        if (current !== null) closeSection();
         if (which === 'up' && (sections.up !== null || sections.down !== null)) {
           throw new FileFormatError(`${file}:${token.line}: a second '-- migrate:up' marker`, file, token.line);
         }
@@ -148,7 +189,7 @@ function splitSections(grammar: SqlGrammar, text: string, file: string): Section
     open.push(...pendingHidden, token);
     pendingHidden = [];
   }
-  if (current !== null) closeStatement();
+  if (current !== null) closeSection();
 
   if (sections.up === null) {
     throw new FileFormatError(
@@ -157,6 +198,20 @@ function splitSections(grammar: SqlGrammar, text: string, file: string): Section
     );
   }
   return { up: sections.up, down: sections.down, rerunnable };
+}
+
+/** A split item as the step the runner takes: a statement, a rebuild, or the revert of one. Rebuilds are
+ * resumable by design, so they count as safe to repeat. */
+function toStep(grammar: SqlGrammar, item: Item, options: ParseSqlOptions, fileRerunnable: boolean): SqlStatement {
+  if ('revert' in item) {
+    const table = parseRevertDirective(item.revert, options.file, options.defaultSchema);
+    return { sql: item.revert.text, line: item.revert.line, type: 'REBUILD', writes: [table], searches: false, rerunnable: true, hash: statementHash(item.revert.text), revert: table };
+  }
+  const stmt = toStatement(grammar, item.tokens, options, fileRerunnable);
+  if (!item.rebuild) return stmt;
+  const rebuild = parseRebuildDirective({ ...item.rebuild, statement: { sql: stmt.sql, line: stmt.line }, file: options.file, defaultSchema: options.defaultSchema });
+  const directive = [item.rebuild.directive, ...item.rebuild.maps].map((d) => d.text).join('\n');
+  return { ...stmt, line: item.rebuild.directive.line, type: 'REBUILD', writes: [rebuild.table], searches: false, rerunnable: true, hash: statementHash(`${directive}\n${stmt.sql}`), rebuild };
 }
 
 function toStatement(grammar: SqlGrammar, tokens: Token[], options: ParseSqlOptions, fileRerunnable: boolean): SqlStatement {

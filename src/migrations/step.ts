@@ -7,6 +7,8 @@ import { crashPoint } from './crash-hook.js';
 import type { HistoryStore, RunningEntry } from './history.js';
 import type { Section } from './migration.js';
 import type { SqlStatement } from './sql-file.js';
+import { createRebuildTableStore } from './rebuild/progress.js';
+import { rebuildTable, revertRebuild } from './rebuild/rebuild.js';
 import { createVisibility } from './visibility.js';
 
 export interface StepDeps {
@@ -101,7 +103,7 @@ export async function runSection(
         logger.debug({ event: 'statement', file, line: stmt.line, type: stmt.type }, 'statement');
         crashPoint(entry.name, index, 'before');
         inFlight = true;
-        const result = await send(client, stmt, origin, index === start.at && start.rerun, logger);
+        const result = stmt.rebuild || stmt.revert ? await rebuildStep(deps, stmt) : await send(client, stmt, origin, index === start.at && start.rerun, logger);
         inFlight = false;
         crashPoint(entry.name, index, 'after');
         done = index + 1;
@@ -171,6 +173,19 @@ async function send(
     logger.info({ event: 'rerun-already-done', file: origin.file, line: origin.line, code: err.crateCode }, 're-run statement had already been applied');
     return undefined;
   }
+}
+
+/** A `-- migrate:rebuild` / `-- migrate:rebuild-revert` step: resumable by itself (its progress is recorded
+ * before each of its steps), so after a crash it is simply run again. */
+async function rebuildStep(deps: StepDeps, stmt: SqlStatement): Promise<undefined> {
+  const rebuildDeps = {
+    client: deps.client,
+    store: createRebuildTableStore(deps.client, { schema: deps.config.historyTable.schema, table: 'rebuilds' }),
+    logger: deps.logger,
+  };
+  if (stmt.rebuild) await rebuildTable(rebuildDeps, stmt.rebuild);
+  else await revertRebuild(rebuildDeps, stmt.revert!);
+  return undefined;
 }
 
 /** Whether an error leaves open whether the statement was applied: its answer was lost after it was sent. */
