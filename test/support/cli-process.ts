@@ -17,14 +17,13 @@ export interface ProcessRun {
   stderr: string;
 }
 
-/** Runs the bin in `cwd` with `args`; `env` is added to this process's environment without CRATEDB_URL
- * (the project's config file names the server). */
+/** Runs the bin in `cwd` with `args`; `env` is added to this process's environment less CRATEDB_URL,
+ * CRATE_ENV and NODE_ENV. */
 export function runCli(cwd: string, args: string[], env: Record<string, string> = {}, timeoutMs = 60_000): Promise<ProcessRun> {
   return new Promise((resolve, reject) => {
-    const childEnv: NodeJS.ProcessEnv = { ...process.env, ...env };
-    delete childEnv.CRATEDB_URL;
-    delete childEnv.CRATE_ENV;
-    delete childEnv.NODE_ENV;
+    // The project's config file names the server and the environment, not the test run's variables.
+    const { CRATEDB_URL: _url, CRATE_ENV: _env, NODE_ENV: _node, ...inherited } = process.env;
+    const childEnv: NodeJS.ProcessEnv = { ...inherited, ...env };
     const child = spawn(process.execPath, [BIN, ...args], { cwd, env: childEnv });
     const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
     let stdout = '';

@@ -1,36 +1,18 @@
 /**
- * `cratedb-migrate check` as a user runs it (the CLI from source through tsx), against the test server or
+ * `cratedb-migrate check` as a user runs it (the built bin; `npm test` builds first), against the test server or
  * the real CrateDB at CRATEDB_URL: findings with file:line, exit 2 on an error, 0 with warnings, --json.
  */
-import { spawn } from 'node:child_process';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runCli } from '../../support/cli-process.js';
 import { startCrate, type CrateTarget } from '../../support/crate.js';
-
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
-const main = path.join(root, 'src', 'cli', 'main.ts');
-/** tsx's loader by path: `--import tsx` would resolve from the temporary project dir. */
-const tsx = pathToFileURL(path.join(root, 'node_modules', 'tsx', 'dist', 'loader.mjs')).href;
 
 let target: CrateTarget;
 let dir: string;
 
-function cli(...args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const env: NodeJS.ProcessEnv = { ...process.env, CRATE_ENV: 'test' };
-    delete env.CRATEDB_URL;
-    const child = spawn(process.execPath, ['--import', tsx, main, ...args, '--log-level', 'warn'], { cwd: dir, env });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
+const cli = (...args: string[]) => runCli(dir, [...args, '--log-level', 'warn'], { CRATE_ENV: 'test' });
 
 const migration = (name: string, text: string) => writeFile(path.join(dir, 'migrations', name), text);
 

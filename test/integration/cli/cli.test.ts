@@ -2,40 +2,22 @@
  * The CLI end to end, as a user runs it: the built `cratedb-migrate` bin against the test server (or the real
  * CrateDB at CRATEDB_URL), with the project's own tutorial migration and seed. `npm test` builds first.
  */
-import { spawn } from 'node:child_process';
 import { copyFile, mkdir, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runCli, type ProcessRun } from '../../support/cli-process.js';
 import { startCrate, type CrateTarget } from '../../support/crate.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
-const bin = path.join(root, 'dist', 'cli', 'main.js');
-
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
 
 let target: CrateTarget;
 let dir: string;
 
-/** Runs the bin in the project dir with the test environment of its crate.config.yaml. */
-function cli(...args: string[]): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const env: NodeJS.ProcessEnv = { ...process.env, CRATE_ENV: 'test', NODE_ENV: 'test' };
-    delete env.CRATEDB_URL; // the config file names the server: test that path, not the env override
-    const child = spawn(process.execPath, [bin, ...args, '--log-level', 'warn'], { cwd: dir, env });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
+/** Runs the bin in the project dir with the test environment of its crate.config.yaml (not CRATEDB_URL:
+ * the config file names the server, and that path is what this tests). */
+const cli = (...args: string[]): Promise<ProcessRun> => runCli(dir, [...args, '--log-level', 'warn'], { CRATE_ENV: 'test', NODE_ENV: 'test' });
 
 async function writeProject(): Promise<void> {
   dir = await mkdtemp(path.join(tmpdir(), 'cm-cli-'));
