@@ -1,6 +1,6 @@
 import { DriftError, FailedStateError, OutOfOrderError, UsageError } from '../errors.js';
 import type { HistoryRow } from './history.js';
-import type { MigrationFile } from './source.js';
+import { isRepeatableName, type MigrationFile } from './source.js';
 import type { DownOptions, DriftItem, MigrationStatus, UpOptions } from './types.js';
 
 /** Files and history rows matched by name: the facts every command decides on. Pure, no I/O. */
@@ -14,10 +14,19 @@ export interface Inspection {
   /** `applied` rows whose file changed or vanished. */
   drift: DriftItem[];
   fileByName: Map<string, MigrationFile>;
+  /** Repeatable files (`R__*.sql`, by name) with their rows: kept out of `rows`, so that versions,
+   * drift, `down` and `repair` see versioned migrations only. */
+  repeatables: Array<{ file: MigrationFile; row: HistoryRow | null }>;
+  /** Repeatables `up` applies: no row yet, the file changed since, or the last application did not finish. */
+  outdated: MigrationFile[];
 }
 
-/** Matches the files (ordered by version) with the history rows (ordered by seq). */
-export function inspect(files: MigrationFile[], rows: HistoryRow[]): Inspection {
+/** Matches the files (ordered by version) with the history rows (ordered by seq); `repeatables` are the
+ * `R__*.sql` files, whose rows are set apart. */
+export function inspect(files: MigrationFile[], allRows: HistoryRow[], repeatables: MigrationFile[] = []): Inspection {
+  const rows = allRows.filter((r) => !isRepeatableName(r.name));
+  const repeatableRow = new Map(allRows.filter((r) => isRepeatableName(r.name)).map((r) => [r.name, r]));
+  const matched = repeatables.map((file) => ({ file, row: repeatableRow.get(file.name) ?? null }));
   const fileByName = new Map(files.map((f) => [f.name, f]));
   const rowNames = new Set(rows.map((r) => r.name));
   const drift: DriftItem[] = [];
@@ -35,6 +44,8 @@ export function inspect(files: MigrationFile[], rows: HistoryRow[]): Inspection 
     broken: rows.filter((r) => r.status !== 'applied'),
     drift,
     fileByName,
+    repeatables: matched,
+    outdated: matched.filter(({ file, row }) => row?.status !== 'applied' || row.checksum !== file.checksum).map((r) => r.file),
   };
 }
 
@@ -42,7 +53,14 @@ export function inspect(files: MigrationFile[], rows: HistoryRow[]): Inspection 
  * first, so that bad ones are refused even when there is nothing to do. */
 export function isUpToDate(insp: Inspection, options: UpOptions): boolean {
   checkExclusive(options);
-  return insp.pending.length === 0 && insp.broken.length === 0 && (insp.drift.length === 0 || options.forceChecksum === true);
+  return insp.pending.length === 0 && insp.broken.length === 0 && insp.outdated.length === 0 && (insp.drift.length === 0 || options.forceChecksum === true);
+}
+
+/** The repeatables `up` applies after its versioned migrations: the outdated ones, when the run leaves
+ * no versioned migration pending (`to`/`step` stop short: they may define objects a later one creates). */
+export function planRepeatables(insp: Inspection, options: UpOptions, versioned: readonly MigrationFile[]): MigrationFile[] {
+  const all = options.to === undefined && options.step === undefined;
+  return all || versioned.length === insp.pending.length ? insp.outdated : [];
 }
 
 /**
@@ -158,19 +176,38 @@ export function statusOf(insp: Inspection, holder: { owner: string; expiresAt: D
             ? row.status
             : (driftByName.get(name)?.problem ?? (row.baseline ? 'baseline' : 'applied')),
       checksum: file?.checksum ?? null,
-      appliedChecksum: row?.checksum ?? null,
-      seq: row?.seq ?? null,
-      appliedAt: row?.finishedAt ?? null,
-      durationMs: row?.durationMs ?? null,
-      appliedBy: row?.appliedBy ?? null,
-      statementsRun: row?.statementsRun ?? null,
-      statementsTotal: row?.statementsTotal ?? null,
-      error: row?.error ?? null,
+      ...recordedIn(row),
       direction: row && row.status !== 'applied' ? row.direction : null,
       ...(live ? { lease: holder! } : {}),
     };
   });
-  return entries.sort((a, b) => a.version - b.version || a.name.localeCompare(b.name));
+  const outdated = new Set(insp.outdated);
+  const repeatables = insp.repeatables.map(({ file, row }): MigrationStatus => ({
+    version: 0,
+    name: file.name,
+    file: file.displayPath,
+    // A changed or unfinished repeatable is simply applied again by the next up.
+    state: outdated.has(file) ? 'pending' : 'applied',
+    repeatable: true,
+    checksum: file.checksum,
+    ...recordedIn(row),
+    direction: null,
+  }));
+  return [...entries.sort((a, b) => a.version - b.version || a.name.localeCompare(b.name)), ...repeatables];
+}
+
+/** What a status entry shows from its history row (all null without one). */
+function recordedIn(row: HistoryRow | null | undefined) {
+  return {
+    appliedChecksum: row?.checksum ?? null,
+    seq: row?.seq ?? null,
+    appliedAt: row?.finishedAt ?? null,
+    durationMs: row?.durationMs ?? null,
+    appliedBy: row?.appliedBy ?? null,
+    statementsRun: row?.statementsRun ?? null,
+    statementsTotal: row?.statementsTotal ?? null,
+    error: row?.error ?? null,
+  };
 }
 
 /** The `DriftError` for these items, saying how to resolve it. */

@@ -5,8 +5,8 @@ import { AbortedError, CrateMigrateError, FileFormatError, MigrationError } from
 import { createCrateHistory, type HistoryRow, type HistoryStore } from './history.js';
 import { createCrateLock, userAtHost, type Lease, type MigrationLock } from './lock.js';
 import { loadMigration, type LoadedMigration, type Section } from './migration.js';
-import { driftError, failedState, inspect, isUpToDate, planBaseline, planDown, planUp, statusOf, withoutBroken, type Inspection } from './plan.js';
-import { discoverMigrations, type MigrationFile, type SourceFs } from './source.js';
+import { driftError, failedState, inspect, isUpToDate, planBaseline, planDown, planRepeatables, planUp, statusOf, withoutBroken, type Inspection } from './plan.js';
+import { discoverSources, isRepeatableName, type MigrationFile, type SourceFs } from './source.js';
 import { checkErrorOf, checkFiles } from './check/files.js';
 import type { CheckResult } from './check/types.js';
 import { canResume, resumePoint } from './resume.js';
@@ -94,13 +94,14 @@ export function createMigrator(options: MigratorOptions): Migrator {
 
   const read = async (): Promise<Inspection> => {
     const [files, rows] = await Promise.all([
-      discoverMigrations(config.migrationsDir, { rootDir: config.rootDir, ...(options.fs ? { fs: options.fs } : {}) }),
+      discoverSources(config.migrationsDir, { rootDir: config.rootDir, ...(options.fs ? { fs: options.fs } : {}) }),
       history.list(),
     ]);
-    return inspect(files, rows);
+    return inspect(files.versioned, rows, files.repeatable);
   };
   /** Under the lock only the history can have changed (another replica ran); the files were read already. */
-  const reread = async (first: Inspection): Promise<Inspection> => inspect(first.files, await history.list());
+  const reread = async (first: Inspection): Promise<Inspection> =>
+    inspect(first.files, await history.list(), first.repeatables.map((r) => r.file));
 
   const withLock = async <T>(fn: (lease: Lease) => Promise<T>): Promise<T> => {
     const lease = await lock.acquire(userSignal);
@@ -134,27 +135,32 @@ export function createMigrator(options: MigratorOptions): Migrator {
       return loading;
     };
     const broken = interruptedUp(first);
-    const files = [...broken.map((r) => first.fileByName.get(r.name)!), ...planUp(withoutBroken(first), opts, history.location)];
-    await checkLengths(await Promise.all(files.map(load)), 'up');
-    // The check reads what the files will meet; migrations being resumed ran partly, so it skips them.
-    const check = await runCheck(planUp(withoutBroken(first), opts, history.location));
-    const refused = check && checkErrorOf(check);
-    if (refused) throw refused;
+    const firstPlan = planUp(withoutBroken(first), opts, history.location);
+    const files = [...broken.map((r) => first.fileByName.get(r.name)!), ...firstPlan, ...planRepeatables(first, opts, firstPlan)];
+    await checkLengths((await Promise.all(files.map(load))).map(repeatableChecked), 'up');
+    let check: CheckResult | undefined;
     const run = await withLock(async (lease) => {
-      await history.ensure();
       // Re-read under the lock: a replica that waited finds the migrations another one just applied,
       // and a `running` row now surely belongs to a runner that is gone (it would hold the lock).
       const insp = await reread(first);
       const interrupted = interruptedUp(insp);
       const plan = planUp(withoutBroken(insp), opts, history.location);
+      // The check reads the tables the plan will meet, so under the lock: before it, a replica may still
+      // be creating them. Before the history table is touched or a statement runs. Migrations being
+      // resumed ran partly, so it skips them.
+      check = await runCheck(plan);
+      const refused = check && checkErrorOf(check);
+      if (refused) throw refused;
+      await history.ensure();
       if (opts.forceChecksum && insp.drift.length > 0) logger.warn({ event: 'drift-ignored', drift: insp.drift }, driftError(insp.drift).message);
       const resumed = await Promise.all(interrupted.map(async (row) => {
         const m = await load(insp.fileByName.get(row.name)!);
         return { m, row, start: resumePoint(row, m, m.up, opts.inFlight, history.location) };
       }));
       for (const r of resumed) logger.warn({ event: 'resuming', name: r.row.name, at: r.start.at, rerun: r.start.rerun, leftBy: r.row.lockOwner }, `resuming ${r.row.name}, interrupted by a runner that is gone`);
-      const pending = await Promise.all(plan.map(load));
-      const nextSeq = Math.max(0, ...insp.rows.map((r) => r.seq)) + 1;
+      // Repeatables last: they define objects (views, functions, privileges) over what the versioned ones made.
+      const pending = await Promise.all([...plan, ...planRepeatables(insp, opts, plan)].map(load));
+      const nextSeq = Math.max(0, ...insp.rows.map((r) => r.seq), ...insp.repeatables.map((r) => r.row?.seq ?? 0)) + 1;
       const entries = new Map<string, Entry>();
       for (const r of resumed) entries.set(r.m.file.name, { section: r.m.up, seq: r.row.seq, checksum: r.m.file.checksum, start: r.start });
       pending.forEach((m, i) => entries.set(m.file.name, { section: m.up, seq: nextSeq + i, checksum: m.file.checksum }));
@@ -168,8 +174,16 @@ export function createMigrator(options: MigratorOptions): Migrator {
    * statements; only a real run refuses on them. */
   async function dryRunUp(first: Inspection, opts: UpOptions) {
     const files = planUp(first, opts, history.location);
-    const [loaded, check] = await Promise.all([loadAll(files), runCheck(files)]);
-    return { loaded, check };
+    const [loaded, check] = await Promise.all([loadAll([...files, ...planRepeatables(first, opts, files)]), runCheck(files)]);
+    return { loaded: loaded.map(repeatableChecked), check };
+  }
+
+  /** A repeatable migration is applied whole again, never reverted: a down section in it is refused. */
+  function repeatableChecked(m: LoadedMigration): LoadedMigration {
+    if (isRepeatableName(m.file.name) && m.down !== null) {
+      throw new FileFormatError(`${m.file.displayPath}: a repeatable migration has no '-- migrate:down' section (it is never reverted); remove it, and drop its objects in a versioned migration when they go`, m.file.displayPath);
+    }
+    return m;
   }
 
   /** The broken rows `up` continues, oldest first; throws `FailedStateError` (exit 3) for one it must not:

@@ -43,7 +43,9 @@ const MIGRATION_EXTENSIONS: Readonly<Record<string, MigrationKind>> = {
 };
 
 const FILE_NAME = /^(\d+)_(.+)$/;
-const EXPECTED_FORM = '<version>_<name>.sql|.ts|.mts|.js|.mjs, where <version> is digits (e.g. 001_create_books.sql)';
+/** A repeatable migration: `R__<name>.sql`, re-applied whole when its checksum changes (docs/migrations.md). */
+const REPEATABLE_NAME = /^R__(.+)$/;
+const EXPECTED_FORM = '<version>_<name>.sql|.ts|.mts|.js|.mjs, where <version> is digits (e.g. 001_create_books.sql), or R__<name>.sql for a repeatable migration';
 
 /** SHA-256 hex of the bytes, the checksum stored in the history table. */
 export function checksumOf(bytes: Uint8Array): string {
@@ -57,30 +59,47 @@ export function checksumOf(bytes: Uint8Array): string {
  * migration extension but no version prefix. Dot files (editor swap and lock files) and other
  * extensions are ignored; so are TypeScript declaration files. A missing directory has no migrations.
  */
-export async function discoverMigrations(
+export async function discoverMigrations(dir: string, options: { fs?: SourceFs; rootDir?: string } = {}): Promise<MigrationFile[]> {
+  return (await discoverSources(dir, options)).versioned;
+}
+
+/**
+ * The versioned migrations (as `discoverMigrations`) and the repeatable ones (`R__<name>.sql`, by name;
+ * `version` 0: they have none) in one read of `dir`. A repeatable file with another extension throws
+ * `FileFormatError`: only SQL files can be re-applied whole safely.
+ */
+export async function discoverSources(
   dir: string,
   options: { fs?: SourceFs; rootDir?: string } = {},
-): Promise<MigrationFile[]> {
+): Promise<{ versioned: MigrationFile[]; repeatable: MigrationFile[] }> {
   const fs = options.fs ?? nodeFs;
   const rootDir = options.rootDir ?? process.cwd();
   let names: string[];
   try {
     names = await fs.readdir(dir);
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return { versioned: [], repeatable: [] };
     throw new FileFormatError(`cannot read the migrations directory: ${(err as Error).message}`, dir, undefined, {
       cause: err,
     });
   }
 
   const found: Array<Omit<MigrationFile, 'checksum' | 'content'>> = [];
+  const repeatable: Array<Omit<MigrationFile, 'checksum' | 'content'>> = [];
   for (const fileName of names) {
     const parsed = parseFileName(fileName);
     if (parsed === undefined) continue;
     const filePath = path.join(dir, fileName);
     const displayPath = displayPathOf(filePath, rootDir);
+    if (parsed === 'repeatable-code') {
+      throw new FileFormatError(`${displayPath}: a repeatable migration (R__<name>) must be a .sql file; write a versioned migration for code`, displayPath);
+    }
     if (parsed === 'unversioned') {
       throw new FileFormatError(`${displayPath}: a migration file needs a version prefix: ${EXPECTED_FORM}`, displayPath);
+    }
+    if ('repeatable' in parsed) {
+      repeatable.push({ version: 0, name: parsed.name, kind: 'sql', path: filePath, displayPath });
+      continue;
     }
     if (!Number.isSafeInteger(parsed.version)) {
       throw new FileFormatError(`${displayPath}: version ${parsed.versionText} is too large (at most 15 digits)`, displayPath);
@@ -99,16 +118,27 @@ export async function discoverMigrations(
     }
   }
 
-  return Promise.all(
-    found.map(async (file) => {
-      const content = await fs.readFile(file.path);
-      return { ...file, checksum: checksumOf(content), content };
-    }),
-  );
+  repeatable.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  const read = (files: typeof found) =>
+    Promise.all(
+      files.map(async (file) => {
+        const content = await fs.readFile(file.path);
+        return { ...file, checksum: checksumOf(content), content };
+      }),
+    );
+  const [versioned, repeatables] = await Promise.all([read(found), read(repeatable)]);
+  return { versioned, repeatable: repeatables };
+}
+
+/** Whether a history row's name is a repeatable migration's (`R__...`; versioned names start with digits). */
+export function isRepeatableName(name: string): boolean {
+  return REPEATABLE_NAME.test(name);
 }
 
 type ParsedName =
   | { version: number; versionText: string; name: string; kind: MigrationKind }
+  | { repeatable: true; name: string }
+  | 'repeatable-code'
   | 'unversioned'
   | undefined;
 
@@ -118,6 +148,7 @@ function parseFileName(fileName: string): ParsedName {
   const kind = MIGRATION_EXTENSIONS[ext];
   if (kind === undefined) return undefined;
   const base = fileName.slice(0, -ext.length);
+  if (REPEATABLE_NAME.test(base)) return kind === 'sql' ? { repeatable: true, name: base } : 'repeatable-code';
   const match = FILE_NAME.exec(base);
   if (!match) return 'unversioned';
   return { version: Number(match[1]), versionText: match[1]!, name: base, kind };

@@ -118,6 +118,9 @@ export interface MigrationStatus {
   direction: 'up' | 'down' | null;
   /** `running`: who holds the lock, and until when (CrateDB's clock) unless renewed. */
   lease?: { owner: string; expiresAt: Date };
+  /** A repeatable migration (`R__<name>.sql`, version 0, listed after the versioned ones): `pending` when
+   * its file changed since it was last applied (or it never was, or that did not finish). */
+  repeatable?: true;
 }
 
 /** An applied migration whose file changed or vanished. */
