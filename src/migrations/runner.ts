@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import type { CrateClient } from '../client/types.js';
 import type { ResolvedConfig } from '../config/types.js';
-import { AbortedError, CrateMigrateError, FileFormatError, MigrationError } from '../errors.js';
+import { AbortedError, ConnectionError, CrateDbError, CrateMigrateError, FileFormatError, MigrationError } from '../errors.js';
 import { createCrateHistory, type HistoryRow, type HistoryStore } from './history.js';
 import { createCrateLock, userAtHost, type Lease, type MigrationLock } from './lock.js';
 import { loadMigration, type LoadedMigration, type Section } from './migration.js';
@@ -83,9 +83,18 @@ export function createMigrator(options: MigratorOptions): Migrator {
   const checkFilesOf = options.check ?? ((files: readonly MigrationFile[]) => checkFiles({ client, config }, files));
 
   /** The check of the files about to run, its findings logged; none to run: no check, no request. */
-  const runCheck = async (files: readonly MigrationFile[]): Promise<CheckResult | undefined> => {
+  const runCheck = async (files: readonly MigrationFile[], options: { unreadable?: 'run-without' } = {}): Promise<CheckResult | undefined> => {
     if (files.length === 0) return undefined;
-    const result = await checkFilesOf(files);
+    let result: CheckResult;
+    try {
+      result = await checkFilesOf(files);
+    } catch (err) {
+      // `up` with a table whose shards are lost: the check cannot read it, and the migration's own
+      // statement then fails and is recorded with CrateDB's error, which says more than the check could.
+      if (options.unreadable !== 'run-without' || !(err instanceof CrateDbError || err instanceof ConnectionError)) throw err;
+      logger.warn({ event: 'check-skipped', err }, `the check could not read the cluster (${err.message}); running without it`);
+      return undefined;
+    }
     for (const f of result.findings) {
       logger.warn({ event: 'check-finding', severity: f.severity, code: f.code, file: f.file, line: f.line }, `${f.file}:${f.line}: ${f.severity} ${f.code}: ${f.message}. Fix: ${f.fix}`);
     }
@@ -140,18 +149,18 @@ export function createMigrator(options: MigratorOptions): Migrator {
     await checkLengths((await Promise.all(files.map(load))).map(repeatableChecked), 'up');
     let check: CheckResult | undefined;
     const run = await withLock(async (lease) => {
+      await history.ensure();
       // Re-read under the lock: a replica that waited finds the migrations another one just applied,
       // and a `running` row now surely belongs to a runner that is gone (it would hold the lock).
       const insp = await reread(first);
       const interrupted = interruptedUp(insp);
       const plan = planUp(withoutBroken(insp), opts, history.location);
       // The check reads the tables the plan will meet, so under the lock: before it, a replica may still
-      // be creating them. Before the history table is touched or a statement runs. Migrations being
-      // resumed ran partly, so it skips them.
-      check = await runCheck(plan);
+      // be creating them. Before any statement of a migration runs. Migrations being resumed ran partly,
+      // so it skips them.
+      check = await runCheck(plan, { unreadable: 'run-without' });
       const refused = check && checkErrorOf(check);
       if (refused) throw refused;
-      await history.ensure();
       if (opts.forceChecksum && insp.drift.length > 0) logger.warn({ event: 'drift-ignored', drift: insp.drift }, driftError(insp.drift).message);
       const resumed = await Promise.all(interrupted.map(async (row) => {
         const m = await load(insp.fileByName.get(row.name)!);

@@ -1,5 +1,5 @@
 import { beforeEach, describe, expect, it } from 'vitest';
-import { CheckError, ExitCode } from '../../../src/errors.js';
+import { CheckError, CrateDbError, ExitCode } from '../../../src/errors.js';
 import type { Finding } from '../../../src/migrations/check/types.js';
 import { createMigrator } from '../../../src/migrations/runner.js';
 import { caught } from '../../support/caught.js';
@@ -54,6 +54,16 @@ describe('the check in up', () => {
     expect(idle.steps).toEqual([]);
     expect(idle.check).toBeUndefined();
     expect(check.calls).toEqual([['001_books'], ['002_authors']]);
+  });
+
+  it('a cluster the check cannot read does not stop up (its statements then answer for themselves); a dry run says so', async () => {
+    const unreadable = Object.assign(async () => {
+      throw new CrateDbError('UnavailableShardsException[lost]', 5002, 500, 'fake', 'SELECT count(*) FROM books');
+    }, { calls: [] as string[][] });
+    await caught(migrator(unreadable).up({ dryRun: true }), CrateDbError);
+    const result = await migrator(unreadable).up();
+    expect(result.steps.map((s) => s.status)).toEqual(['applied', 'applied']);
+    expect(result.check).toBeUndefined();
   });
 
   it('a dry run reports errors with the statements and does not throw', async () => {
