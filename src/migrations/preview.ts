@@ -31,14 +31,10 @@ export function plannedStatements(m: LoadedMigration, section: Section): Planned
   return section.kind === 'sql' ? section.statements.map((s) => ({ sql: s.sql, file: m.file.displayPath, line: s.line })) : null;
 }
 
-/**
- * The rebuild plans of a section's rebuild steps. Hook: SQL statements carry no `rebuild` spec yet
- * (src/migrations/sql-file.ts does not read `-- migrate:rebuild` into its statements), so today this
- * finds none in SQL files; once a `SqlStatement` carries its `RebuildSpec` as `rebuild` (the shape the
- * check already takes), each is planned here. A code migration's `ctx.rebuildTable` is known only when it runs.
- */
+/** The plans of a section's `-- migrate:rebuild` steps (read-only: they read the live tables). A code
+ * migration's `ctx.rebuildTable` is known only when it runs. */
 function planRebuilds(client: CrateClient, section: Section): Promise<RebuildPlan[]> {
   if (section.kind !== 'sql') return Promise.resolve([]);
-  const rebuilds = section.statements.filter((s): s is SqlStatement & { rebuild: RebuildSpec } => 'rebuild' in s);
+  const rebuilds = section.statements.filter((s): s is SqlStatement & { rebuild: RebuildSpec } => s.rebuild !== undefined);
   return Promise.all(rebuilds.map((s) => planRebuild(client, s.rebuild)));
 }

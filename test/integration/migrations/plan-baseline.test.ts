@@ -62,6 +62,20 @@ describe('plan', () => {
     expect((await project.migrator().status()).filter((m) => m.state === 'pending')).toHaveLength(2);
   });
 
+  it('a -- migrate:rebuild step: what it will create, copy and swap, from the live table', async () => {
+    project = await createProject(crate);
+    const t = `"${project.schema}"."books"`;
+    await project.write('001_books.sql', `-- migrate:up\nCREATE TABLE ${t} (id TEXT PRIMARY KEY, author TEXT);\nINSERT INTO ${t} (id, author) VALUES ('1', 'Douglas Adams'), ('2', 'Monty Python');\n`);
+    await project.migrator().up();
+    await project.write('002_author_fulltext.sql', `-- migrate:up\n-- migrate:rebuild ${t} keep_backup\nCREATE TABLE ${t} (id TEXT PRIMARY KEY, author TEXT INDEX USING FULLTEXT WITH (analyzer = 'english'));\n`);
+    const [planned] = (await project.migrator().plan()).migrations;
+    expect(planned!.rebuilds).toHaveLength(1);
+    const rebuild = planned!.rebuilds[0]!;
+    expect([rebuild.rows, rebuild.backup?.table, rebuild.copies.map((c) => c.column)]).toEqual([2, 'books__cm_backup', ['id', 'author']]);
+    expect(rebuild.statements.some((s) => s.startsWith('ALTER CLUSTER SWAP TABLE'))).toBe(true);
+    expect(await tables(project.schema)).toEqual(['books']);
+  });
+
   it('with nothing pending: no migrations and no check', async () => {
     project = await createProject(crate);
     expect(await project.migrator().plan()).toEqual({ migrations: [], check: null });
