@@ -4,7 +4,8 @@ import type { LoadedMigration, Section } from './migration.js';
 import { planRebuild, type RebuildPlan } from './rebuild/rebuild.js';
 import type { RebuildSpec } from './rebuild/spec.js';
 import type { SqlStatement } from './sql-file.js';
-import type { PlannedStatement, PlanResult } from './types.js';
+import { RebuildError } from '../errors.js';
+import type { PlannedMigration, PlannedStatement, PlanResult } from './types.js';
 
 /**
  * `plan`: the migrations a dry run of `up` found, each with its statements, the check's findings in it and
@@ -18,7 +19,7 @@ export async function previewOf(client: CrateClient, loaded: readonly LoadedMigr
       file: m.file.displayPath,
       statements: plannedStatements(m, m.up),
       findings: check?.findings.filter((f) => f.migration === m.file.name) ?? [],
-      rebuilds: await planRebuilds(client, m.up),
+      ...(await planRebuilds(client, m)),
     })),
   );
   if (!check) return { migrations, check: null };
@@ -31,10 +32,20 @@ export function plannedStatements(m: LoadedMigration, section: Section): Planned
   return section.kind === 'sql' ? section.statements.map((s) => ({ sql: s.sql, file: m.file.displayPath, line: s.line })) : null;
 }
 
-/** The plans of a section's `-- migrate:rebuild` steps (read-only: they read the live tables). A code
- * migration's `ctx.rebuildTable` is known only when it runs. */
-function planRebuilds(client: CrateClient, section: Section): Promise<RebuildPlan[]> {
-  if (section.kind !== 'sql') return Promise.resolve([]);
-  const rebuilds = section.statements.filter((s): s is SqlStatement & { rebuild: RebuildSpec } => s.rebuild !== undefined);
-  return Promise.all(rebuilds.map((s) => planRebuild(client, s.rebuild)));
+/** The plans of a migration's `-- migrate:rebuild` steps (read-only: they read the live tables). One the
+ * rebuild module cannot plan yet (its table is made by an earlier pending migration) is listed with the
+ * reason instead of failing the whole plan. A code migration's `ctx.rebuildTable` is known only when it runs. */
+async function planRebuilds(client: CrateClient, m: LoadedMigration): Promise<Pick<PlannedMigration, 'rebuilds' | 'unplannedRebuilds'>> {
+  const steps = m.up.kind === 'sql' ? m.up.statements.filter((s): s is SqlStatement & { rebuild: RebuildSpec } => s.rebuild !== undefined) : [];
+  const rebuilds: RebuildPlan[] = [];
+  const unplannedRebuilds: PlannedMigration['unplannedRebuilds'] = [];
+  for (const s of steps) {
+    try {
+      rebuilds.push(await planRebuild(client, s.rebuild));
+    } catch (err) {
+      if (!(err instanceof RebuildError)) throw err;
+      unplannedRebuilds.push({ file: m.file.displayPath, line: s.line, table: err.table, reason: err.message });
+    }
+  }
+  return { rebuilds, unplannedRebuilds };
 }

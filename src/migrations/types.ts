@@ -158,6 +158,8 @@ export interface PlannedMigration {
   findings: Finding[];
   /** What each of its table rebuilds will create, copy and swap (read from the live table). */
   rebuilds: RebuildPlan[];
+  /** Rebuilds that cannot be planned now, with why (say, the table is made by an earlier pending migration). */
+  unplannedRebuilds: Array<{ file: string; line: number; table: string; reason: string }>;
 }
 
 /** What `plan` returns: the pending migrations in the order `up` runs them, and the check's totals. */

@@ -29,6 +29,7 @@ export function planReport(result: PlanResult): string {
       lines.push(...r.copies.map((c) => `--   ${c.column} <- ${c.from}`));
       lines.push(...r.statements.map((s) => `${s};`));
     }
+    for (const u of m.unplannedRebuilds) lines.push(`-- ${u.file}:${u.line}: rebuild of ${u.table} not planned: ${u.reason}`);
     return lines.join('\n');
   });
   const check = result.check && { ...result.check, findings: result.migrations.flatMap((m) => m.findings) };

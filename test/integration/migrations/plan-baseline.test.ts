@@ -73,7 +73,19 @@ describe('plan', () => {
     const rebuild = planned!.rebuilds[0]!;
     expect([rebuild.rows, rebuild.backup?.table, rebuild.copies.map((c) => c.column)]).toEqual([2, 'books__cm_backup', ['id', 'author']]);
     expect(rebuild.statements.some((s) => s.startsWith('ALTER CLUSTER SWAP TABLE'))).toBe(true);
+    expect(planned!.unplannedRebuilds).toEqual([]);
     expect(await tables(project.schema)).toEqual(['books']);
+  });
+
+  it('a rebuild of a table an earlier pending migration creates is listed as not planned yet, the rest planned', async () => {
+    project = await createProject(crate);
+    const t = `"${project.schema}"."books"`;
+    await project.write('001_books.sql', `-- migrate:up\nCREATE TABLE ${t} (id TEXT PRIMARY KEY, author TEXT);\n`);
+    await project.write('002_author_fulltext.sql', `-- migrate:up\n-- migrate:rebuild ${t}\nCREATE TABLE ${t} (id TEXT PRIMARY KEY, author TEXT INDEX USING FULLTEXT WITH (analyzer = 'english'));\n`);
+    const plan = await project.migrator().plan();
+    expect(plan.migrations.map((m) => [m.name, m.statements?.length, m.rebuilds.length])).toEqual([['001_books', 1, 0], ['002_author_fulltext', 1, 0]]);
+    expect(plan.migrations[1]!.unplannedRebuilds.map((u) => [u.file, u.line])).toEqual([['migrations/002_author_fulltext.sql', 2]]); // the directive's line
+    expect(await tables(project.schema)).toEqual([]);
   });
 
   it('with nothing pending: no migrations and no check', async () => {
