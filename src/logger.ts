@@ -1,6 +1,12 @@
+import { createRequire } from 'node:module';
 import pino, { type Logger } from 'pino';
-import pretty from 'pino-pretty';
+import type PinoPretty from 'pino-pretty';
 import { UsageError } from './errors.js';
+
+/** pino-pretty (and its dependencies) only when a line is pretty-printed, on a terminal: off one (CI, a
+ * container's log) every command would pay its load at start-up for nothing. It is CommonJS, so a
+ * synchronous require keeps createLogger synchronous. */
+const loadPretty = (): typeof PinoPretty => createRequire(import.meta.url)('pino-pretty') as typeof PinoPretty;
 
 export type { Logger } from 'pino';
 
@@ -52,7 +58,7 @@ export function createLogger(options: LoggerOptions = {}): Logger {
     redact: { paths: redactPaths(), censor: '[redacted]' },
   };
   if (usePretty) {
-    const stream = pretty({
+    const stream = loadPretty()({
       destination,
       sync: true,
       colorize: isTty,
