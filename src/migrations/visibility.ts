@@ -60,12 +60,9 @@ export function createVisibility(client: CrateClient, defaultSchema: string, log
 async function refreshExisting(client: CrateClient, tables: TableRef[], logger: Logger): Promise<void> {
   try {
     await client.refresh(tables);
-    return;
   } catch (err) {
-    if (!(err instanceof CrateDbError && err.crateCode === 4041) || tables.length === 1) {
-      if (err instanceof CrateDbError && err.crateCode === 4041) return logger.debug({ event: 'refresh-skipped', table: tables[0] }, 'written table no longer exists');
-      throw err;
-    }
+    if (!(err instanceof CrateDbError && err.crateCode === 4041)) throw err;
+    if (tables.length === 1) return logger.debug({ event: 'refresh-skipped', table: tables[0] }, 'written table no longer exists');
+    for (const table of tables) await refreshExisting(client, [table], logger);
   }
-  for (const table of tables) await refreshExisting(client, [table], logger);
 }
