@@ -139,12 +139,10 @@ export async function rebuildTable(deps: RebuildDeps, spec: RebuildSpec): Promis
   await hook('finish');
   // The old table is at the temporary name now (or already renamed or dropped by an earlier run).
   if (await tables.tableExists(temp)) {
-    if (spec.keepBackup) {
-      if (progress.blockedWrites) await client.sql(`ALTER TABLE ${qualifiedName(temp)} SET ("blocks.write" = false)`);
-      await client.sql(`ALTER TABLE ${qualifiedName(temp)} RENAME TO ${quoteIdent(backup.table)}`);
-    } else {
-      await client.sql(`DROP TABLE IF EXISTS ${qualifiedName(temp)}`);
-    }
+    // CrateDB refuses DROP and RENAME of a table with blocks.write (Operation.WRITE_DISABLED_OPERATIONS).
+    if (progress.blockedWrites) await client.sql(`ALTER TABLE ${qualifiedName(temp)} SET ("blocks.write" = false)`);
+    if (spec.keepBackup) await client.sql(`ALTER TABLE ${qualifiedName(temp)} RENAME TO ${quoteIdent(backup.table)}`);
+    else await client.sql(`DROP TABLE IF EXISTS ${qualifiedName(temp)}`);
   }
   await store.clear(display);
   deps.logger?.info({ event: 'rebuilt', table: display, rows: progress.rows, backup: spec.keepBackup ? qualifiedName(backup) : null }, `rebuilt ${display}`);
@@ -257,9 +255,8 @@ export async function planRebuild(client: CrateClient, spec: RebuildSpec): Promi
       batched,
       `REFRESH TABLE ${display}, ${qualifiedName(temp)}`,
       `ALTER CLUSTER SWAP TABLE ${qualifiedName(temp)} TO ${display}`,
-      ...(spec.keepBackup
-        ? [`ALTER TABLE ${qualifiedName(temp)} SET ("blocks.write" = false)`, `ALTER TABLE ${qualifiedName(temp)} RENAME TO ${quoteIdent(backup.table)}`]
-        : [`DROP TABLE IF EXISTS ${qualifiedName(temp)}`]),
+      `ALTER TABLE ${qualifiedName(temp)} SET ("blocks.write" = false)`,
+      spec.keepBackup ? `ALTER TABLE ${qualifiedName(temp)} RENAME TO ${quoteIdent(backup.table)}` : `DROP TABLE IF EXISTS ${qualifiedName(temp)}`,
     ],
     copies: columns.columns.map((column, i) => ({ column, from: columns.expressions[i]! })),
     rows: await countOf(client, live),

@@ -176,10 +176,33 @@ export class Catalog {
   }
 }
 
-/** A closed table refuses reads and writes (`operation`: READ, INSERT, UPDATE, DELETE). */
+/** A closed table refuses reads and writes (`operation`: READ, INSERT, UPDATE, DELETE); so do the blocks. */
 export function checkOpen(t: TableDef, operation: string): void {
   if (t.closed) {
     throw new CrateError(400, 4007, `OperationOnInaccessibleRelationException[The relation "${t.schema}.${t.name}" doesn't support or allow ${operation} operations, as it is currently closed.]`);
+  }
+  checkBlocks(t, operation);
+}
+
+/**
+ * What each `blocks.*` setting still allows, as CrateDB's `Operation` enum has it (io.crate.metadata.table):
+ * with `blocks.write` a table is read, refreshed, altered and swapped, but INSERT, UPDATE, DELETE, DROP and
+ * RENAME are refused. `ALTER BLOCKS` is an ALTER that sets only `blocks.*` (its message says `ALTER`).
+ */
+const BLOCKS_ALLOW: Record<string, ReadonlySet<string>> = {
+  'blocks.read_only': new Set(['READ', 'ALTER BLOCKS']),
+  'blocks.read': new Set(['UPDATE', 'INSERT', 'DELETE', 'DROP', 'ALTER', 'ALTER OPEN', 'ALTER CLOSE', 'ALTER REROUTE', 'ALTER BLOCKS', 'REFRESH', 'OPTIMIZE']),
+  'blocks.write': new Set(['READ', 'ALTER', 'ALTER OPEN', 'ALTER CLOSE', 'ALTER BLOCKS', 'ALTER REROUTE', 'SHOW CREATE', 'REFRESH', 'OPTIMIZE', 'COPY TO', 'CREATE SNAPSHOT']),
+  'blocks.metadata': new Set(['READ', 'UPDATE', 'INSERT', 'DELETE', 'ALTER BLOCKS', 'ALTER OPEN', 'ALTER CLOSE', 'ALTER REROUTE', 'REFRESH', 'SHOW CREATE', 'OPTIMIZE']),
+};
+
+/** 4007 when a `blocks.*` setting of the table refuses `operation` (READ, INSERT, DROP, ALTER RENAME, ...). */
+export function checkBlocks(t: TableDef, operation: string): void {
+  for (const [setting, allowed] of Object.entries(BLOCKS_ALLOW)) {
+    if (t.settings[setting] === 'true' && !allowed.has(operation)) {
+      const shown = operation === 'ALTER BLOCKS' ? 'ALTER' : operation;
+      throw new CrateError(400, 4007, `OperationOnInaccessibleRelationException[The relation "${t.schema}.${t.name}" doesn't support or allow ${shown} operations]`);
+    }
   }
 }
 

@@ -3,7 +3,7 @@
  * ALTER COLUMN SET / DROP DEFAULT) and ALTER CLUSTER SWAP TABLE. Renames and swaps only move catalog
  * entries (PG tables are named by internal id); column changes are applied to both PG tables.
  */
-import type { ColumnDef, TableDef } from './catalog.js';
+import { checkBlocks, type ColumnDef, type TableDef } from './catalog.js';
 import { columnUnknown, relationUnknown, schemaUnknown, sqlParse, unsupportedFeature } from './errors.js';
 import { applyColumnConstraint, checkSql, properties, validColumnName } from './ddl-create.js';
 import { planDropColumn } from './ddl-columns.js';
@@ -50,6 +50,7 @@ export function prepareAlter(a: Ctx, env: Env): Prepared {
   return rowcountStatement(async (ctx) => {
     const t = existingTable(alterTarget(a), env, 'ALTER');
     checkPrivileges(env.user, [{ schema: t.schema, type: 'DDL' }]);
+    if (rule !== 'AlterTableOpenCloseContext') checkBlocks(t, alterOperation(a, rule));
     let rowcount = -1;
     switch (rule) {
       case 'AddColumnContext':
@@ -95,6 +96,15 @@ export function prepareAlter(a: Ctx, env: Env): Prepared {
     ctx.state.catalog.touch();
     return rowcount;
   });
+}
+
+/** The `Operation` an ALTER TABLE is checked as against the table's blocks: SET/RESET of `blocks.*` only is
+ * ALTER BLOCKS (always allowed, so a block can be lifted), RENAME TO is ALTER RENAME. */
+function alterOperation(a: Ctx, rule: string): string {
+  if (rule === 'AlterTableRenameTableContext') return 'ALTER RENAME';
+  if (rule !== 'AlterTablePropertiesContext') return 'ALTER';
+  const keys = a.SET?.() ? (a.genericProperties().genericProperty() as Ctx[]).map((p) => identName(p.ident())) : ((a.ident?.() as Ctx[] | null) ?? []).map(identName);
+  return keys.length > 0 && keys.every((k) => k.startsWith('blocks.')) ? 'ALTER BLOCKS' : 'ALTER';
 }
 
 async function addColumn(ctx: RunContext, t: TableDef, d: Ctx, env: Env): Promise<void> {

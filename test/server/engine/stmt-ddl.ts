@@ -2,7 +2,7 @@
  * DDL statements other than ALTER: CREATE TABLE / VIEW / SCHEMA, DROP TABLE / VIEW / SCHEMA and
  * REFRESH TABLE. They run under the engine's statement lock and change the catalog and PG together.
  */
-import type { TableDef } from './catalog.js';
+import { checkBlocks, type TableDef } from './catalog.js';
 import { CrateError, relationExists, relationUnknown, schemaUnknown } from './errors.js';
 import { buildTable } from './ddl-create.js';
 import { identName, lex, parseStatement, qnameParts, sourceText, type Ctx } from './parse.js';
@@ -92,6 +92,7 @@ export function prepareDropTable(node: Ctx, env: Env): Prepared {
       if (written.includes('.') && !ctx.state.catalog.schemaExists(schema)) throw schemaUnknown(schema);
       throw relationUnknown(written);
     }
+    checkBlocks(t, 'DROP');
     await ctx.state.pg.exec(dropTableSql(t));
     ctx.state.catalog.removeTable(t);
     return 1;
@@ -183,7 +184,8 @@ export function prepareSchemaStatement(extra: Extract<ExtraStatement, { kind: 'c
       }
       if (dependents) {
         for (const t of [...catalog.tables.values()].filter((x) => x.schema === s)) {
-          await ctx.state.pg.exec(dropTableSql(t));
+          checkBlocks(t, 'DROP');
+    await ctx.state.pg.exec(dropTableSql(t));
           catalog.removeTable(t);
         }
         for (const v of [...catalog.views.values()].filter((x) => x.schema === s)) catalog.views.delete(`${v.schema}.${v.name}`);

@@ -107,6 +107,28 @@ describe('engine DDL rules (6.4)', () => {
     expect((await sql('INSERT INTO t (id) VALUES (1)')).body.rowcount).toBe(1);
   });
 
+  it('under blocks.write refuses INSERT, UPDATE, DELETE, DROP and RENAME, but reads, refreshes, alters and swaps', async () => {
+    await sql('CREATE TABLE t (id INT PRIMARY KEY, v TEXT)');
+    await sql('CREATE TABLE t2 (id INT PRIMARY KEY, v TEXT)');
+    await sql("INSERT INTO t (id, v) VALUES (1, 'a')");
+    await sql('ALTER TABLE t SET ("blocks.write" = true)');
+    expect((await sql("SELECT settings['blocks']['write'] FROM information_schema.tables WHERE table_name = 't'")).body.rows).toEqual([[true]]);
+    expect(await error("INSERT INTO t (id, v) VALUES (2, 'b')")).toEqual({ code: 4007, message: 'OperationOnInaccessibleRelationException[The relation "doc.t" doesn\'t support or allow INSERT operations]' });
+    expect((await error("UPDATE t SET v = 'c' WHERE id = 1"))?.message).toMatch(/allow UPDATE operations\]$/);
+    expect((await error('DELETE FROM t WHERE id = 1'))?.message).toMatch(/allow DELETE operations\]$/);
+    expect((await error('DROP TABLE t'))?.message).toMatch(/allow DROP operations\]$/);
+    expect((await error('ALTER TABLE t RENAME TO t3'))?.message).toMatch(/allow ALTER RENAME operations\]$/);
+    await sql('REFRESH TABLE t');
+    expect((await sql('SELECT id, v FROM t')).body.rows).toEqual([[1, 'a']]);
+    expect((await sql('ALTER TABLE t ADD COLUMN w TEXT')).status).toBe(200);
+    await sql('ALTER CLUSTER SWAP TABLE t2 TO t');
+    // The swap moved the blocked table to the name t2; the table now at t takes writes.
+    expect((await sql("INSERT INTO t (id, v) VALUES (2, 'b')")).body.rowcount).toBe(1);
+    expect((await error("INSERT INTO t2 (id, v) VALUES (3, 'c')"))?.code).toBe(4007);
+    await sql('ALTER TABLE t2 SET ("blocks.write" = false)');
+    expect((await sql('DROP TABLE t2')).body.rowcount).toBe(1);
+  });
+
   it('refuses writes and ALTER on a view as operations a view does not allow (4007)', async () => {
     await sql('CREATE TABLE t (id INT PRIMARY KEY)');
     await sql('CREATE VIEW v AS SELECT id FROM t');
