@@ -1,16 +1,10 @@
 /**
- * Adds an english fulltext index to `author` of the tutorial's books (migrations/001_create_books.sql),
- * which CrateDB cannot do in place (`ALTER TABLE ... ADD INDEX` and `ALTER COLUMN ... SET (analyzer)` are
- * syntax errors): the table is rebuilt with the new definition and every row copied. Afterwards
- * `match(author, 'adams')` finds Douglas Adams' books; like `title`, `author` is then found with match(),
- * not with = or LIKE, and GROUP BY author groups analyzed tokens on CrateDB 6.x.
- *
- * The same as a SQL migration (docs/rebuild.md):
- *   -- migrate:up
- *   -- migrate:rebuild books keep_backup
- *   CREATE TABLE books (...as below...);
- *   -- migrate:down
- *   -- migrate:rebuild-revert books
+ * The TypeScript form of migrations/002_books_author_fulltext.sql: an english fulltext index on `author` of
+ * the tutorial's books, which CrateDB cannot add in place (`ALTER TABLE ... ADD INDEX` and `CREATE INDEX` are
+ * syntax errors), so the table is rebuilt with the new definition and every row copied (docs/rebuild.md).
+ * Afterwards `match(author, 'adams')` finds Douglas Adams' books; like `title`, `author` is then found with
+ * match(), not with = or LIKE, and GROUP BY author groups analyzed tokens on CrateDB 6.x.
+ * Use one of the two forms in a project, not both: put this file in migrations/ in place of the SQL one.
  */
 import type { MigrationContext } from 'cratedb-migrate';
 

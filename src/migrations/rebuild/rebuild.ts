@@ -3,6 +3,7 @@ import type { CrateClient, TableRef } from '../../client/types.js';
 import { qualifiedName, quoteIdent } from '../../client/identifiers.js';
 import { RebuildError } from '../../errors.js';
 import { createIntrospection } from '../../introspection.js';
+import { rebuildCrashPoint } from '../crash-hook.js';
 import { loadSqlGrammar } from '../sql-grammar.js';
 import { copyBatch, copyColumns, insertSelect } from './copy.js';
 import { newTableSql } from './definition.js';
@@ -50,7 +51,10 @@ export async function rebuildTable(deps: RebuildDeps, spec: RebuildSpec): Promis
   const display = qualifiedName(live);
   const { temp, backup } = rebuildNames(live);
   const next = newTableSql(grammar, spec.definition, live, temp);
-  const hook = async (point: RebuildPoint) => deps.hook?.(point);
+  const hook = async (point: RebuildPoint) => {
+    rebuildCrashPoint(point);
+    await deps.hook?.(point);
+  };
   const tables = createIntrospection(client, live.schema);
 
   let progress = await store.read(display);
@@ -186,11 +190,13 @@ export async function revertRebuild(deps: RebuildDeps, table: TableRef): Promise
     await store.write(progress);
   }
   if (progress.step === 'swap') {
+    rebuildCrashPoint('revert-swap');
     await deps.hook?.('revert-swap');
     if ((await shapeOf(client, table)) !== progress.shape) await client.sql(`ALTER CLUSTER SWAP TABLE ${qualifiedName(backup)} TO ${display}`);
     progress = { ...progress, step: 'swapped' };
     await store.write(progress);
   }
+  rebuildCrashPoint('revert-finish');
   await deps.hook?.('revert-finish');
   await client.sql(`DROP TABLE IF EXISTS ${qualifiedName(backup)}`);
   await store.clear(display);

@@ -159,6 +159,7 @@ describe('table rebuilds against CrateDB', () => {
     // From the copy to the swap, writes to the live table are blocked, so that the counts can match.
     const read = createTableReader(project.client, await loadSqlGrammar());
     expect(await read(ref('books'))).toMatchObject({ blocksWrite: true });
+    expect((await caught(crate.sql(`INSERT INTO ${q('books')} (id, author) VALUES ('4', 'Terry Pratchett')`), Error)).message).toMatch(/doesn't support or allow INSERT operations/);
     expect(await abandonRebuild(deps(), ref('books'))).toBe(true);
     expect(await read(ref('books'))).toMatchObject({ blocksWrite: false });
     expect(await tablesNamed('books')).toEqual(['books']);
