@@ -11,6 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../../support/cli-process.js';
 import { startCrate, type CrateTarget } from '../../support/crate.js';
+import { projectConfigYaml } from '../../support/project-config.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 const REBUILD = '002_books_author_fulltext.sql';
@@ -38,23 +39,7 @@ async function projectDir(schema: string): Promise<string> {
   expect(rebuild).toContain('-- migrate:rebuild books keep_backup copy=key:id\n');
   await writeFile(path.join(dir, 'migrations', REBUILD), rebuild.replace('copy=key:id\n', 'copy=key:id:1\n'));
   await copyFile(path.join(root, 'seeds', 'books.yaml'), path.join(dir, 'seeds', 'books.yaml'));
-  const tracking = `${schema}_m`;
-  await writeFile(
-    path.join(dir, 'crate.config.yaml'),
-    [
-      'environments:',
-      '  development:',
-      `    url: ${crate.url}`,
-      `    schema: ${schema}`,
-      `    history_table: ${tracking}.migrations`,
-      `    lock_table: ${tracking}.lock`,
-      `    seeds_table: ${tracking}.seeds`,
-      '    lock:',
-      '      lease_ms: 1500',
-      '      wait_ms: 60000',
-      '',
-    ].join('\n'),
-  );
+  await writeFile(path.join(dir, 'crate.config.yaml'), projectConfigYaml({ url: crate.url, schema, lock: { lease_ms: 1500, wait_ms: 60_000 } }));
   return dir;
 }
 

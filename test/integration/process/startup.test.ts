@@ -10,6 +10,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../../support/cli-process.js';
 import { startCrate, type CrateTarget } from '../../support/crate.js';
+import { projectConfigYaml } from '../../support/project-config.js';
 
 let crate: CrateTarget;
 const dirs: string[] = [];
@@ -29,23 +30,7 @@ async function projectDir(schema: string, files: Record<string, string>, lock = 
   dirs.push(dir);
   await mkdir(path.join(dir, 'migrations'));
   for (const [name, text] of Object.entries(files)) await writeFile(path.join(dir, 'migrations', name), text);
-  const tracking = `${schema}_m`;
-  await writeFile(
-    path.join(dir, 'crate.config.yaml'),
-    [
-      'environments:',
-      '  development:',
-      `    url: ${crate.url}`,
-      `    schema: ${schema}`,
-      `    history_table: ${tracking}.migrations`,
-      `    lock_table: ${tracking}.lock`,
-      `    seeds_table: ${tracking}.seeds`,
-      '    lock:',
-      `      lease_ms: ${lock.lease_ms}`,
-      `      wait_ms: ${lock.wait_ms}`,
-      '',
-    ].join('\n'),
-  );
+  await writeFile(path.join(dir, 'crate.config.yaml'), projectConfigYaml({ url: crate.url, schema, lock }));
   return dir;
 }
 
