@@ -1,7 +1,7 @@
 /**
  * One migration of 1,000 statements through the public API, against the same statements sent one by one
- * through the client: time, and requests per statement beyond the statement itself, taken as the difference
- * to a 1-statement migration (so the fixed cost of a run, lock and history, is not spread over the statements).
+ * through the client: time; the requests a statement adds, taken as the difference to a 1-statement migration
+ * (target: the statement and one more, its progress write); and the fixed requests of a run, on their own.
  */
 import { pino } from 'pino';
 import { migrate } from '../../src/index.js';
@@ -48,9 +48,15 @@ export async function statementsGroup(): Promise<Group> {
     // The warm-up round's counts are dropped like its times.
     const long = requests.long.slice(1);
     const short = requests.short.slice(1);
-    group.add('requests per statement beyond the statement itself', 'requests', figure(long.map((r, i) => (r - short[i]!) / (STATEMENTS - 1) - 1)), {
-      target: { of: 'median', op: '<=', value: 1 },
-      note: `${figure(long).median} requests for ${STATEMENTS} statements, ${figure(short).median} for 1`,
+    // What a statement adds: the difference of the two runs over the statements between them, so the fixed
+    // cost of a run is not spread over the statements. The statement itself plus its progress write.
+    const renewEvery = Math.floor(project.lock.leaseMs / 3 / 1000);
+    group.add(`requests per statement: (R(${STATEMENTS}) - R(1)) / ${STATEMENTS - 1}, the statement included`, 'requests', figure(long.map((r, i) => (r - short[i]!) / (STATEMENTS - 1))), {
+      target: { of: 'median', op: '<=', value: 2 },
+      note: `R(${STATEMENTS}) = ${figure(long).median}, R(1) = ${figure(short).median}; includes the lock's lease renewals, one per ${renewEvery} s of run time, not per statement`,
+    });
+    group.add('requests of a 1-statement migration (fixed per run)', 'requests', figure(short), {
+      note: 'history read before and under the lock, the lock, the check, the running and applied rows, the REFRESH of what it wrote',
     });
     return group;
   } finally {

@@ -65,7 +65,9 @@ export interface HistoryStore {
   /** Where the rows live, for messages: `"cratedb_migrate"."migrations"`. */
   readonly location: string;
   ensure(): Promise<void>;
-  list(): Promise<HistoryRow[]>;
+  /** `brief`: only name, version, seq, checksum and status need be read (what tells pending, applied and
+   * broken rows apart); the other fields may read as null, 0 or false. A store may return whole rows. */
+  list(options?: { brief?: boolean }): Promise<HistoryRow[]>;
   /** Inserts or overwrites the row as `running` with the entry's counts, no error (before the first
    * statement it sends). */
   markRunning(entry: RunningEntry): Promise<void>;
@@ -109,6 +111,10 @@ const COLUMN_SETS: ReadonlyArray<readonly string[]> = [
   BASE_COLUMNS,
 ];
 const COLUMNS = COLUMN_SETS[0]!;
+/** The columns of a brief `list()`: what tells pending, applied (by checksum) and broken rows apart and
+ * orders versions, all a no-op `up` reads at every start-up. The rest (statement_hashes holds a hash per
+ * statement, the bulk of a row) matters only for a broken row or a run, read whole then. */
+const BRIEF_COLUMNS = new Set(['name', 'version', 'seq', 'checksum', 'status']);
 
 /**
  * The history table in CrateDB. Rows are written by primary key, which CrateDB applies in real time, so
@@ -126,6 +132,8 @@ export function createCrateHistory(
   let exists = false;
   /** Groups of ADDED_COLUMNS the table lacks (seen by a read that named them): the last `missing` ones. */
   let missing = 0;
+  /** A whole read has set `missing`; a brief one names too few columns to tell. */
+  let columnsKnown = false;
 
   const update = async (set: Record<string, unknown>, key: string) => {
     const cols = Object.keys(set);
@@ -140,12 +148,13 @@ export function createCrateHistory(
       { logger, what: name },
     );
 
-  /** Reads with the newest set of columns the table has (4043: a column an older release did not make). */
-  const selectKnown = async () => {
+  /** Reads with the newest set of columns the table has (4043: a column an older release did not make).
+   * Only a whole read learns which groups are missing: a brief one does not name them all. */
+  const selectKnown = async (brief: boolean) => {
     for (let i = missing; ; i++) {
       try {
-        const result = await select(COLUMN_SETS[i]!);
-        missing = i;
+        const result = await select(brief ? COLUMN_SETS[i]!.filter((c) => BRIEF_COLUMNS.has(c)) : COLUMN_SETS[i]!);
+        if (!brief) [missing, columnsKnown] = [i, true];
         return result;
       } catch (err) {
         if (!(err instanceof CrateDbError && err.crateCode === 4043) || i === COLUMN_SETS.length - 1) throw err;
@@ -156,6 +165,8 @@ export function createCrateHistory(
   return {
     location: name,
     async ensure() {
+      // Only brief reads so far: which columns the table lacks is not known yet.
+      if (exists && !columnsKnown) await selectKnown(false);
       if (exists && missing === 0) return;
       if (!exists) {
         await client.sql(
@@ -175,11 +186,11 @@ export function createCrateHistory(
         logger?.info({ event: 'history-upgraded', table: name, added: added.map(([c]) => c) }, `added columns to ${name}`);
       }
     },
-    async list() {
+    async list(read = {}) {
       try {
-        const result = await selectKnown();
+        const result = await selectKnown(read.brief === true);
         exists = true;
-        return result.rows.map(toRow);
+        return result.rows.map(rowReader(result.cols));
       } catch (err) {
         const missing = missingTable(err, options.auth);
         if (missing === undefined) throw err;
@@ -251,29 +262,40 @@ export function createCrateHistory(
   };
 }
 
-function toRow(row: unknown[]): HistoryRow {
-  const date = (v: unknown) => (v === null || v === undefined ? null : new Date(v as number));
-  const num = (v: unknown) => (v === null || v === undefined ? null : Number(v));
-  const direction = row[12];
-  const hashes = row[14];
-  return {
-    name: row[0] as string,
-    version: Number(row[1]),
-    seq: Number(row[2]),
-    checksum: row[3] as string,
-    status: row[4] as HistoryStatus,
-    startedAt: date(row[5]),
-    finishedAt: date(row[6]),
-    durationMs: num(row[7]),
-    appliedBy: (row[8] as string | null) ?? null,
-    statementsRun: num(row[9]) ?? 0,
-    statementsTotal: num(row[10]),
-    error: (row[11] as string | null) ?? null,
-    direction: direction === 'up' || direction === 'down' ? direction : null,
-    lockOwner: (row[13] as string | null | undefined) ?? null,
-    statementHashes: typeof hashes === 'string' ? (JSON.parse(hashes) as string[]) : null,
-    // A row written before in_flight existed may have been left running with its last statement sent.
-    inFlight: row[15] === undefined || row[15] === null ? row[4] === 'running' : row[15] === true,
-    baseline: row[16] === true,
+/** Turns result rows into `HistoryRow`s by column name: a table made by an older release, or a brief
+ * read, has fewer columns. */
+function rowReader(cols: readonly string[]): (row: unknown[]) => HistoryRow {
+  const index = new Map(cols.map((c, i) => [c, i]));
+  return (row) => {
+    const at = (column: string) => {
+      const i = index.get(column);
+      return i === undefined ? undefined : row[i];
+    };
+    const date = (v: unknown) => (v === null || v === undefined ? null : new Date(v as number));
+    const num = (v: unknown) => (v === null || v === undefined ? null : Number(v));
+    const status = at('status') as HistoryStatus;
+    const direction = at('direction');
+    const hashes = at('statement_hashes');
+    const inFlight = at('in_flight');
+    return {
+      name: at('name') as string,
+      version: Number(at('version')),
+      seq: Number(at('seq')),
+      checksum: at('checksum') as string,
+      status,
+      startedAt: date(at('started_at')),
+      finishedAt: date(at('finished_at')),
+      durationMs: num(at('duration_ms')),
+      appliedBy: (at('applied_by') as string | null | undefined) ?? null,
+      statementsRun: num(at('statements_run')) ?? 0,
+      statementsTotal: num(at('statements_total')),
+      error: (at('error') as string | null | undefined) ?? null,
+      direction: direction === 'up' || direction === 'down' ? direction : null,
+      lockOwner: (at('lock_owner') as string | null | undefined) ?? null,
+      statementHashes: typeof hashes === 'string' ? (JSON.parse(hashes) as string[]) : null,
+      // A row written before in_flight existed may have been left running with its last statement sent.
+      inFlight: inFlight === undefined || inFlight === null ? status === 'running' : inFlight === true,
+      baseline: at('baseline') === true,
+    };
   };
 }

@@ -101,10 +101,12 @@ export function createMigrator(options: MigratorOptions): Migrator {
     return result;
   };
 
-  const read = async (): Promise<Inspection> => {
+  /** The files and the history. `brief`: the rows without what only a broken row or a run needs (see
+   * `HistoryStore.list`). */
+  const read = async (readOptions: { brief?: boolean } = {}): Promise<Inspection> => {
     const [files, rows] = await Promise.all([
       discoverSources(config.migrationsDir, { rootDir: config.rootDir, ...(options.fs ? { fs: options.fs } : {}) }),
-      history.list(),
+      history.list(readOptions),
     ]);
     return inspect(files.versioned, rows, files.repeatable);
   };
@@ -125,7 +127,10 @@ export function createMigrator(options: MigratorOptions): Migrator {
 
   async function up(opts: UpOptions = {}): Promise<RunResult> {
     const started = performance.now();
-    const first = await read();
+    // Brief rows answer a start-up with nothing to do and plan the usual run; a broken row is refused or
+    // resumed by what only the whole row says (its error, direction, counts).
+    let first = await read({ brief: true });
+    if (first.broken.length > 0) first = await reread(first);
     if (opts.dryRun) {
       const { loaded, check } = await dryRunUp(first, opts);
       return { direction: 'up', dryRun: true, steps: loaded.map((m) => planned(m, 'up', m.up)), durationMs: since(started), ...(check ? { check } : {}) };
@@ -149,10 +154,11 @@ export function createMigrator(options: MigratorOptions): Migrator {
     await checkLengths((await Promise.all(files.map(load))).map(repeatableChecked), 'up');
     let check: CheckResult | undefined;
     const run = await withLock(async (lease) => {
-      await history.ensure();
       // Re-read under the lock: a replica that waited finds the migrations another one just applied,
-      // and a `running` row now surely belongs to a runner that is gone (it would hold the lock).
+      // and a `running` row now surely belongs to a runner that is gone (it would hold the lock). The
+      // whole rows, read before `ensure()`: they tell it which columns an older table lacks.
       const insp = await reread(first);
+      await history.ensure();
       const interrupted = interruptedUp(insp);
       const plan = planUp(withoutBroken(insp), opts, history.location);
       // The check reads the tables the plan will meet, so under the lock: before it, a replica may still

@@ -68,3 +68,25 @@ describe('a history table made before baselines (with in_flight, without baselin
     ]);
   });
 });
+
+describe('a brief list()', () => {
+  it('reads name, version, seq, checksum and status only, and ensure() after it still adds what an older table lacks', async () => {
+    const table = { schema: `${project.schema}_migrate`, table: 'brief_before_baseline' };
+    const name = `"${table.schema}"."${table.table}"`;
+    await crate.sql(
+      `CREATE TABLE ${name} (name TEXT PRIMARY KEY, version BIGINT, seq BIGINT, checksum TEXT, status TEXT, started_at TIMESTAMP WITH TIME ZONE, finished_at TIMESTAMP WITH TIME ZONE, duration_ms BIGINT, applied_by TEXT, statements_run INTEGER, statements_total INTEGER, error TEXT, direction TEXT, lock_owner TEXT, statement_hashes TEXT, in_flight BOOLEAN) CLUSTERED INTO 1 SHARDS WITH (number_of_replicas = '0-2')`,
+    );
+    await crate.sql(
+      `INSERT INTO ${name} (name, version, seq, checksum, status, statements_run, statements_total, direction, lock_owner, statement_hashes, in_flight) VALUES ('001_a', 1, 1, 'sum', 'applied', 2, 2, 'up', 'me@host:1#ab', '["aa","bb"]', false)`,
+    );
+    const store = createCrateHistory(project.client, table);
+    const [row] = await store.list({ brief: true });
+    expect(row).toMatchObject({ name: '001_a', version: 1, seq: 1, checksum: 'sum', status: 'applied', statementHashes: null, lockOwner: null });
+    await store.ensure();
+    await store.markBaseline({ name: '002_b', version: 2, seq: 2, checksum: 'sum2', appliedBy: 'me@host', finishedAt: new Date() });
+    expect((await store.list()).map((r) => [r.name, r.statementHashes, r.baseline])).toEqual([
+      ['001_a', ['aa', 'bb'], false],
+      ['002_b', null, true],
+    ]);
+  });
+});
