@@ -28,6 +28,20 @@ function jsonReplacer(_key: string, value: unknown): unknown {
   return typeof value === 'bigint' ? value.toString() : value;
 }
 
+/**
+ * The request body. A replacer makes JSON.stringify call back for every value of every row of a bulk request
+ * (a third of its time), so it is used only when the payload holds a bigint, which JSON.stringify refuses
+ * with a TypeError before it returns anything.
+ */
+function requestBody(payload: object): string {
+  try {
+    return JSON.stringify(payload);
+  } catch (err) {
+    if (err instanceof TypeError && /bigint/i.test(err.message)) return JSON.stringify(payload, jsonReplacer);
+    throw err;
+  }
+}
+
 function normalizeBulkItem(raw: unknown): BulkItem {
   const item = raw as { rowcount?: unknown; error?: { code?: unknown; message?: unknown }; error_message?: unknown };
   const out: BulkItem = { rowcount: typeof item.rowcount === 'number' ? item.rowcount : -2 };
@@ -149,7 +163,7 @@ export function createClient(config: ResolvedConfig, options: ClientOptions = {}
     const { server, response, durationMs } = await send({
       method: 'POST',
       path: opts.types === true ? '/_sql?types' : '/_sql',
-      body: JSON.stringify({ stmt, ...payload }, jsonReplacer),
+      body: requestBody({ stmt, ...payload }),
       statement: stmt,
       options: opts,
     });

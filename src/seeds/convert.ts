@@ -12,7 +12,7 @@ import { parseTimestamp, timestampFromNumber } from './timestamp.js';
  * Values from CSV files arrive as strings: arrays, objects, geo points and vectors are then read as JSON.
  */
 
-/** Thrown inside this module only; `convertValue` callers get it as a message. */
+/** A value that does not fit: `convertValue` callers get it as a message, `convertOrThrow` callers ask `valueProblem`. */
 class ValueProblem extends Error {}
 
 /** A value converted for `type`, or the reason it does not fit. */
@@ -25,6 +25,19 @@ export function convertValue(value: unknown, type: ColumnType | undefined): Conv
     if (err instanceof ValueProblem) return { ok: false, message: err.message };
     throw err;
   }
+}
+
+/**
+ * `convertValue` for the per-row path: the converted value, or throws an error that `valueProblem` tells
+ * apart. A row of values then costs no result object per value.
+ */
+export function convertOrThrow(value: unknown, type: ColumnType | undefined): unknown {
+  return convert(value, type);
+}
+
+/** The message of an error `convertOrThrow` threw because the value does not fit; undefined for any other. */
+export function valueProblem(err: unknown): string | undefined {
+  return err instanceof ValueProblem ? err.message : undefined;
 }
 
 function convert(value: unknown, type: ColumnType | undefined): unknown {
@@ -121,7 +134,13 @@ function toInteger(value: unknown, type: Extract<ColumnType, { kind: 'integer' }
   let n: bigint;
   if (typeof value === 'number') {
     if (!Number.isFinite(value)) throw problem(value, type.name);
-    n = BigInt(Math.trunc(value)); // CrateDB truncates a fraction
+    const t = Math.trunc(value); // CrateDB truncates a fraction
+    if (Number.isSafeInteger(t)) {
+      // The common case without a BigInt per value (a number compares with a bigint exactly).
+      if (t < type.min || t > type.max) throw problem(value, type.name, 'out of range');
+      return t === 0 ? 0 : t; // not -0
+    }
+    n = BigInt(t);
   } else if (typeof value === 'bigint') {
     n = value;
   } else if (typeof value === 'string' && /^[+-]?\d+$/.test(value)) {

@@ -1,7 +1,6 @@
 import path from 'node:path';
 import type { SeedFile } from './discover.js';
 import { openCodeSeed } from './formats/code.js';
-import { openCsvSeed } from './formats/csv.js';
 import { openDocumentSeed } from './formats/document.js';
 import { openNdjsonSeed } from './formats/ndjson.js';
 import type { SeedSource } from './formats/source.js';
@@ -22,8 +21,9 @@ export function openSeed(seed: SeedFile, rootDir: string, schema: string, checks
     case 'ndjson':
       return openNdjsonSeed(seed.path, display, seed.name, schema);
     case 'csv':
-      return openCsvSeed(seed.path, display, seed.name, schema,
-        seed.sidecar ? { path: seed.sidecar, displayFile: displayPath(rootDir, seed.sidecar) } : undefined);
+      // csv-parse is loaded when a CSV seed is opened, not with the seeder: most runs have none.
+      return import('./formats/csv.js').then(({ openCsvSeed }) => openCsvSeed(seed.path, display, seed.name, schema,
+        seed.sidecar ? { path: seed.sidecar, displayFile: displayPath(rootDir, seed.sidecar) } : undefined));
     case 'code':
       return openCodeSeed(seed.path, display, schema, checksum);
   }

@@ -1,9 +1,10 @@
 import type { ColumnType } from './column-types.js';
-import { convertValue } from './convert.js';
+import { convertOrThrow, valueProblem } from './convert.js';
 import type { SourceRow } from './formats/source.js';
 import type { SeedFailure } from './types.js';
 
-/** A row ready for `bulk_args`: its columns in a fixed (sorted) order and the converted values. */
+/** A row ready for `bulk_args`: its columns in a fixed (sorted) order and the converted values. `columns` and
+ * `signature` are shared by the rows with the same columns: do not change them. */
 export interface PreparedRow {
   row: number;
   line?: number;
@@ -26,33 +27,90 @@ export interface RowTarget {
   required: string[];
 }
 
+/** What rows with the same columns share: checked and looked up once, not per row. */
+interface Shape {
+  /** The row's keys in the order its object lists them (the cache key). */
+  keys: string[];
+  columns: string[];
+  /** Per sorted column: its type, or UNKNOWN when the table exists and has no such column. */
+  types: Array<ColumnType | typeof UNKNOWN | undefined>;
+  signature: string;
+}
+
+const UNKNOWN = Symbol('unknown column');
+const MAX_SHAPES = 1000;
+
 /**
- * Checks and converts one row. A value that does not fit its column, an unknown column or a missing key fails
- * the row here, so that it is reported with its line and never reaches CrateDB (where one bad value fails
- * the whole bulk request).
+ * Checks and converts rows for one target. A value that does not fit its column, an unknown column or a
+ * missing key fails the row here, so that it is reported with its line and never reaches CrateDB (where one
+ * bad value fails the whole bulk request). Consecutive rows nearly always have the same columns: their
+ * sorted columns, types and signature are worked out once per set of columns and shared by the rows.
  */
-export function prepareRow(source: SourceRow, target: RowTarget): PreparedRow | SeedFailure {
-  const at = { row: source.row, line: source.line, stage: 'validate' as const };
-  if (!source.values) return { ...at, message: source.problem ?? 'unreadable row' };
-  const columns = Object.keys(source.values).filter((c) => source.values![c] !== undefined).sort();
-  for (const key of target.required) {
-    const v = source.values[key];
-    if (v === undefined || v === null) return { ...at, column: key, message: `primary key column "${key}" has no value` };
-  }
-  const args: unknown[] = [];
-  for (const column of columns) {
-    const type = target.columns.get(column) ?? target.declared.get(column);
-    if (type === undefined && target.tableExists) {
-      return {
-        ...at,
-        column,
-        message: `column "${column}" does not exist in ${target.tableName}; ` +
-          'fix its name, or declare its type under columns: to let CrateDB add it',
-      };
+export function rowPreparer(target: RowTarget): (source: SourceRow) => PreparedRow | SeedFailure {
+  const shapes = new Map<string, Shape>();
+  let last: Shape | undefined;
+
+  const shapeOf = (keys: string[]): Shape => {
+    if (last && sameKeys(keys, last.keys)) return last;
+    const cacheKey = keys.join('\u0000');
+    let shape = shapes.get(cacheKey);
+    if (shape === undefined) {
+      // Code seeds may generate rows of ever new columns: the cache stays a cache, not a record of them.
+      if (shapes.size >= MAX_SHAPES) shapes.clear();
+      const columns = [...keys].sort();
+      const types = columns.map((c) => {
+        const type = target.columns.get(c) ?? target.declared.get(c);
+        return type === undefined && target.tableExists ? UNKNOWN : type;
+      });
+      shape = { keys, columns, types, signature: columns.join('\u0000') };
+      shapes.set(cacheKey, shape);
     }
-    const converted = convertValue(source.values[column], type);
-    if (!converted.ok) return { ...at, column, message: converted.message };
-    args.push(converted.value);
-  }
-  return { row: source.row, line: source.line, columns, args, signature: columns.join('\u0000') };
+    last = shape;
+    return shape;
+  };
+
+  return (source) => {
+    const at = { row: source.row, line: source.line, stage: 'validate' as const };
+    const values = source.values;
+    if (!values) return { ...at, message: source.problem ?? 'unreadable row' };
+    let keys = Object.keys(values);
+    for (const k of keys) {
+      if (values[k] === undefined) {
+        keys = keys.filter((c) => values[c] !== undefined);
+        break;
+      }
+    }
+    for (const key of target.required) {
+      const v = values[key];
+      if (v === undefined || v === null) return { ...at, column: key, message: `primary key column "${key}" has no value` };
+    }
+    const { columns, types, signature } = shapeOf(keys);
+    const args: unknown[] = new Array(columns.length);
+    for (let i = 0; i < columns.length; i++) {
+      const column = columns[i]!;
+      const type = types[i];
+      if (type === UNKNOWN) {
+        return {
+          ...at,
+          column,
+          message: `column "${column}" does not exist in ${target.tableName}; ` +
+            'fix its name, or declare its type under columns: to let CrateDB add it',
+        };
+      }
+      try {
+        args[i] = convertOrThrow(values[column], type);
+      } catch (err) {
+        const message = valueProblem(err);
+        if (message === undefined) throw err;
+        return { ...at, column, message };
+      }
+    }
+    return { row: source.row, line: source.line, columns, args, signature };
+  };
+}
+
+function sameKeys(a: readonly string[], b: readonly string[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }

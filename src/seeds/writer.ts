@@ -4,7 +4,7 @@ import { AbortedError, CrateDbError } from '../errors.js';
 import type { SeedAccount } from './account.js';
 import type { SourceRow } from './formats/source.js';
 import { jsonSize } from './json-size.js';
-import { prepareRow, type PreparedRow, type RowTarget } from './prepare.js';
+import { rowPreparer, type PreparedRow, type RowTarget } from './prepare.js';
 import type { SeedMode } from './types.js';
 
 /**
@@ -55,6 +55,7 @@ export interface WriteOptions {
 export async function writeRows(rows: AsyncIterable<SourceRow>, target: RowTarget, options: WriteOptions): Promise<void> {
   const { account, batchSize, signal } = options;
   const statements = new Map<string, string>();
+  const prepareRow = rowPreparer(target);
   const inflight = new Set<Promise<void>>();
   let fatal: unknown;
 
@@ -141,7 +142,7 @@ export async function writeRows(rows: AsyncIterable<SourceRow>, target: RowTarge
       if (signal?.aborted) throw new AbortedError();
       if (fatal !== undefined) break;
       account.rows++;
-      const prepared = prepareRow(source, target);
+      const prepared = prepareRow(source);
       if (!('args' in prepared)) {
         account.fail(prepared);
         continue;

@@ -48,6 +48,27 @@ describe('timestamps (as CrateDB 6.4 and 5.10 store them, transcripts 03-dml and
     bad(true, 'timestamp');
     bad([2020], 'timestamp');
   });
+
+  test('the whole ISO grammar: signed and long years, leap days, t/z in lower case, fractions, offsets', () => {
+    expect(parseTimestamp('2024-02-29', false)).toBe(Date.UTC(2024, 1, 29));
+    expect(parseTimestamp('2023-02-29', false)).toBeUndefined();
+    expect(parseTimestamp('1900-02-29', false)).toBeUndefined();
+    expect(parseTimestamp('2000-02-29', false)).toBe(Date.UTC(2000, 1, 29));
+    expect(parseTimestamp('0099-01-01', false)).toBe(new Date('0099-01-01T00:00:00Z').getTime()); // not 1999
+    expect(parseTimestamp('+002024-01-01t01:02:03z', true)).toBe(Date.UTC(2024, 0, 1, 1, 2, 3));
+    expect(parseTimestamp('-0044-03-15T12:00:00Z', true)).toBe(new Date('-000044-03-15T12:00:00Z').getTime());
+    expect(parseTimestamp('2026-01-02T03:04:05.5', false)).toBe(Date.UTC(2026, 0, 2, 3, 4, 5, 500));
+    expect(parseTimestamp('2026-01-02T03:04:05.123456789+05:30', true)).toBe(Date.UTC(2026, 0, 2, 3, 4, 5, 123) - 330 * 60_000);
+    expect(parseTimestamp('2026-01-02T03:04-0230', true)).toBe(Date.UTC(2026, 0, 2, 3, 4) + 150 * 60_000);
+    expect(parseTimestamp('2026-01-02T03:04+18:00', true)).toBe(Date.UTC(2026, 0, 2, 3, 4) - 18 * 3600_000);
+    expect(parseTimestamp('2026-01-02T03:04+18:01', true)).toBeUndefined();
+    expect(parseTimestamp('2026-01-02T03:04+18:01', false)).toBe(Date.UTC(2026, 0, 2, 3, 4)); // the offset is dropped
+    for (const refused of ['2026-1-02', '202-01-02', '2026-01-02T', '2026-01-02T03', '2026-01-02T03:04:', '2026-01-02T03:04:05.',
+      '2026-01-02T03:04:05.1234567890', '2026-01-02T03:04+02:', '2026-01-02T03:04Zx', '2026-01-02X03:04', '2026-13-01',
+      '2026-00-10', '2026-01-00', '2026-01-02T24:00', '2026-01-02T12:60', '2026-01-02T12:00:60', '1234567890-01-01', '275761-01-01']) {
+      expect(parseTimestamp(refused, true), refused).toBeUndefined();
+    }
+  });
 });
 
 describe('numbers and booleans', () => {
