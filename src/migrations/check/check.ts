@@ -105,8 +105,11 @@ class Walk {
         const existing = await this.state(action.ref);
         if (existing && action.ifNotExists) return [];
         if (existing) return [rules.tableExists(this.display(action.ref))];
-        this.set(this.ref(action.ref), this.fresh(this.ref(action.ref), action.definition));
-        return action.definition === null ? [rules.createTableAs(this.display(action.ref))] : rules.duplicateColumns(this.display(action.ref), action.definition);
+        const display = this.display(action.ref);
+        const refused = [...rules.tableName(display, action.ref.name), ...(action.definition ? [...rules.duplicateColumns(display, action.definition), ...rules.dateColumns(display, action.definition)] : [])];
+        // A refused CREATE TABLE makes no table: later statements on it meet what is there now (nothing).
+        if (refused.length === 0) this.set(this.ref(action.ref), this.fresh(this.ref(action.ref), action.definition));
+        return action.definition === null ? [...refused, rules.createTableAs(display)] : refused;
       }
       case 'drop-table': {
         const problems = migration.hasDown ? [rules.irreversible('DROP TABLE', this.display(action.ref))] : [];

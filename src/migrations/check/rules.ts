@@ -308,3 +308,28 @@ export function dropAnalyzer(name: string): Problem {
     fix: `first rebuild the tables that use '${name}' with another analyzer (SHOW CREATE TABLE names it), then drop it`,
   };
 }
+
+/** CrateDB stores no `DATE` values: a table with such a column is refused (4004 "Type `date` does not
+ * support storage"); DATE exists for expressions only. */
+export function dateColumns(display: string, definition: TableDefinition): Problem[] {
+  return definition.columns.filter((c) => c.storesDate).map((c) => ({
+    severity: 'error',
+    code: CHECK_CODES.dateStorage,
+    message: `CREATE TABLE ${display}: column "${c.name}" is of type ${c.type}, which CrateDB cannot store ("Type \`date\` does not support storage")`,
+    fix: `declare it TIMESTAMP WITH TIME ZONE (midnight of the day), or TEXT in ISO form (YYYY-MM-DD)`,
+  }));
+}
+
+/** Characters CrateDB refuses in a new table's name (4002 InvalidRelationName): those of a file name and
+ * the dot, and whitespace. */
+const INVALID_TABLE_NAME = /[\\/*?"<>|,#.\s]/;
+
+export function tableName(display: string, name: string): Problem[] {
+  if (!INVALID_TABLE_NAME.test(name) && name !== '') return [];
+  return [{
+    severity: 'error',
+    code: CHECK_CODES.tableName,
+    message: `CREATE TABLE ${display}: CrateDB refuses the name (4002 InvalidRelationName: no whitespace or any of \\ / * ? " < > | , # . in a table's name)`,
+    fix: `name it without those characters, e.g. "${name.replace(/[\\/*?"<>|,#.\s]+/g, '_')}"`,
+  }];
+}

@@ -32,6 +32,8 @@ export interface ColumnDefinition {
   fulltext: string | null;
   /** Columns named by the column's own CHECK constraints. */
   checks: Array<{ name: string | null; columns: string[] }>;
+  /** Its type is or holds `DATE` (an array's element, an object's sub-column), which no table can store. */
+  storesDate?: boolean;
 }
 
 export interface CreateTable {
@@ -108,6 +110,7 @@ export function parseColumnDefinition(element: readonly Tok[]): ColumnDefinition
     .map((t) => t.text)
     .join(' ');
   const column: ColumnDefinition = { name, type, generatedFrom: null, primaryKey: false, fulltext: null, checks: [] };
+  if (holdsDate(element.slice(1, i))) column.storesDate = true;
   while (i < element.length) {
     const t = element[i]!;
     if (isSeq(element, i, 'GENERATED', 'ALWAYS', 'AS') || t.upper === 'AS') {
@@ -131,6 +134,18 @@ export function parseColumnDefinition(element: readonly Tok[]): ColumnDefinition
     } else i = t.text === '(' ? closing(element, i) + 1 : i + 1;
   }
   return column;
+}
+
+/** A `DATE` in a type's tokens where a type stands: first (`DATE`), an array's element (`ARRAY(DATE)`), or
+ * after a sub-column's name (`OBJECT AS (d DATE)`), never a sub-column named date (`OBJECT AS (date TEXT)`). */
+function holdsDate(type: readonly Tok[]): boolean {
+  return type.some((t, k) => {
+    if (t.upper !== 'DATE') return false;
+    const before = type[k - 1];
+    if (before === undefined) return true;
+    if (before.text === '(') return type[k - 2]?.upper === 'ARRAY';
+    return isNameToken(before) && (type[k - 2]?.text === '(' || type[k - 2]?.text === ',');
+  });
 }
 
 const COLUMN_CLAUSE = new Set(['GENERATED', 'AS', 'PRIMARY', 'NOT', 'NULL', 'DEFAULT', 'INDEX', 'CONSTRAINT', 'CHECK', 'STORAGE']);

@@ -28,6 +28,8 @@ export const CHECK_CODES = {
   tableExists: 'CM_CHECK_TABLE_EXISTS',
   duplicateColumn: 'CM_CHECK_DUPLICATE_COLUMN',
   dropAnalyzer: 'CM_CHECK_DROP_ANALYZER',
+  dateStorage: 'CM_CHECK_DATE_STORAGE',
+  tableName: 'CM_CHECK_TABLE_NAME',
 } as const;
 
 export type CheckCode = (typeof CHECK_CODES)[keyof typeof CHECK_CODES];
