@@ -4,6 +4,7 @@ import { defaultConfig } from '../../../src/config/defaults.js';
 import { jsonSize } from '../../../src/seeds/json-size.js';
 import { SeedError } from '../../../src/errors.js';
 import { createSeeder } from '../../../src/seeds/seeder.js';
+import type { SeedRunResult } from '../../../src/seeds/types.js';
 import { MAX_BATCH_BYTES } from '../../../src/seeds/writer.js';
 import { FakeCrate } from './fake-crate.js';
 import { makeProject, type Project } from './helpers.js';
@@ -52,7 +53,7 @@ describe('batches by rows and by bytes', () => {
       '{"id": "4", "title": "d", "pages": 9}', '{"id": "5", "title": "e"}', '{"title": null, "id": "6"}'];
     const err = await seedLines(lines).then(() => undefined, (e: unknown) => e as SeedError);
     expect(err).toBeInstanceOf(SeedError);
-    const { result } = err!;
+    const result = err!.result as SeedRunResult;
     expect(result.seeds[0]).toMatchObject({ rows: 6, written: 5, failed: 1 });
     expect(result.seeds[0]!.failures).toEqual([expect.objectContaining({ row: 4, line: 5, column: 'pages', stage: 'validate' })]);
     expect(lastCrate!.bulkSizes).toEqual([2, 1, 2]);
