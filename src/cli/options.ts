@@ -1,5 +1,5 @@
 import type { ConfigOverrides } from '../config/load.js';
-import type { ApiOptions } from '../index.js';
+import type { ApiOptions } from '../session.js';
 import { createLogger } from '../logger.js';
 import type { ParsedArgs } from './spec.js';
 

@@ -1,5 +1,5 @@
 import { UsageError } from '../../errors.js';
-import { baseline as baselineApi } from '../../index.js';
+import { baseline as baselineApi } from '../../api.js';
 import { apiOptions, argsOf } from '../options.js';
 import { print, printJson } from '../output.js';
 import type { CommandRun } from '../spec.js';

@@ -1,5 +1,6 @@
 import { CheckError, ExitCode } from '../../errors.js';
-import { check as checkApi, type CheckResult, type Finding } from '../../index.js';
+import { check as checkApi } from '../../api.js';
+import type { CheckResult, Finding } from '../../index.js';
 import { apiOptions, argsOf } from '../options.js';
 import { print, printJson } from '../output.js';
 import type { CommandRun } from '../spec.js';

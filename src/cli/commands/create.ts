@@ -1,4 +1,5 @@
-import { createMigration, createSeed as createSeedFile, type SeedFormat } from '../../index.js';
+import { createMigration, createSeed as createSeedFile } from '../../api.js';
+import type { SeedFormat } from '../../index.js';
 import { apiOptions, argsOf } from '../options.js';
 import { print, printJson } from '../output.js';
 import type { CommandRun } from '../spec.js';

@@ -1,5 +1,6 @@
 import { ExitCode } from '../../errors.js';
-import { migrate, rollback, type PlanOptions, type RunResult } from '../../index.js';
+import { migrate, rollback } from '../../api.js';
+import type { PlanOptions, RunResult } from '../../index.js';
 import { checkReport } from './check.js';
 import { apiOptions, argsOf } from '../options.js';
 import { duration, print, printJson } from '../output.js';

@@ -1,6 +1,7 @@
 import { qualifiedName } from '../../client/identifiers.js';
 import { ExitCode } from '../../errors.js';
-import { plan as planApi, type PlanResult } from '../../index.js';
+import { plan as planApi } from '../../api.js';
+import type { PlanResult } from '../../index.js';
 import { apiOptions, argsOf } from '../options.js';
 import { print, printJson } from '../output.js';
 import type { CommandRun } from '../spec.js';

@@ -1,4 +1,5 @@
-import { seed as runSeeds, type SeedMode, type SeedRunResult } from '../../index.js';
+import { seed as runSeeds } from '../../api.js';
+import type { SeedMode, SeedRunResult } from '../../index.js';
 import { apiOptions, argsOf } from '../options.js';
 import { duration, print, printJson, table } from '../output.js';
 import { terminalProgress } from '../progress.js';

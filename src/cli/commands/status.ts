@@ -1,5 +1,5 @@
 import { ExitCode } from '../../errors.js';
-import { repair as repairApi, status as statusApi, validate as validateApi } from '../../index.js';
+import { repair as repairApi, status as statusApi, validate as validateApi } from '../../api.js';
 import { apiOptions, argsOf } from '../options.js';
 import { duration, print, printJson, table, timestamp } from '../output.js';
 import type { CommandRun } from '../spec.js';
