@@ -157,7 +157,7 @@ class Walk {
     if (table === null) return this.unknown(action.ref);
     const def = table.definition;
     const missing = columnOf(action);
-    if (def && missing !== null && !def.columns.some((c) => c.name === missing)) return [rules.columnUnknown(table, missing)];
+    if (def && missing !== null && !table.openColumns && !def.columns.some((c) => c.name === missing)) return [rules.columnUnknown(table, missing)];
     // The live SHOW CREATE TABLE no longer describes a table a pending statement changes.
     if (CHANGES_DEFINITION.has(action.kind)) table.createSql = null;
     switch (action.kind) {
@@ -196,6 +196,7 @@ class Walk {
         const resize = 'number_of_shards' in action.props && (action.partition || (def?.partitionedBy.length ?? 0) === 0);
         const problems = resize ? rules.setShards(table, action.props.number_of_shards!) : [];
         if ('blocks.write' in action.props) table.blocksWrite = action.props['blocks.write']!.toLowerCase() === 'true';
+        if (def && !action.partition && action.props.column_policy !== undefined) def.settings.column_policy = action.props.column_policy;
         return problems;
       }
       case 'reset':
@@ -204,6 +205,9 @@ class Walk {
       case 'write':
         table.unrefreshed = true;
         if (action.inserts) table.pendingRows = true;
+        // Rows deleted: whether any are left is not known (a WHERE, or all of them), so no "has rows" error.
+        if (action.deletes && table.rows === 'rows') table.rows = 'unknown';
+        if (!action.deletes && def?.settings.column_policy?.toLowerCase() === 'dynamic') table.openColumns = true;
         return [];
     }
   }
@@ -219,7 +223,7 @@ class Walk {
   }
 
   private fresh(ref: TableRef, definition: TableDefinition | null): TableState {
-    return { display: qualifiedName(ref), definition, rows: definition ? 'empty' : 'unknown', unrefreshed: false, pendingRows: false, blocksWrite: false, createSql: null };
+    return { display: qualifiedName(ref), definition, rows: definition ? 'empty' : 'unknown', unrefreshed: false, pendingRows: false, blocksWrite: false, openColumns: false, createSql: null };
   }
 
   private ref(ref: NameRef): TableRef {
@@ -251,6 +255,7 @@ class Walk {
       unrefreshed: false,
       pendingRows: false,
       blocksWrite: live.blocksWrite,
+      openColumns: false,
       createSql: live.createSql,
     };
     if (state?.definition && live?.shards != null) state.definition.shards = live.shards;

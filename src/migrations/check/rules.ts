@@ -28,6 +28,9 @@ export interface TableState {
   /** Of those writes, some may have added rows (INSERT, COPY FROM): refreshed, the table is not empty. */
   pendingRows: boolean;
   blocksWrite: boolean;
+  /** Rows were written to it with `column_policy = 'dynamic'`: they may have added columns no definition
+   * shows, so a column not in the definition may still exist. */
+  openColumns: boolean;
   /** The live table's SHOW CREATE TABLE while no pending statement has changed it; else null. */
   createSql: string | null;
 }

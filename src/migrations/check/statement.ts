@@ -20,8 +20,9 @@ export type Action =
   | { kind: 'reset'; ref: NameRef; keys: string[]; line: number }
   | { kind: 'swap'; source: NameRef; target: NameRef; dropSource: boolean; line: number }
   | { kind: 'session-setting'; global: boolean; text: string; line: number }
-  /** `inserts`: the write may add rows (INSERT, COPY FROM), not only change or remove them. */
-  | { kind: 'write'; ref: NameRef; inserts: boolean; line: number }
+  /** `inserts`: the write may add rows (INSERT, COPY FROM), not only change or remove them; `deletes`: it
+   * may remove rows (DELETE). */
+  | { kind: 'write'; ref: NameRef; inserts: boolean; deletes?: boolean; line: number }
   | { kind: 'search'; refs: NameRef[]; line: number }
   | { kind: 'refresh'; refs: NameRef[]; line: number }
   | { kind: 'drop-analyzer'; name: string; line: number };
@@ -176,7 +177,7 @@ function dataActions(grammar: SqlGrammar, toks: Tok[], sql: string): Action[] {
   const tables = toks.some((t) => t.upper === 'SELECT') || !direct ? tablesOf(grammar, toks, sql) : [direct.ref];
   const target = tables[0];
   if (!target) return [];
-  const actions: Action[] = [{ kind: 'write', ref: target, inserts: insert, line }];
+  const actions: Action[] = [{ kind: 'write', ref: target, inserts: insert, ...(toks[0]!.upper === 'DELETE' ? { deletes: true } : {}), line }];
   const reads = insert ? tables.slice(1) : toks.some((t) => t.upper === 'WHERE') ? tables : tables.slice(1);
   if (reads.length > 0) actions.unshift({ kind: 'search', refs: reads, line });
   return actions;
