@@ -6,10 +6,8 @@ import { defaultConfig } from './defaults.js';
 import { interpolate, type Environment } from './interpolate.js';
 import { didYouMean, ProblemList, type KeyPath } from './problems.js';
 import { resolveEnvironment, tableRef, type Block } from './resolve.js';
-import { allowedKeys, EnvironmentSchema, FileSchema, schemaName, tableName } from './schema.js';
 import type { Auth, ResolvedConfig } from './types.js';
 import { CONFLICTING_CREDENTIALS, parseServerList, redactUrl } from './urls.js';
-import { parseYamlFile } from './yaml-file.js';
 
 /** Command-line flags; they override the file and `CRATEDB_URL`. */
 export interface ConfigOverrides {
@@ -38,6 +36,10 @@ export interface LoadConfigOptions {
 }
 
 const CONFIG_NAMES = ['crate.config.yaml', 'crate.config.yml'];
+
+/** The validation (zod, ~115 ms to load) and the YAML parser only when there is something to validate: a
+ * file, or a --schema or --history-table flag. Without them (CRATEDB_URL alone, as in CI) neither loads. */
+const schemas = () => import('./schema.js');
 
 function nonEmpty(value: string | undefined): string | undefined {
   return value === undefined || value.trim() === '' ? undefined : value.trim();
@@ -96,6 +98,7 @@ async function loadFile(file: string, envName: string, environment: Environment,
   } catch (err) {
     throw new ConfigError(`Cannot read config file ${display}: ${(err as Error).message}`, undefined, display, undefined, { cause: err });
   }
+  const [{ parseYamlFile }, { allowedKeys, EnvironmentSchema, FileSchema }] = await Promise.all([import('./yaml-file.js'), schemas()]);
   const yaml = parseYamlFile(text);
   const problems = new ProblemList(display, yaml.lineOf);
   for (const error of yaml.syntaxErrors) problems.add([], error.message, error.line);
@@ -184,7 +187,7 @@ function overriddenAuth(current: Auth | undefined, overrides: ConfigOverrides, p
   return { user: current?.user ?? 'crate', password };
 }
 
-function applyOverrides(config: ResolvedConfig, overrides: ConfigOverrides, cwd: string): ResolvedConfig {
+async function applyOverrides(config: ResolvedConfig, overrides: ConfigOverrides, cwd: string): Promise<ResolvedConfig> {
   const out: ResolvedConfig = { ...config };
   if (overrides.url !== undefined && overrides.url.length > 0) {
     const { servers, auth } = parseUrlList(overrides.url, '--url');
@@ -195,12 +198,12 @@ function applyOverrides(config: ResolvedConfig, overrides: ConfigOverrides, cwd:
   const auth = overriddenAuth(out.auth, overrides, problems);
   if (auth !== undefined) out.auth = auth;
   if (overrides.schema !== undefined) {
-    const checked = schemaName.safeParse(overrides.schema);
+    const checked = (await schemas()).schemaName.safeParse(overrides.schema);
     if (checked.success) out.schema = checked.data;
     else problems.add(['--schema'], checked.error.issues[0]!.message);
   }
   if (overrides.historyTable !== undefined) {
-    const checked = tableName.safeParse(overrides.historyTable);
+    const checked = (await schemas()).tableName.safeParse(overrides.historyTable);
     if (checked.success) out.historyTable = tableRef(checked.data, out.historyTable);
     else problems.add(['--history-table'], checked.error.issues[0]!.message);
   }
