@@ -104,9 +104,10 @@ export function createMigrator(options: MigratorOptions): Migrator {
   /** The files and the history. `brief`: the rows without what only a broken row or a run needs (see
    * `HistoryStore.list`). */
   const read = async (readOptions: { brief?: boolean } = {}): Promise<Inspection> => {
-    const [files, rows] = await Promise.all([
-      discoverSources(config.migrationsDir, { rootDir: config.rootDir, ...(options.fs ? { fs: options.fs } : {}) }),
+    // The history's request first: the files are read while it is on the wire.
+    const [rows, files] = await Promise.all([
       history.list(readOptions),
+      discoverSources(config.migrationsDir, { rootDir: config.rootDir, ...(options.fs ? { fs: options.fs } : {}) }),
     ]);
     return inspect(files.versioned, rows, files.repeatable);
   };

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { readFileSync, promises as nodeFs } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { FileFormatError } from '../errors.js';
 
@@ -34,13 +34,13 @@ export interface MigrationFile {
 }
 
 /**
- * The disk, as discovery reads it. Files are read synchronously: `fs.promises.readFile` costs an open, a
- * stat, reads and a close on the libuv thread pool per file, about 5x a `readFileSync` of a small
- * migration file, and at every application start-up that was most of the time of a no-op `migrate()`.
- * Migration files are small and read once per command, before anything else runs.
+ * The disk, as discovery reads it: synchronously. `fs.promises.readFile` costs an open, a stat, reads and
+ * a close on the libuv thread pool per file, about 5x a `readFileSync` of a small migration file, and at
+ * every application start-up that was most of the time of a no-op `migrate()`. Migration files are small
+ * and read once per command; the history request is sent before them (see the runner's `read`).
  */
 const diskFs: SourceFs = {
-  readdir: (dir) => nodeFs.readdir(dir),
+  readdir: async (dir) => readdirSync(dir),
   readFile: async (file) => readFileSync(file),
 };
 

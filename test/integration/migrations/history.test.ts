@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createCrateHistory } from '../../../src/migrations/history.js';
+import { checksumOf } from '../../../src/migrations/source.js';
 import { startCrate, type CrateTarget } from '../../support/crate.js';
 import { describeHistoryStore } from '../../unit/migrations/history-contract.js';
 import { createProject, type TestProject } from './project.js';
@@ -88,5 +89,27 @@ describe('a brief list()', () => {
       ['001_a', ['aa', 'bb'], false],
       ['002_b', null, true],
     ]);
+  });
+});
+
+describe('up over a history table made before baselines', () => {
+  it('applies a pending migration: its brief first read does not hide the missing baseline column from ensure()', async () => {
+    const own = await createProject(crate);
+    try {
+      const { schema: s } = own.config.historyTable;
+      const name = `"${s}"."migrations"`;
+      await crate.sql(
+        `CREATE TABLE ${name} (name TEXT PRIMARY KEY, version BIGINT, seq BIGINT, checksum TEXT, status TEXT, started_at TIMESTAMP WITH TIME ZONE, finished_at TIMESTAMP WITH TIME ZONE, duration_ms BIGINT, applied_by TEXT, statements_run INTEGER, statements_total INTEGER, error TEXT, direction TEXT, lock_owner TEXT, statement_hashes TEXT, in_flight BOOLEAN) CLUSTERED INTO 1 SHARDS WITH (number_of_replicas = '0-2')`,
+      );
+      const applied = `-- migrate:up\nCREATE TABLE "${own.schema}"."a" (id TEXT PRIMARY KEY);\n`;
+      await own.write('001_a.sql', applied);
+      await own.write('002_b.sql', `-- migrate:up\nCREATE TABLE "${own.schema}"."b" (id TEXT PRIMARY KEY);\n`);
+      await crate.sql(`INSERT INTO ${name} (name, version, seq, checksum, status, statements_run, statements_total, in_flight) VALUES ('001_a', 1, 1, ?, 'applied', 1, 1, false)`, [checksumOf(new TextEncoder().encode(applied))]);
+      const result = await own.migrator().up();
+      expect(result.steps.map((st) => [st.name, st.status])).toEqual([['002_b', 'applied']]);
+      expect((await own.migrator().status()).map((st) => [st.name, st.state])).toEqual([['001_a', 'applied'], ['002_b', 'applied']]);
+    } finally {
+      await own.close();
+    }
   });
 });
