@@ -185,6 +185,8 @@ class Walk {
         return [];
       case 'rename-table': {
         const ref = this.ref(action.ref);
+        // CrateDB renames within the table's schema only (11-ddl-limits: into another one is refused).
+        if (action.toSchema !== null && action.toSchema !== ref.schema) return [];
         const to = { schema: ref.schema, table: action.to };
         this.set(ref, null);
         this.set(to, { ...table, display: qualifiedName(to) });

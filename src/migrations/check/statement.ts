@@ -15,7 +15,8 @@ export type Action =
   | { kind: 'drop-column'; ref: NameRef; column: string; ifExists: boolean; line: number }
   | { kind: 'drop-constraint'; ref: NameRef; name: string; line: number }
   | { kind: 'rename-column'; ref: NameRef; from: string; to: string; line: number }
-  | { kind: 'rename-table'; ref: NameRef; to: string; line: number }
+  /** `toSchema`: the schema written before the new name (`RENAME TO s.name`), else null. */
+  | { kind: 'rename-table'; ref: NameRef; to: string; toSchema: string | null; line: number }
   | { kind: 'set'; ref: NameRef; props: Record<string, string>; partition: boolean; line: number }
   | { kind: 'reset'; ref: NameRef; keys: string[]; line: number }
   | { kind: 'swap'; source: NameRef; target: NameRef; dropSource: boolean; line: number }
@@ -144,7 +145,10 @@ function alterClause(ref: NameRef, c: Tok[], partition: boolean): Action[] {
   if (isSeq(c, 0, 'RENAME', 'COLUMN') && isNameToken(c[2]) && c[3]?.upper === 'TO' && isNameToken(c[4])) {
     return [{ kind: 'rename-column', ref, from: c[2].name, to: c[4].name, line }];
   }
-  if (isSeq(c, 0, 'RENAME', 'TO') && isNameToken(c[2])) return [{ kind: 'rename-table', ref, to: c[2].name, line }];
+  if (isSeq(c, 0, 'RENAME', 'TO')) {
+    const to = readName(c, 2);
+    return to ? [{ kind: 'rename-table', ref, to: to.ref.name, toSchema: to.ref.schema, line }] : [];
+  }
   if (word === 'SET' && c[1]?.text === '(') return [{ kind: 'set', ref, props: propertyList(c, 1).props, partition, line }];
   if (word === 'RESET' && c[1]?.text === '(') return [{ kind: 'reset', ref, keys: nameList(c, 1).names, line }];
   return [];

@@ -78,6 +78,11 @@ describe('what the corpus taught the check', () => {
     expect(await errors(['ALTER TABLE doc.t DROP COLUMN extra'])).toEqual([['CM_CHECK_COLUMN_UNKNOWN', 1]]);
   });
 
+  it('RENAME TO with the schema written: the table moves within its schema, or (another schema) not at all', async () => {
+    expect(await errors(['ALTER TABLE doc.t RENAME TO doc.t2', 'CREATE TABLE doc.t (id INT)', 'ALTER TABLE doc.t2 ADD COLUMN id INT'])).toEqual([['CM_CHECK_COLUMN_EXISTS', 3]]);
+    expect(await errors(['ALTER TABLE doc.t RENAME TO other.t', 'CREATE TABLE doc.other (id INT)', 'CREATE TABLE doc.t (id INT)'])).toEqual([['CM_CHECK_TABLE_EXISTS', 3]]);
+  });
+
   it('never throws on an incomplete or unusual statement', async () => {
     const odd = [
       'ALTER TABLE', 'ALTER TABLE t', 'ALTER TABLE t ADD', 'ALTER TABLE t ADD COLUMN', 'ALTER TABLE t DROP', 'ALTER TABLE t ALTER COLUMN v', 'ALTER TABLE t RENAME COLUMN v',
