@@ -20,7 +20,8 @@ import type { Session } from './session.js';
 /** The migration files against the history, as the migrator reads them. */
 async function readMigrations({ config, client, logger }: Session): Promise<Inspection> {
   const history = createCrateHistory(client, config.historyTable, { ...(config.auth ? { auth: config.auth } : {}), logger });
-  const [files, rows] = await Promise.all([discoverSources(config.migrationsDir, { rootDir: config.rootDir }), history.list()]);
+  // The history's request first: the files are read while it is on the wire.
+  const [rows, files] = await Promise.all([history.list(), discoverSources(config.migrationsDir, { rootDir: config.rootDir })]);
   return inspect(files.versioned, rows, files.repeatable);
 }
 
