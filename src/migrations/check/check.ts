@@ -198,6 +198,8 @@ class Walk {
         const resize = 'number_of_shards' in action.props && (action.partition || (def?.partitionedBy.length ?? 0) === 0);
         const problems = resize ? rules.setShards(table, action.props.number_of_shards!) : [];
         if ('blocks.write' in action.props) table.blocksWrite = action.props['blocks.write']!.toLowerCase() === 'true';
+        // A read-only table blocks writes too; an error needs certainty, so it counts as blocked.
+        if (action.props['blocks.read_only']?.toLowerCase() === 'true') table.blocksWrite = true;
         if (def && !action.partition && action.props.column_policy !== undefined) def.settings.column_policy = action.props.column_policy;
         return problems;
       }
@@ -225,7 +227,8 @@ class Walk {
   }
 
   private fresh(ref: TableRef, definition: TableDefinition | null): TableState {
-    return { display: qualifiedName(ref), definition, rows: definition ? 'empty' : 'unknown', unrefreshed: false, pendingRows: false, blocksWrite: false, openColumns: false, createSql: null };
+    const blocked = ['blocks.write', 'blocks.read_only'].some((key) => definition?.settings[key]?.toLowerCase() === 'true');
+    return { display: qualifiedName(ref), definition, rows: definition ? 'empty' : 'unknown', unrefreshed: false, pendingRows: false, blocksWrite: blocked, openColumns: false, createSql: null };
   }
 
   private ref(ref: NameRef): TableRef {

@@ -32,8 +32,7 @@ export function createTableReader(client: CrateClient, grammar: SqlGrammar): Tab
         definition,
         createSql,
         rows: Number(counted.rows[0]?.[0] ?? 0),
-        // information_schema's settings object, or the WITH clause SHOW CREATE TABLE prints.
-        blocksWrite: (row[2] as { blocks?: { write?: unknown } } | null)?.blocks?.write === true || definition?.settings['blocks.write'] === 'true',
+        blocksWrite: blockedBy(row[2] as { blocks?: { write?: unknown; read_only?: unknown } } | null, definition?.settings ?? {}),
         shards: typeof row[1] === 'number' ? row[1] : null,
       };
     } catch (err) {
@@ -41,4 +40,10 @@ export function createTableReader(client: CrateClient, grammar: SqlGrammar): Tab
       throw err;
     }
   };
+}
+
+/** A write block (or a read-only one, which blocks writes too) from information_schema's settings object
+ * or the WITH clause SHOW CREATE TABLE prints. */
+function blockedBy(settings: { blocks?: { write?: unknown; read_only?: unknown } } | null, shown: Record<string, string>): boolean {
+  return settings?.blocks?.write === true || settings?.blocks?.read_only === true || shown['blocks.write'] === 'true' || shown['blocks.read_only'] === 'true';
 }
