@@ -26,7 +26,9 @@ export type Action =
   | { kind: 'write'; ref: NameRef; inserts: boolean; deletes?: boolean; line: number }
   | { kind: 'search'; refs: NameRef[]; line: number }
   | { kind: 'refresh'; refs: NameRef[]; line: number }
-  | { kind: 'drop-analyzer'; name: string; line: number };
+  | { kind: 'drop-analyzer'; name: string; line: number }
+  /** `CREATE [OR REPLACE] VIEW` (`exists`: true) or `DROP VIEW` (false): a name a table cannot take. */
+  | { kind: 'view'; ref: NameRef; exists: boolean; line: number };
 
 /** Reads a statement's actions from its tokens (`tokensOf`). Statements the check has no rule for give none. */
 export function classify(grammar: SqlGrammar, sql: string, toks: Tok[] = tokensOf(grammar, sql)): Action[] {
@@ -68,6 +70,9 @@ function createActions(toks: Tok[]): Action[] {
   const line = toks[0]!.line;
   const created = parseCreateTable(toks);
   if (created) return [{ kind: 'create-table', ...created, line }];
+  const view = isSeq(toks, 1, 'VIEW') ? 2 : isSeq(toks, 1, 'OR', 'REPLACE', 'VIEW') ? 4 : -1;
+  const named = view < 0 ? null : readName(toks, view);
+  if (named) return [{ kind: 'view', ref: named.ref, exists: true, line }];
   // CREATE INDEX does not exist in CrateDB (a parse error); its intent is a fulltext index on a column.
   if (isSeq(toks, 1, 'INDEX')) {
     const on = toks.findIndex((t) => t.upper === 'ON');
@@ -80,6 +85,13 @@ function createActions(toks: Tok[]): Action[] {
 
 function dropActions(toks: Tok[]): Action[] {
   if (isSeq(toks, 1, 'ANALYZER') && isNameToken(toks[2])) return [{ kind: 'drop-analyzer', name: toks[2].name, line: toks[0]!.line }];
+  if (isSeq(toks, 1, 'VIEW')) {
+    const from = isSeq(toks, 2, 'IF', 'EXISTS') ? 4 : 2;
+    return splitTopLevel(toks, from, toks.length).flatMap((part) => {
+      const named = readName(part, 0);
+      return named ? [{ kind: 'view' as const, ref: named.ref, exists: false, line: toks[0]!.line }] : [];
+    });
+  }
   if (!isSeq(toks, 1, 'TABLE')) return [];
   const ifExists = isSeq(toks, 2, 'IF', 'EXISTS');
   const named = readName(toks, ifExists ? 4 : 2);

@@ -83,6 +83,13 @@ describe('what the corpus taught the check', () => {
     expect(await errors(['ALTER TABLE doc.t RENAME TO other.t', 'CREATE TABLE doc.other (id INT)', 'CREATE TABLE doc.t (id INT)'])).toEqual([['CM_CHECK_TABLE_EXISTS', 3]]);
   });
 
+  it('a view takes its name from tables until DROP VIEW', async () => {
+    expect(await errors(['CREATE VIEW doc.v AS SELECT 1', 'CREATE TABLE doc.v (id INT)'])).toEqual([['CM_CHECK_TABLE_EXISTS', 2]]);
+    expect(await errors(['CREATE VIEW doc.v AS SELECT 1', 'CREATE VIEW doc.w AS SELECT 1', 'DROP VIEW IF EXISTS doc.v, doc.w', 'CREATE TABLE doc.v (id INT)', 'CREATE TABLE doc.w (id INT)'])).toEqual([]);
+    // DROP VIEW of a table is refused by CrateDB: the table stays.
+    expect(await errors(['DROP VIEW doc.t', 'CREATE TABLE doc.t (id INT)'])).toEqual([['CM_CHECK_TABLE_EXISTS', 2]]);
+  });
+
   it('never throws on an incomplete or unusual statement', async () => {
     const odd = [
       'ALTER TABLE', 'ALTER TABLE t', 'ALTER TABLE t ADD', 'ALTER TABLE t ADD COLUMN', 'ALTER TABLE t DROP', 'ALTER TABLE t ALTER COLUMN v', 'ALTER TABLE t RENAME COLUMN v',
@@ -94,7 +101,7 @@ describe('what the corpus taught the check', () => {
       'KILL ALL', "ALTER USER u SET (password = 'x')", 'CREATE PUBLICATION p FOR TABLE t', 'ALTER TABLE t CLOSE', 'ALTER TABLE t ADD CONSTRAINT c CHECK (v > 0)',
       "ALTER TABLE t ADD COLUMN o['x'] INT", "ALTER TABLE t DROP COLUMN o['x']", 'DECLARE c CURSOR FOR SELECT 1', 'EXPLAIN SELECT 1', 'SHOW TABLES', 'BEGIN', 'ANALYZE',
       'CREATE FUNCTION f(a INT) RETURNS INT LANGUAGE JAVASCRIPT AS $$function f(a) { return a; }$$', "ALTER TABLE t SET (number_of_shards = 'x')", 'ALTER TABLE t SET (number_of_shards = 0)',
-      'CREATE SERVER s FOREIGN DATA WRAPPER jdbc', 'CREATE FOREIGN TABLE f (a INT) SERVER s', 'GRANT r TO u', 'ALTER TABLE t ALTER COLUMN v DROP DEFAULT',
+      'CREATE VIEW', 'CREATE OR REPLACE VIEW', 'DROP VIEW', 'DROP VIEW IF EXISTS', 'DROP VIEW IF EXISTS ,', 'CREATE SERVER s FOREIGN DATA WRAPPER jdbc', 'CREATE FOREIGN TABLE f (a INT) SERVER s', 'GRANT r TO u', 'ALTER TABLE t ALTER COLUMN v DROP DEFAULT',
     ];
     for (const version of [null, { major: 5, minor: 10 }, { major: 6, minor: 4 }]) {
       for (const sql of odd) await expect(run([sql, sql], version), sql).resolves.toMatchObject({ checked: ['001_x'] });
