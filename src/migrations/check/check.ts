@@ -215,7 +215,8 @@ class Walk {
         return [];
       case 'write':
         table.unrefreshed = true;
-        if (action.inserts) table.pendingRows = true;
+        if (action.inserts === true) table.pendingRows = true;
+        if (action.inserts === 'maybe') table.maybeRows = true;
         // Rows deleted: whether any are left is not known (a WHERE, or all of them), so no "has rows" error.
         if (action.deletes && table.rows === 'rows') table.rows = 'unknown';
         if (!action.deletes && def?.settings.column_policy?.toLowerCase() === 'dynamic') table.openColumns = true;
@@ -229,13 +230,15 @@ class Walk {
 
   private refreshed(state: TableState): void {
     if (state.pendingRows) state.rows = 'rows';
+    else if (state.maybeRows && state.rows === 'empty') state.rows = 'unknown';
     state.unrefreshed = false;
     state.pendingRows = false;
+    state.maybeRows = false;
   }
 
   private fresh(ref: TableRef, definition: TableDefinition | null): TableState {
     const blocked = ['blocks.write', 'blocks.read_only'].some((key) => definition?.settings[key]?.toLowerCase() === 'true');
-    return { display: qualifiedName(ref), definition, rows: definition ? 'empty' : 'unknown', unrefreshed: false, pendingRows: false, blocksWrite: blocked, openColumns: false, createSql: null };
+    return { display: qualifiedName(ref), definition, rows: definition ? 'empty' : 'unknown', unrefreshed: false, pendingRows: false, maybeRows: false, blocksWrite: blocked, openColumns: false, createSql: null };
   }
 
   private ref(ref: NameRef): TableRef {
@@ -266,6 +269,7 @@ class Walk {
       rows: live.rows > 0 ? 'rows' : 'empty',
       unrefreshed: false,
       pendingRows: false,
+      maybeRows: false,
       blocksWrite: live.blocksWrite,
       openColumns: false,
       createSql: live.createSql,

@@ -25,8 +25,11 @@ export interface TableState {
   rows: 'empty' | 'rows' | 'unknown';
   /** Rows written earlier in this migration and not refreshed since (the runner refreshes at its end). */
   unrefreshed: boolean;
-  /** Of those writes, some may have added rows (INSERT, COPY FROM): refreshed, the table is not empty. */
+  /** Of those writes, some added rows (INSERT ... VALUES): refreshed, the table is not empty. */
   pendingRows: boolean;
+  /** Of those writes, some may have added rows (INSERT ... SELECT, COPY FROM): refreshed, an empty table
+   * may no longer be. */
+  maybeRows: boolean;
   blocksWrite: boolean;
   /** Rows were written to it with `column_policy = 'dynamic'`: they may have added columns no definition
    * shows, so a column not in the definition may still exist. */

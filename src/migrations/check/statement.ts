@@ -21,9 +21,10 @@ export type Action =
   | { kind: 'reset'; ref: NameRef; keys: string[]; line: number }
   | { kind: 'swap'; source: NameRef; target: NameRef; dropSource: boolean; line: number }
   | { kind: 'session-setting'; global: boolean; text: string; line: number }
-  /** `inserts`: the write may add rows (INSERT, COPY FROM), not only change or remove them; `deletes`: it
-   * may remove rows (DELETE). */
-  | { kind: 'write'; ref: NameRef; inserts: boolean; deletes?: boolean; line: number }
+  /** `inserts`: the write adds rows (`INSERT ... VALUES`); `maybe` when it may add none (`INSERT ... SELECT`
+   * of an empty result, `COPY FROM` of no file); false when it changes or removes rows. `deletes`: it may
+   * remove rows (DELETE). */
+  | { kind: 'write'; ref: NameRef; inserts: boolean | 'maybe'; deletes?: boolean; line: number }
   | { kind: 'search'; refs: NameRef[]; line: number }
   | { kind: 'refresh'; refs: NameRef[]; line: number }
   | { kind: 'drop-analyzer'; name: string; line: number }
@@ -56,7 +57,7 @@ export function classify(grammar: SqlGrammar, sql: string, toks: Tok[] = tokensO
       const named = readName(toks, 1);
       if (!named) return [];
       const from = toks.slice(named.next).some((t) => t.upper === 'FROM');
-      return [from ? { kind: 'write', ref: named.ref, inserts: true, line } : { kind: 'search', refs: [named.ref], line }];
+      return [from ? { kind: 'write', ref: named.ref, inserts: 'maybe', line } : { kind: 'search', refs: [named.ref], line }];
     }
     case 'SELECT':
     case 'WITH':
@@ -193,7 +194,8 @@ function dataActions(grammar: SqlGrammar, toks: Tok[], sql: string): Action[] {
   const tables = toks.some((t) => t.upper === 'SELECT') || !direct ? tablesOf(grammar, toks, sql) : [direct.ref];
   const target = tables[0];
   if (!target) return [];
-  const actions: Action[] = [{ kind: 'write', ref: target, inserts: insert, ...(toks[0]!.upper === 'DELETE' ? { deletes: true } : {}), line }];
+  const inserts = insert && toks.some((t) => t.upper === 'SELECT') ? 'maybe' : insert;
+  const actions: Action[] = [{ kind: 'write', ref: target, inserts, ...(toks[0]!.upper === 'DELETE' ? { deletes: true } : {}), line }];
   const reads = insert ? tables.slice(1) : toks.some((t) => t.upper === 'WHERE') ? tables : tables.slice(1);
   if (reads.length > 0) actions.unshift({ kind: 'search', refs: reads, line });
   return actions;
