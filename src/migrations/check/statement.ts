@@ -148,7 +148,8 @@ function alterClause(ref: NameRef, c: Tok[], partition: boolean): Action[] {
     const at = isSeq(c, 1, 'COLUMN') ? 2 : 1;
     if (!isNameToken(c[at])) return [];
     const column = c[at].name;
-    const type = c.findIndex((t) => t.upper === 'TYPE');
+    // After the column's name: a column may be named type (`ALTER COLUMN type SET DEFAULT ...`).
+    const type = c.findIndex((t, k) => k > at && t.upper === 'TYPE');
     if (type >= 0) return [{ kind: 'alter-type', ref, column, type: sqlText(c.slice(type + 1)), line }];
     const set = c.findIndex((t, k) => t.upper === 'SET' && c[k + 1]?.text === '(');
     const props = set < 0 ? {} : propertyList(c, set + 1).props;

@@ -98,6 +98,12 @@ describe('what the corpus taught the check', () => {
     expect(await errors(['DROP VIEW doc.t', 'CREATE TABLE doc.t (id INT)'])).toEqual([['CM_CHECK_TABLE_EXISTS', 2]]);
   });
 
+  it('a column named type is no type change', async () => {
+    const add = 'ALTER TABLE doc.t ADD COLUMN type TEXT';
+    expect(await errors([add, "ALTER TABLE doc.t ALTER COLUMN type SET DEFAULT 'click'"])).toEqual([]);
+    expect(await errors([add, 'ALTER TABLE doc.t ALTER COLUMN type TYPE INTEGER'])).toEqual([['CM_CHECK_ALTER_TYPE', 2]]);
+  });
+
   it('never throws on an incomplete or unusual statement', async () => {
     const odd = [
       'ALTER TABLE', 'ALTER TABLE t', 'ALTER TABLE t ADD', 'ALTER TABLE t ADD COLUMN', 'ALTER TABLE t DROP', 'ALTER TABLE t ALTER COLUMN v', 'ALTER TABLE t RENAME COLUMN v',
