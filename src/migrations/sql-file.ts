@@ -217,7 +217,10 @@ function toStep(grammar: SqlGrammar, item: Item, options: ParseSqlOptions, fileR
 function toStatement(grammar: SqlGrammar, tokens: Token[], options: ParseSqlOptions, fileRerunnable: boolean): SqlStatement {
   const line = tokens[0]!.line;
   const sql = substitute(grammar, tokens, options);
-  const visible = tokens.filter((t) => t.channel === 0);
+  // What the statement writes is read from the text CrateDB gets: a placeholder may name the table or its
+  // schema (`INSERT INTO ${schema}.t`), and that table is the one to refresh.
+  const written = tokens.some((t) => t.channel === 0 && t.text.includes('$')) ? grammar.tokenize(sql) : tokens;
+  const visible = written.filter((t) => t.channel === 0);
   const words = visible.map((t) => t.text.toUpperCase());
   if (sessionStatement(words)) {
     throw new FileFormatError(

@@ -172,4 +172,9 @@ describe('tables written', () => {
       [],
     ]);
   });
+
+  it('reads the target after placeholders are replaced: the table named through ${schema} is the one refreshed', async () => {
+    const m = await parse('-- migrate:up\nINSERT INTO ${schema}.t (a) VALUES (1);\nUPDATE "${schema}"."T" SET a = 2;\n', { schema: 'app' });
+    expect(m.up.map((s) => s.writes)).toEqual([[{ schema: 'app', table: 't' }], [{ schema: 'app', table: 'T' }]]);
+  });
 });
