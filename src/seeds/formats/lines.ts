@@ -1,16 +1,32 @@
-import { createReadStream } from 'node:fs';
+import { open } from 'node:fs/promises';
+import { StringDecoder } from 'node:string_decoder';
+
+/** Bytes read at a time: a stream's default chunk. */
+const CHUNK = 64 * 1024;
 
 /**
  * The lines of a text file (without `\n` or `\r\n`), read as they are consumed. readline's async iterator
  * does not do that: its input keeps flowing while the consumer awaits (a bulk request), so a seed slower
- * than the disk queued the whole file in memory. Iterating the stream pulls one chunk at a time instead.
+ * than the disk queued the whole file in memory. A read stream does not either for memory's sake: it
+ * allocates a buffer per chunk, whose memory outside the heap is given back only when a GC collects it, and
+ * over a file of a million rows that held ~30 MB. One buffer is read into again and again instead.
  */
 export async function* readLines(path: string): AsyncGenerator<string> {
+  const file = await open(path, 'r');
+  const buffer = Buffer.allocUnsafe(CHUNK);
+  const decoder = new StringDecoder('utf8');
   let rest = '';
-  for await (const chunk of createReadStream(path, { encoding: 'utf8' }) as AsyncIterable<string>) {
-    const parts = (rest + chunk).split('\n');
-    rest = parts.pop()!;
-    for (const part of parts) yield part.endsWith('\r') ? part.slice(0, -1) : part;
+  try {
+    for (;;) {
+      const { bytesRead } = await file.read(buffer, 0, CHUNK, null);
+      if (bytesRead === 0) break;
+      const parts = (rest + decoder.write(buffer.subarray(0, bytesRead))).split('\n');
+      rest = parts.pop()!;
+      for (const part of parts) yield part.endsWith('\r') ? part.slice(0, -1) : part;
+    }
+    rest += decoder.end();
+    if (rest !== '') yield rest.endsWith('\r') ? rest.slice(0, -1) : rest;
+  } finally {
+    await file.close();
   }
-  if (rest !== '') yield rest.endsWith('\r') ? rest.slice(0, -1) : rest;
 }
