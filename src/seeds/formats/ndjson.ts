@@ -6,7 +6,7 @@ import { readLines } from './lines.js';
 import type { SeedSource, SourceRow } from './source.js';
 
 /**
- * NDJSON seeds: one JSON object per line, streamed with readline so that a file of any size is seeded
+ * NDJSON seeds: one JSON object per line, streamed (formats/lines.ts) so that a file of any size is seeded
  * without holding it in memory. An optional first line `{"$seed": {header}}` names the table and the rest;
  * without it the table is the file name. A line that is not a JSON object is a failed row, not a fatal error.
  */
