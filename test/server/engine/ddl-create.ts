@@ -95,7 +95,7 @@ export function buildTable(node: Ctx, schema: string, name: string, env: Env): C
         break;
       case 'IndexDefinitionContext': {
         const indexName = identName(el.name);
-        const cols = (el.columns().primaryExpression() as Ctx[]).map((c) => c.getText().replace(/"/g, ''));
+        const cols = (el.columns().primaryExpression() as Ctx[]).map((c) => identName(unwrap(c).ident?.() ?? c));
         const analyzer = properties(el.withProperties()).get('analyzer') ?? 'standard';
         indexes.push({ name: indexName, columns: cols, analyzer, searchConfig: resolveAnalyzer(analyzer, catalog.analyzers, indexName) });
         break;
@@ -127,7 +127,7 @@ export function buildTable(node: Ctx, schema: string, name: string, env: Env): C
       if (part.routing) clusteredBy = identName(unwrap(part.routing).ident?.() ?? part.routing);
       if (part.numShards) shards = Number(propertyValue(part.numShards));
     } else if (ruleName(part) === 'PartitionedByContext') {
-      partitionedBy = (part.columns().primaryExpression() as Ctx[]).map((c) => c.getText().replace(/"/g, '').toLowerCase());
+      partitionedBy = (part.columns().primaryExpression() as Ctx[]).map((c) => identName(unwrap(c).ident?.() ?? c));
     }
   }
   if (!(shards >= 1)) throw sqlParse('num_shards in CLUSTERED clause must be greater than 0');

@@ -10,6 +10,7 @@ import type { TableDef } from './catalog.js';
 import { CrateError } from './errors.js';
 import { quoteIdent } from './format.js';
 import { pgTableName } from './storage.js';
+import { coerce } from './values.js';
 
 export interface Partition {
   ident: string;
@@ -86,7 +87,13 @@ export async function partitionsOf(pg: PGlite, t: TableDef): Promise<Partition[]
 
 /** The partition that `PARTITION (col = value, ...)` names, or CrateDB's 4046. */
 export async function namedPartition(pg: PGlite, t: TableDef, values: Map<string, unknown>): Promise<Partition> {
-  const ident = partitionIdent(t.partitionedBy.map((c) => valueText(values.get(c))));
+  // The value is converted to its column's type first, as CrateDB does: '2024-01-01T00:00:00Z' names
+  // the partition of a timestamp column whose value is 1704067200000.
+  const typed = (c: string): unknown => {
+    const col = t.columns.find((x) => x.name === c);
+    return col ? coerce(values.get(c), col.type, { kind: 'evaluated' }, { column: c, added: [] }) : values.get(c);
+  };
+  const ident = partitionIdent(t.partitionedBy.map((c) => valueText(typed(c))));
   const hit = (await partitionsOf(pg, t)).find((p) => p.ident === ident);
   if (!hit) throw new CrateError(404, 4046, `PartitionUnknownException[No partition for table '${t.schema}.${t.name}' with ident '${ident}' exists]`);
   return hit;

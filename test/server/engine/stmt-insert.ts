@@ -14,7 +14,7 @@ import { format, quoteIdent } from './format.js';
 import { dynamicInsert } from './insert-dynamic.js';
 import { baseRowsSql, runInsert, type Compiled, type Item } from './insert-run.js';
 import { constantOf } from './literals.js';
-import { identName, ruleName, type Ctx, type Token } from './parse.js';
+import { identName, qnameParts, ruleName, type Ctx, type Token } from './parse.js';
 import { translateQuery } from './query.js';
 import { finishSql, type Prepared } from './run.js';
 import { Scope, Tx, type Env } from './scope.js';
@@ -105,14 +105,17 @@ function buildSql(c: Compiled, node: Ctx): string {
   const gens = table.columns
     .filter((col) => col.generated !== undefined)
     .map((col) => `CAST(${storedExpr(col.generated!, new Scope([bRel]), tx).sql} AS ${pgType(col.type)}) AS ${quoteIdent(col.name)}`);
-  const src = `SELECT b.*${gens.map((g) => `, ${g}`).join('')}, ${idExpr(table, 'b')} AS "_id" FROM (${baseRowsSql(c, tx)}) b`;
+  // The `_id` is read from the rows with their generated values, since a generated column may be in the key.
+  const withGens = `SELECT b.*${gens.map((g) => `, ${g}`).join('')} FROM (${baseRowsSql(c, tx)}) b`;
+  const src = `SELECT g.*, ${idExpr(table, 'g')} AS "_id" FROM (${withGens}) g`;
   const allCols = table.columns.map((col) => quoteIdent(col.name));
   let conflict = table.primaryKey.length > 0 ? ` ON CONFLICT (${table.primaryKey.map(quoteIdent).join(', ')}) DO NOTHING` : '';
   const oc = node.onConflict();
   if (oc) {
     const target = oc.conflictTarget?.();
     if (target) {
-      const cols = (target.subscriptSafe() as Ctx[]).map((s) => s.getText().replace(/"/g, '').toLowerCase());
+      // Quoted names keep their case; a subscript (`o['a']`) is kept as written and matches no key.
+      const cols = (target.subscriptSafe() as Ctx[]).map((s) => (s.qname?.() ? qnameParts(s.qname()).join('.') : s.getText()));
       if (cols.length !== table.primaryKey.length || !cols.every((x) => table.primaryKey.includes(x))) {
         throw sqlParse(`Conflict target (${cols.join(', ')}) did not match the primary key columns (${table.primaryKey.join(', ')})`);
       }

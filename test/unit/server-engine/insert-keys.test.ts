@@ -1,0 +1,118 @@
+/**
+ * INSERT into tables keyed the way CrateDB users key them: a GENERATED partition column in the primary
+ * key (the time-series layout: the value is computed, the row accepted, its partition made), and quoted
+ * mixed-case key columns, whose case CrateDB keeps in ON CONFLICT targets, `excluded."Col"` and
+ * PARTITIONED BY. One engine for the file (PGlite takes seconds to start).
+ */
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import type { Engine, Session } from '../../server/contract.js';
+import { createEngine } from '../../server/engine/index.js';
+
+interface Body {
+  rows?: unknown[][];
+  rowcount?: number;
+  results?: Array<{ rowcount: number; error?: { code: number; message: string } }>;
+  error?: { code: number; message: string };
+}
+
+const JAN = Date.UTC(2026, 0, 1);
+const FEB = Date.UTC(2026, 1, 1);
+const READINGS = `CREATE TABLE doc.readings (device_id TEXT, ts TIMESTAMP WITH TIME ZONE,
+  month TIMESTAMP WITH TIME ZONE GENERATED ALWAYS AS date_trunc('month', ts), value DOUBLE,
+  PRIMARY KEY (device_id, ts, month)) PARTITIONED BY (month)`;
+
+describe('INSERT keys (6.4)', () => {
+  let engine: Engine;
+  const session: Session = { id: 1, schema: 'doc', user: 'crate' };
+  const sql = async (stmt: string, args?: unknown[], bulkArgs?: unknown[][]): Promise<Body> =>
+    (await engine.execute({ stmt, ...(args ? { args } : {}), ...(bulkArgs ? { bulkArgs } : {}), types: false, session })).body as Body;
+  const rows = async (stmt: string): Promise<unknown[][] | undefined> => (await sql(stmt)).rows;
+  const partitions = (table: string): Promise<unknown[][] | undefined> =>
+    rows(`SELECT values, number_of_replicas FROM information_schema.table_partitions WHERE table_name = '${table}' ORDER BY partition_ident`);
+
+  beforeAll(async () => {
+    engine = await createEngine({ version: '6.4' });
+  });
+  afterAll(async () => {
+    await engine?.close();
+  });
+  beforeEach(async () => {
+    await engine.reset();
+    await sql(READINGS);
+  });
+
+  describe('a generated partition column in the primary key', () => {
+    it('is computed for a row that does not give it, and the row makes its partition', async () => {
+      expect(await sql("INSERT INTO doc.readings (device_id, ts, value) VALUES ('a', '2026-01-05T10:00:00Z', 1.5)")).toMatchObject({ rowcount: 1 });
+      await sql('REFRESH TABLE doc.readings');
+      expect(await rows('SELECT device_id, month, value FROM doc.readings')).toEqual([['a', JAN, 1.5]]);
+      expect(await partitions('readings')).toEqual([[{ month: String(JAN) }, '0-1']]);
+    });
+
+    it('is the conflict target of an upsert, which updates the row of the same key', async () => {
+      const upsert = 'INSERT INTO doc.readings (device_id, ts, value) VALUES (?, ?, ?) ON CONFLICT (device_id, ts, month) DO UPDATE SET value = excluded.value';
+      expect(await sql(upsert, ['a', '2026-01-05T10:00:00Z', 1.5])).toMatchObject({ rowcount: 1 });
+      expect(await sql(upsert, ['a', '2026-01-05T10:00:00Z', 2.5])).toMatchObject({ rowcount: 1 });
+      await sql('REFRESH TABLE doc.readings');
+      expect(await rows('SELECT device_id, value FROM doc.readings')).toEqual([['a', 2.5]]);
+    });
+
+    it('keys each row of a bulk request, a repeated key being a duplicate', async () => {
+      const r = await sql('INSERT INTO doc.readings (device_id, ts, value) VALUES (?, ?, ?)', undefined, [
+        ['a', '2026-01-05T10:00:00Z', 1],
+        ['b', '2026-02-05T10:00:00Z', 2],
+        ['a', '2026-01-05T10:00:00Z', 3],
+      ]);
+      expect(r.results).toEqual([{ rowcount: 1 }, { rowcount: 1 }, { rowcount: -2, error: { code: 4091, message: 'DuplicateKeyException[A document with the same primary key exists already]' } }]);
+      expect(await partitions('readings')).toEqual([[{ month: String(JAN) }, '0-1'], [{ month: String(FEB) }, '0-1']]);
+    });
+
+    it('is computed for the rows of INSERT ... SELECT', async () => {
+      await sql('CREATE TABLE doc.raw (device_id TEXT, ts TIMESTAMP WITH TIME ZONE, value DOUBLE)');
+      await sql("INSERT INTO doc.raw VALUES ('a', '2026-01-05T10:00:00Z', 1), ('b', '2026-02-05T10:00:00Z', 2)");
+      await sql('REFRESH TABLE doc.raw');
+      expect(await sql('INSERT INTO doc.readings (device_id, ts, value) SELECT device_id, ts, value FROM doc.raw')).toMatchObject({ rowcount: 2 });
+      await sql('REFRESH TABLE doc.readings');
+      expect(await rows('SELECT device_id, month FROM doc.readings ORDER BY device_id')).toEqual([['a', JAN], ['b', FEB]]);
+    });
+
+    it('names its partition by a timestamp text in ALTER TABLE ... PARTITION, converted to the column type', async () => {
+      await sql("INSERT INTO doc.readings (device_id, ts, value) VALUES ('a', '2026-01-05T10:00:00Z', 1), ('b', '2026-02-05T10:00:00Z', 2)");
+      expect(await sql("ALTER TABLE doc.readings PARTITION (month = '2026-01-01T00:00:00Z') SET (number_of_replicas = 0)")).toMatchObject({ rowcount: -1 });
+      expect(await partitions('readings')).toEqual([[{ month: String(JAN) }, '0'], [{ month: String(FEB) }, '0-1']]);
+    });
+
+    it('still refuses a given value that does not match its computation', async () => {
+      const r = await sql("INSERT INTO doc.readings (device_id, ts, month, value) VALUES ('a', '2026-01-05T10:00:00Z', '2026-02-01T00:00:00Z', 1)");
+      expect(r.error?.message).toMatch(/^SQLParseException\[Given value \d+ for generated column month does not match calculation/);
+    });
+  });
+
+  describe('quoted mixed-case key columns', () => {
+    beforeEach(async () => {
+      await sql('CREATE TABLE doc."Devices" ("deviceId" TEXT PRIMARY KEY, model TEXT, "maxTemp" INT)');
+    });
+
+    it('keep their case in the ON CONFLICT target and in excluded."Col"', async () => {
+      const upsert = 'INSERT INTO doc."Devices" ("deviceId", model, "maxTemp") VALUES (?, ?, ?) ON CONFLICT ("deviceId") DO UPDATE SET model = excluded.model, "maxTemp" = excluded."maxTemp"';
+      expect(await sql(upsert, ['d', 'm1', 1])).toMatchObject({ rowcount: 1 });
+      expect(await sql(upsert, ['d', 'm2', 2])).toMatchObject({ rowcount: 1 });
+      await sql('REFRESH TABLE doc."Devices"');
+      expect(await rows('SELECT "deviceId", model, "maxTemp" FROM doc."Devices"')).toEqual([['d', 'm2', 2]]);
+    });
+
+    it('are not matched by an unquoted name, which folds to lower case', async () => {
+      expect((await sql("INSERT INTO doc.\"Devices\" (\"deviceId\") VALUES ('d') ON CONFLICT (deviceId) DO NOTHING")).error?.message)
+        .toBe('SQLParseException[Conflict target (deviceid) did not match the primary key columns (deviceId)]');
+      expect((await sql("INSERT INTO doc.\"Devices\" (deviceId) VALUES ('d')")).error).toMatchObject({ code: 4043, message: 'ColumnUnknownException[Column deviceid unknown]' });
+    });
+
+    it('keep their case in PARTITIONED BY and in a PARTITION clause', async () => {
+      await sql('CREATE TABLE doc.daily (id INT, "Day" TEXT, PRIMARY KEY (id, "Day")) PARTITIONED BY ("Day")');
+      expect(await sql("INSERT INTO doc.daily (id) VALUES (1)")).toMatchObject({ error: { message: 'SQLParseException[Column `Day` is required but is missing from the insert statement]' } });
+      expect(await sql("INSERT INTO doc.daily (id, \"Day\") VALUES (1, 'mon')")).toMatchObject({ rowcount: 1 });
+      expect(await sql("ALTER TABLE doc.daily PARTITION (\"Day\" = 'mon') SET (number_of_replicas = 0)")).toMatchObject({ rowcount: -1 });
+      expect(await partitions('daily')).toEqual([[{ Day: 'mon' }, '0']]);
+    });
+  });
+});
