@@ -4,7 +4,7 @@
  * answers, but their modules load everything a run needs (the check, the SQL grammar, the statement
  * runner, every seed format and csv-parse), which a `status` process would load for nothing at each start.
  * Keep these in step with `Migrator.status/validate` (migrations/runner.ts) and `Seeder.status`
- * (seeds/seeder.ts); test/unit/read-status.test.ts compares them.
+ * (seeds/seeder.ts); test/integration/migrations/read-status.test.ts compares them.
  */
 import path from 'node:path';
 import { createCrateHistory } from './migrations/history.js';
