@@ -157,7 +157,9 @@ export function createMigrator(options: MigratorOptions): Migrator {
     const run = await withLock(async (lease) => {
       // Re-read under the lock: a replica that waited finds the migrations another one just applied,
       // and a `running` row now surely belongs to a runner that is gone (it would hold the lock). The
-      // whole rows, read before `ensure()`: they tell it which columns an older table lacks.
+      // whole rows, read before `ensure()`: they tell it which columns an older table lacks. With no rows
+      // at the first read (a fresh database) the table is made first, so the re-read is no second 404.
+      if (first.rows.length === 0) await history.ensure();
       const insp = await reread(first);
       await history.ensure();
       const interrupted = interruptedUp(insp);
