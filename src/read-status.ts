@@ -3,17 +3,15 @@
  * history, the lease row and the seeds tracking table. `createMigrator` and `createSeeder` give the same
  * answers, but their modules load everything a run needs (the check, the SQL grammar, the statement
  * runner, every seed format and csv-parse), which a `status` process would load for nothing at each start.
- * Keep these in step with `Migrator.status/validate` (migrations/runner.ts) and `Seeder.status`
- * (seeds/seeder.ts); test/integration/migrations/read-status.test.ts compares them.
+ * The seeds' part is the seeder's own (seeds/status.ts); keep the migrations' part in step with
+ * `Migrator.status/validate` (migrations/runner.ts): test/integration/migrations/read-status.test.ts compares them.
  */
-import path from 'node:path';
 import { createCrateHistory } from './migrations/history.js';
 import { createCrateLock } from './migrations/lock.js';
 import { inspect, statusOf, type Inspection } from './migrations/plan.js';
 import { discoverSources } from './migrations/source.js';
 import type { DriftItem, MigrationStatus } from './migrations/types.js';
-import { checksumOf, discoverSeeds } from './seeds/discover.js';
-import { SeedTracking, type SeedRecord } from './seeds/tracking.js';
+import { seedStatus as readSeedStatus } from './seeds/status.js';
 import type { SeedStatusEntry } from './seeds/types.js';
 import type { Session } from './session.js';
 
@@ -41,28 +39,6 @@ export async function migrationDrift(session: Session): Promise<DriftItem[]> {
 }
 
 /** Every seed file and every recorded seed, with its state, by name. */
-export async function seedStatus({ config, client, signal }: Session): Promise<SeedStatusEntry[]> {
-  const tracking = new SeedTracking(client, config.seedsTable);
-  const seeds = await discoverSeeds(config.seedsDir, config.env);
-  const records = new Map((await tracking.list(signal)).map((r) => [r.name, r]));
-  const entries: SeedStatusEntry[] = [];
-  for (const seed of seeds) {
-    const checksum = await checksumOf(seed);
-    const rec = records.get(seed.name);
-    records.delete(seed.name);
-    // As seeds/open.ts displayPath shows a seed's file.
-    const file = path.relative(config.rootDir, seed.path) || seed.path;
-    if (!rec) {
-      entries.push({ name: seed.name, file, state: 'pending', checksum });
-      continue;
-    }
-    const state = rec.rowsFailed > 0 ? 'failed' : rec.checksum === checksum ? 'seeded' : 'changed';
-    entries.push({ ...recordFields(rec), name: seed.name, file, state, checksum });
-  }
-  for (const rec of records.values()) entries.push({ ...recordFields(rec), name: rec.name, state: 'missing' });
-  return entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-}
-
-function recordFields({ seededAt, rowsWritten, rowsUnchanged, rowsFailed, durationMs }: SeedRecord) {
-  return { seededAt, rowsWritten, rowsUnchanged, rowsFailed, durationMs };
+export function seedStatus({ config, client, signal }: Session): Promise<SeedStatusEntry[]> {
+  return readSeedStatus(config, client, signal);
 }

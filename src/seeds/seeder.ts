@@ -6,9 +6,9 @@ import { qualifiedName } from '../client/identifiers.js';
 import { createMigrationContext } from '../migrations/context.js';
 import { SeedAccount } from './account.js';
 import { readOnlyContext } from './dry-run-context.js';
-import { checksumOf, discoverSeeds, selectSeeds } from './discover.js';
-import { displayPath } from './open.js';
+import { discoverSeeds, selectSeeds } from './discover.js';
 import { planSeed, type SeedPlan } from './plan.js';
+import { seedStatus } from './status.js';
 import { SeedTracking } from './tracking.js';
 import {
   SEED_MODES,
@@ -184,32 +184,9 @@ export function createSeeder(options: SeederOptions): Seeder {
     if (signal?.aborted) throw new AbortedError();
   }
 
-  async function status(): Promise<SeedStatusEntry[]> {
-    const seeds = await discoverSeeds(config.seedsDir, config.env);
-    const records = new Map((await tracking.list(signal)).map((r) => [r.name, r]));
-    const entries: SeedStatusEntry[] = [];
-    for (const seed of seeds) {
-      const checksum = await checksumOf(seed);
-      const rec = records.get(seed.name);
-      records.delete(seed.name);
-      const file = displayPath(config.rootDir, seed.path);
-      if (!rec) {
-        entries.push({ name: seed.name, file, state: 'pending', checksum });
-        continue;
-      }
-      const state = rec.rowsFailed > 0 ? 'failed' : rec.checksum === checksum ? 'seeded' : 'changed';
-      entries.push({ ...recordFields(rec), name: seed.name, file, state, checksum });
-    }
-    for (const rec of records.values()) entries.push({ ...recordFields(rec), name: rec.name, state: 'missing' });
-    return entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-  }
+  const status = (): Promise<SeedStatusEntry[]> => seedStatus(config, client, signal);
 
   return { run, status };
-}
-
-function recordFields(rec: { seededAt: Date; rowsWritten: number; rowsUnchanged: number; rowsFailed: number; durationMs: number }) {
-  const { seededAt, rowsWritten, rowsUnchanged, rowsFailed, durationMs } = rec;
-  return { seededAt, rowsWritten, rowsUnchanged, rowsFailed, durationMs };
 }
 
 function checkOptions(options: SeedRunOptions): void {
