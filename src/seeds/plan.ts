@@ -58,7 +58,12 @@ export async function planSeed(seed: SeedFile, options: SeedRunOptions, ctx: Pla
   plan.source = source;
   result.mode = options.mode ?? header.mode ?? 'upsert';
   plan.batchSize = options.batchSize ?? header.batchSize ?? config.batchSize;
-  const missing = await missingMigrations(client, config.historyTable, header.requires, config.auth, signal);
+  const target = header.table !== undefined && source.hasRows ? header.table : undefined;
+  // The table is read while the history answers (both read-only): two round trips instead of three.
+  const [missing, table] = await Promise.all([
+    missingMigrations(client, config.historyTable, header.requires, config.auth, signal),
+    target ? readTableInfo(client, target, signal) : undefined,
+  ]);
   if (missing.names.length > 0) {
     result.missingRequires = missing.names;
     if (!options.dryRun) {
@@ -68,10 +73,9 @@ export async function planSeed(seed: SeedFile, options: SeedRunOptions, ctx: Pla
           (missing.hint ? `; the history table is not visible: ${missing.hint}` : ''));
     }
   }
-  if (header.table === undefined || !source.hasRows) return plan;
-  const name = `${header.table.schema}.${header.table.table}`;
+  if (target === undefined || table === undefined) return plan;
+  const name = `${target.schema}.${target.table}`;
   result.table = name;
-  const table = await readTableInfo(client, header.table, signal);
   plan.table = table;
   if (!table.exists) {
     if (options.dryRun && missing.names.length > 0) {

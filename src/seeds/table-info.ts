@@ -21,21 +21,19 @@ export interface TableInfo {
  */
 export async function readTableInfo(client: CrateClient, ref: TableRef, signal?: AbortSignal): Promise<TableInfo> {
   const options = { readOnly: true, signal };
-  const cols = await client.sql(
-    'SELECT column_name, data_type, character_maximum_length, column_default, is_generated FROM information_schema.columns ' +
-      'WHERE table_schema = ? AND table_name = ?',
-    [ref.schema, ref.table],
-    options,
-  );
+  // Both at once: a seed's start waits on these two round trips (a missing table answers no key columns).
+  const [cols, keys] = await Promise.all([
+    client.sql(
+      'SELECT column_name, data_type, character_maximum_length, column_default, is_generated FROM information_schema.columns ' +
+        'WHERE table_schema = ? AND table_name = ?',
+      [ref.schema, ref.table],
+      options,
+    ),
+    client.sql('SELECT column_name FROM information_schema.key_column_usage WHERE table_schema = ? AND table_name = ? ORDER BY ordinal_position', [ref.schema, ref.table], options),
+  ]);
   if (cols.rows.length === 0) {
     return { ref, exists: false, columns: new Map(), primaryKey: [], filled: new Set(), generated: new Set() };
   }
-  const keys = await client.sql(
-    'SELECT column_name FROM information_schema.key_column_usage ' +
-      'WHERE table_schema = ? AND table_name = ? ORDER BY ordinal_position',
-    [ref.schema, ref.table],
-    options,
-  );
   return {
     ref,
     exists: true,
