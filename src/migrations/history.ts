@@ -66,8 +66,10 @@ export interface HistoryStore {
   readonly location: string;
   ensure(): Promise<void>;
   /** `brief`: only name, version, seq, checksum and status need be read (what tells pending, applied and
-   * broken rows apart); the other fields may read as null, 0 or false. A store may return whole rows. */
-  list(options?: { brief?: boolean }): Promise<HistoryRow[]>;
+   * broken rows apart); the other fields may read as null, 0 or false. A store may return whole rows.
+   * `unrefreshed`: the read may miss the writes of the last moments (CrateDB: one refresh interval); a
+   * store that is always current ignores it. */
+  list(options?: { brief?: boolean; unrefreshed?: boolean }): Promise<HistoryRow[]>;
   /** Inserts or overwrites the row as `running` with the entry's counts, no error (before the first
    * statement it sends). */
   markRunning(entry: RunningEntry): Promise<void>;
@@ -119,7 +121,7 @@ const BRIEF_COLUMNS = new Set(['name', 'version', 'seq', 'checksum', 'status']);
 /**
  * The history table in CrateDB. Rows are written by primary key, which CrateDB applies in real time, so
  * writes need no REFRESH; `list()` is the one search and refreshes the table first, so the next process
- * and a crash survivor see every row. A table made by an older version gets its new columns added by
+ * and a crash survivor see every row (unless asked for an `unrefreshed` read: the no-op start-up's first). A table made by an older version gets its new columns added by
  * `ensure()` (CrateDB has no ADD COLUMN IF NOT EXISTS), and is read without them until then.
  */
 export function createCrateHistory(
@@ -139,10 +141,10 @@ export function createCrateHistory(
     const cols = Object.keys(set);
     await client.sql(`UPDATE ${name} SET ${cols.map((c) => `${c} = ?`).join(', ')} WHERE name = ?`, [...Object.values(set), key]);
   };
-  const select = (columns: readonly string[]) =>
+  const select = (columns: readonly string[], refresh: boolean) =>
     whileShardsStart(
       async () => {
-        await client.refresh([table], { readOnly: true });
+        if (refresh) await client.refresh([table], { readOnly: true });
         return client.sql(`SELECT ${columns.join(', ')} FROM ${name} ORDER BY seq`, [], { readOnly: true });
       },
       { logger, what: name },
@@ -150,10 +152,10 @@ export function createCrateHistory(
 
   /** Reads with the newest set of columns the table has (4043: a column an older release did not make).
    * Only a whole read learns which groups are missing: a brief one does not name them all. */
-  const selectKnown = async (brief: boolean) => {
+  const selectKnown = async (brief: boolean, refresh = true) => {
     for (let i = missing; ; i++) {
       try {
-        const result = await select(brief ? COLUMN_SETS[i]!.filter((c) => BRIEF_COLUMNS.has(c)) : COLUMN_SETS[i]!);
+        const result = await select(brief ? COLUMN_SETS[i]!.filter((c) => BRIEF_COLUMNS.has(c)) : COLUMN_SETS[i]!, refresh);
         if (!brief) [missing, columnsKnown] = [i, true];
         return result;
       } catch (err) {
@@ -188,7 +190,7 @@ export function createCrateHistory(
     },
     async list(read = {}) {
       try {
-        const result = await selectKnown(read.brief === true);
+        const result = await selectKnown(read.brief === true, read.unrefreshed !== true);
         exists = true;
         return result.rows.map(rowReader(result.cols));
       } catch (err) {

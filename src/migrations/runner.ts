@@ -103,7 +103,7 @@ export function createMigrator(options: MigratorOptions): Migrator {
 
   /** The files and the history. `brief`: the rows without what only a broken row or a run needs (see
    * `HistoryStore.list`). */
-  const read = async (readOptions: { brief?: boolean } = {}): Promise<Inspection> => {
+  const read = async (readOptions: { brief?: boolean; unrefreshed?: boolean } = {}): Promise<Inspection> => {
     // The history's request first: the files are read while it is on the wire.
     const [rows, files] = await Promise.all([
       history.list(readOptions),
@@ -129,8 +129,13 @@ export function createMigrator(options: MigratorOptions): Migrator {
   async function up(opts: UpOptions = {}): Promise<RunResult> {
     const started = performance.now();
     // Brief rows answer a start-up with nothing to do and plan the usual run; a broken row is refused or
-    // resumed by what only the whole row says (its error, direction, counts).
-    let first = await read({ brief: true });
+    // resumed by what only the whole row says (its error, direction, counts). The first read skips the
+    // REFRESH (one request): it can miss only the history writes of the last refresh interval (CrateDB's
+    // default 1 s), which leave a migration looking pending, broken or changed, and a `down` of that moment.
+    // So "every file applied, unchanged" is trusted; anything else is read again, refreshed, before it
+    // decides or refuses. No table (a fresh database) needs no second look.
+    let first = await read({ brief: true, unrefreshed: !opts.dryRun });
+    if (!opts.dryRun && first.rows.length > 0 && !isUpToDate(first, opts)) first = await read({ brief: true });
     if (first.broken.length > 0) first = await reread(first);
     if (opts.dryRun) {
       const { loaded, check } = await dryRunUp(first, opts);
