@@ -1,5 +1,6 @@
 import { createRequire } from 'node:module';
 import type { Dispatcher, Pool as UndiciPool } from 'undici';
+import type { Auth, ResolvedConfig } from '../config/types.js';
 
 /**
  * undici's Pool class from its own file. undici's index loads every API it offers (fetch, WebSocket,
@@ -8,7 +9,6 @@ import type { Dispatcher, Pool as UndiciPool } from 'undici';
  * so the file is reachable, and the type is the index's. undici is CommonJS: a synchronous require.
  */
 const Pool = createRequire(import.meta.url)('undici/lib/dispatcher/pool.js') as typeof UndiciPool;
-import type { Auth, ResolvedConfig } from '../config/types.js';
 
 /** One HTTP exchange with one server. */
 export interface HttpRequest {
