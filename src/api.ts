@@ -78,8 +78,9 @@ export function seed(options: ApiOptions & SeedRunOptions & { progress?: SeedPro
  */
 export function check(options: ApiOptions = {}): Promise<CheckResult> {
   return withSession(options, async (s) => {
-    const [{ createMigrator }, { checkErrorOf, checkFiles, pendingFiles }] = await Promise.all([runner(), import('./migrations/check/files.js')]);
-    const pending = (await createMigrator(s).status()).filter((m) => m.state === 'pending').map((m) => m.name);
+    // The status through read-status.ts, as `status` does: the runner's code is not needed to list pending ones.
+    const [{ migrationStatus }, { checkErrorOf, checkFiles, pendingFiles }] = await Promise.all([readStatus(), import('./migrations/check/files.js')]);
+    const pending = (await migrationStatus(s)).filter((m) => m.state === 'pending').map((m) => m.name);
     const result = await checkFiles(s, await pendingFiles(s.config, new Set(pending)));
     const error = checkErrorOf(result);
     if (error) throw error;
