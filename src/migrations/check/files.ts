@@ -17,13 +17,21 @@ import type { CheckMigration, CheckResult } from './types.js';
 export async function checkFiles(deps: { client: CrateClient; config: ResolvedConfig }, files: readonly MigrationFile[]): Promise<CheckResult> {
   const { client, config } = deps;
   const migrations = await Promise.all(files.map((file) => toCheckMigration(file, config)));
+  // The version request goes out while the grammar loads, not after it.
+  const [grammar, { version }] = await Promise.all([loadSqlGrammar(), client.ping()]);
   return checkMigrations({
     migrations,
-    readTable: createTableReader(client, await loadSqlGrammar()),
+    readTable: createTableReader(client, grammar),
     defaultSchema: config.schema,
     qualifyNames: config.check?.qualifyNames ?? false,
-    serverVersion: parseVersion((await client.ping()).version),
+    serverVersion: knownVersion(version),
   });
+}
+
+/** The version `ping` answered; null when the server named none ('unknown'), so that the rules that differ
+ * between versions warn instead of judging the server a 0.x (older than 6, as parseVersion would read it). */
+function knownVersion(number: string): { major: number; minor: number } | null {
+  return /^\d+\.\d+\.\d+/.test(number) ? parseVersion(number) : null;
 }
 
 /** Every migration file in the config's folder whose name is in `pending`, in version order. */

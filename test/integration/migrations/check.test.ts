@@ -166,4 +166,21 @@ describe('the check agrees with what CrateDB then does', () => {
       await project.close();
     }
   });
+
+  it('warns of what either version refuses when the server names no version', async () => {
+    const project = await createProject(crate);
+    try {
+      await project.write('001_versions.sql', ['-- migrate:up', 'CREATE SCHEMA IF NOT EXISTS ${schema}_x;', 'DROP SCHEMA IF EXISTS ${schema}_x;'].join('\n'));
+      const files = await discoverMigrations(project.config.migrationsDir, { rootDir: project.config.rootDir });
+      // The client answers 'unknown' for a root document without version.number.
+      const client: CrateClient = { ...project.client, ping: async () => ({ server: 'test', version: 'unknown' }) };
+      const result = await checkFiles({ client, config: project.config }, files);
+      expect(result.findings.map((f) => [f.severity, f.code, f.line])).toEqual([
+        ['warning', 'CM_CHECK_VERSION', 2],
+        ['warning', 'CM_CHECK_VERSION', 3],
+      ]);
+    } finally {
+      await project.close();
+    }
+  });
 });
