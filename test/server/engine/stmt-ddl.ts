@@ -185,7 +185,7 @@ export function prepareSchemaStatement(extra: Extract<ExtraStatement, { kind: 'c
       if (dependents) {
         for (const t of [...catalog.tables.values()].filter((x) => x.schema === s)) {
           checkBlocks(t, 'DROP');
-    await ctx.state.pg.exec(dropTableSql(t));
+          await ctx.state.pg.exec(dropTableSql(t));
           catalog.removeTable(t);
         }
         for (const v of [...catalog.views.values()].filter((x) => x.schema === s)) catalog.views.delete(`${v.schema}.${v.name}`);
