@@ -1,5 +1,4 @@
 import { createReadStream } from 'node:fs';
-import { createInterface } from 'node:readline';
 import { FileFormatError } from '../../errors.js';
 import { parseHeader, tableFromSeedName } from '../header.js';
 import { readLines } from './lines.js';
@@ -71,19 +70,13 @@ async function* readRows(path: string, headerLine: number): AsyncGenerator<Sourc
 }
 
 async function firstLine(path: string): Promise<{ text: string; line: number } | undefined> {
-  const input = createReadStream(path, { encoding: 'utf8' });
-  const lines = createInterface({ input, crlfDelay: Infinity });
+  // The same line reader as the rows, so that the header's line number is the one readRows counts.
   let line = 0;
-  try {
-    for await (const text of lines) {
-      line++;
-      if (text.trim() !== '') return { text, line };
-    }
-    return undefined;
-  } finally {
-    lines.close();
-    input.destroy();
+  for await (const text of readLines(path)) {
+    line++;
+    if (text.trim() !== '') return { text, line };
   }
+  return undefined;
 }
 
 /** Lines holding something other than blanks, counted on raw bytes (no decoding, no parsing). */
