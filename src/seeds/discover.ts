@@ -17,6 +17,11 @@ export interface SeedFile {
   sidecar?: string;
 }
 
+/** The path shown in messages and results: relative to the project root. */
+export function displayPath(rootDir: string, file: string): string {
+  return path.relative(rootDir, file) || file;
+}
+
 const FORMATS: Array<[RegExp, SeedFileFormat]> = [
   [/\.ya?ml$/i, 'yaml'],
   [/\.json$/i, 'json'],

@@ -1,14 +1,8 @@
-import path from 'node:path';
-import type { SeedFile } from './discover.js';
+import { displayPath, type SeedFile } from './discover.js';
 import { openCodeSeed } from './formats/code.js';
 import { openDocumentSeed } from './formats/document.js';
 import { openNdjsonSeed } from './formats/ndjson.js';
 import type { SeedSource } from './formats/source.js';
-
-/** The path shown in messages and results: relative to the project root. */
-export function displayPath(rootDir: string, file: string): string {
-  return path.relative(rootDir, file) || file;
-}
 
 /** Reads a seed's header (and for YAML/JSON its rows); rows of NDJSON and CSV stream later. `checksum`
  * tells a changed code seed from the version already imported in this process. */

@@ -1,8 +1,8 @@
 import type { CrateClient } from '../client/types.js';
 import type { ResolvedConfig } from '../config/types.js';
-import { checksumOf, type SeedFile } from './discover.js';
+import { checksumOf, displayPath, type SeedFile } from './discover.js';
 import type { SeedSource } from './formats/source.js';
-import { displayPath, openSeed } from './open.js';
+import { openSeed } from './open.js';
 import { missingMigrations } from './requires.js';
 import { readTableInfo, type TableInfo } from './table-info.js';
 import type { SeedTracking } from './tracking.js';
@@ -59,7 +59,7 @@ export async function planSeed(seed: SeedFile, options: SeedRunOptions, ctx: Pla
   result.mode = options.mode ?? header.mode ?? 'upsert';
   plan.batchSize = options.batchSize ?? header.batchSize ?? config.batchSize;
   const target = header.table !== undefined && source.hasRows ? header.table : undefined;
-  // The table is read while the history answers (both read-only): two round trips instead of three.
+  // The table is read while the history answers (all read-only): their round trips overlap, not follow.
   const [missing, table] = await Promise.all([
     missingMigrations(client, config.historyTable, header.requires, config.auth, signal),
     target ? readTableInfo(client, target, signal) : undefined,

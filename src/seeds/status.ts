@@ -3,10 +3,9 @@
  * the files and the seeds table only. Shared by `Seeder.status` and the light `status` path
  * (src/read-status.ts), so it imports no seed format, no writer and no csv-parse.
  */
-import path from 'node:path';
 import type { CrateClient } from '../client/types.js';
 import type { ResolvedConfig } from '../config/types.js';
-import { checksumOf, discoverSeeds } from './discover.js';
+import { checksumOf, discoverSeeds, displayPath } from './discover.js';
 import { SeedTracking, type SeedRecord } from './tracking.js';
 import type { SeedStatusEntry } from './types.js';
 
@@ -19,8 +18,7 @@ export async function seedStatus(config: ResolvedConfig, client: CrateClient, si
     const checksum = await checksumOf(seed);
     const rec = records.get(seed.name);
     records.delete(seed.name);
-    // As a seed's file is shown everywhere (seeds/open.ts displayPath).
-    const file = path.relative(config.rootDir, seed.path) || seed.path;
+    const file = displayPath(config.rootDir, seed.path);
     if (!rec) {
       entries.push({ name: seed.name, file, state: 'pending', checksum });
       continue;
