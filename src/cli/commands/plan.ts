@@ -8,7 +8,6 @@ import type { CommandRun } from '../spec.js';
 import { checkReport } from './check.js';
 import { selection, type SelectionArgs } from './migrate.js';
 
-
 /** `cratedb-migrate plan [--json]`: what `up` would run; exit 2 when the check finds an error, as `up` would. */
 export const plan: CommandRun = async (parsed, signal) => {
   const args = argsOf<SelectionArgs>(parsed);
@@ -19,7 +18,7 @@ export const plan: CommandRun = async (parsed, signal) => {
 };
 
 /** Per migration: its statements, its rebuilds, its findings; then the check's summary. */
-export function planReport(result: PlanResult): string {
+function planReport(result: PlanResult): string {
   if (result.migrations.length === 0) return 'Nothing to migrate: the database is up to date.';
   const blocks = result.migrations.map((m) => {
     const lines = [`-- up ${m.name} (${m.file})`];
