@@ -1,6 +1,6 @@
 import type { SqlGrammar } from '../sql-grammar.js';
 import { parseColumnDefinition, parseCreateTable, type ColumnDefinition, type TableDefinition } from './table-definition.js';
-import { closing, isNameToken, isSeq, nameList, propertyList, readName, splitTopLevel, tokensOf, type NameRef, type Tok } from './tokens.js';
+import { closing, isNameToken, isSeq, nameList, propertyList, readName, splitTopLevel, type NameRef, type Tok } from './tokens.js';
 
 /** What one statement does to the tables, as far as CrateDB's rules care. `line` is 1-based within the
  * statement (the line of the clause that does it). */
@@ -32,7 +32,7 @@ export type Action =
   | { kind: 'view'; ref: NameRef; exists: boolean; line: number };
 
 /** Reads a statement's actions from its tokens (`tokensOf`). Statements the check has no rule for give none. */
-export function classify(grammar: SqlGrammar, sql: string, toks: Tok[] = tokensOf(grammar, sql)): Action[] {
+export function classify(grammar: SqlGrammar, sql: string, toks: Tok[]): Action[] {
   const first = toks[0]?.upper ?? '';
   const line = toks[0]?.line ?? 1;
   switch (first) {
@@ -192,10 +192,11 @@ function dataActions(grammar: SqlGrammar, toks: Tok[], sql: string): Action[] {
   // The parser (~2 ms a statement) only when the statement reads other tables: INSERT INTO t, UPDATE t,
   // DELETE FROM t name their target right there.
   const direct = readName(toks, insert || toks[0]!.upper === 'DELETE' ? 2 : 1);
-  const tables = toks.some((t) => t.upper === 'SELECT') || !direct ? tablesOf(grammar, toks, sql) : [direct.ref];
+  const selects = toks.some((t) => t.upper === 'SELECT');
+  const tables = selects || !direct ? tablesOf(grammar, toks, sql) : [direct.ref];
   const target = tables[0];
   if (!target) return [];
-  const inserts = insert && toks.some((t) => t.upper === 'SELECT') ? 'maybe' : insert;
+  const inserts = insert && selects ? 'maybe' : insert;
   const actions: Action[] = [{ kind: 'write', ref: target, inserts, ...(toks[0]!.upper === 'DELETE' ? { deletes: true } : {}), line }];
   const reads = insert ? tables.slice(1) : toks.some((t) => t.upper === 'WHERE') ? tables : tables.slice(1);
   if (reads.length > 0) actions.unshift({ kind: 'search', refs: reads, line });
