@@ -3,42 +3,60 @@
  * history, the lease row and the seeds tracking table. `createMigrator` and `createSeeder` give the same
  * answers, but their modules load everything a run needs (the check, the SQL grammar, the statement
  * runner, every seed format and csv-parse), which a `status` process would load for nothing at each start.
- * The seeds' part is the seeder's own (seeds/status.ts); keep the migrations' part in step with
- * `Migrator.status/validate` (migrations/runner.ts): test/integration/migrations/read-status.test.ts compares them.
+ * The migrator's `read`, `status` and `validate` are built on `readMigrations` and `statusWithLease` below,
+ * so this module must stay as light as it is: the runner imports it. The seeds' part is the seeder's own
+ * (seeds/status.ts).
  */
-import { createCrateHistory } from './migrations/history.js';
-import { createCrateLock } from './migrations/lock.js';
+import type { ResolvedConfig } from './config/types.js';
+import { createCrateHistory, type HistoryStore } from './migrations/history.js';
+import { createCrateLock, type MigrationLock } from './migrations/lock.js';
 import { inspect, statusOf, type Inspection } from './migrations/plan.js';
-import { discoverSources } from './migrations/source.js';
+import { discoverSources, type SourceFs } from './migrations/source.js';
 import type { DriftItem, MigrationStatus } from './migrations/types.js';
-import { seedStatus as readSeedStatus } from './seeds/status.js';
 import type { SeedStatusEntry } from './seeds/types.js';
 import type { Session } from './session.js';
 
-/** The migration files against the history, as the migrator reads them. */
-async function readMigrations({ config, client, logger }: Session): Promise<Inspection> {
-  const history = createCrateHistory(client, config.historyTable, { ...(config.auth ? { auth: config.auth } : {}), logger });
+/** The migration files against the history. `brief`, `unrefreshed`: as `HistoryStore.list` reads. */
+export async function readMigrations(
+  history: HistoryStore,
+  config: Pick<ResolvedConfig, 'migrationsDir' | 'rootDir'>,
+  options: { fs?: SourceFs; brief?: boolean; unrefreshed?: boolean } = {},
+): Promise<Inspection> {
+  const { fs, ...read } = options;
   // The history's request first: the files are read while it is on the wire.
-  const [rows, files] = await Promise.all([history.list(), discoverSources(config.migrationsDir, { rootDir: config.rootDir })]);
+  const [rows, files] = await Promise.all([
+    history.list(read),
+    discoverSources(config.migrationsDir, { rootDir: config.rootDir, ...(fs ? { fs } : {}) }),
+  ]);
   return inspect(files.versioned, rows, files.repeatable);
 }
 
-/** Every migration with its state; the lease row is read only when a migration is `running`. */
+/** Every migration with its state; the lease row is read only when a migration is `running` (is its
+ * runner alive?). */
+export async function statusWithLease(insp: Inspection, readHolder: MigrationLock['holder']): Promise<MigrationStatus[]> {
+  if (!insp.rows.some((r) => r.status === 'running')) return statusOf(insp, null);
+  const holder = await readHolder();
+  return statusOf(insp, holder?.live ? holder : null);
+}
+
+const historyOf = ({ config, client, logger }: Session) =>
+  createCrateHistory(client, config.historyTable, { ...(config.auth ? { auth: config.auth } : {}), logger });
+
+/** Every migration with its state, as `Migrator.status`. */
 export async function migrationStatus(session: Session): Promise<MigrationStatus[]> {
   const { config, client, logger } = session;
-  const insp = await readMigrations(session);
-  if (!insp.rows.some((r) => r.status === 'running')) return statusOf(insp, null);
-  const lock = createCrateLock(client, { table: config.lockTable, leaseMs: config.lock.leaseMs, waitMs: config.lock.waitMs, logger });
-  const holder = await lock.holder();
-  return statusOf(insp, holder?.live ? holder : null);
+  const insp = await readMigrations(historyOf(session), config);
+  return statusWithLease(insp, () => createCrateLock(client, { table: config.lockTable, leaseMs: config.lock.leaseMs, waitMs: config.lock.waitMs, logger }).holder());
 }
 
 /** Applied migrations whose file changed or vanished. */
 export async function migrationDrift(session: Session): Promise<DriftItem[]> {
-  return (await readMigrations(session)).drift;
+  return (await readMigrations(historyOf(session), session.config)).drift;
 }
 
-/** Every seed file and every recorded seed, with its state, by name. */
-export function seedStatus({ config, client, signal }: Session): Promise<SeedStatusEntry[]> {
+/** Every seed file and every recorded seed, with its state, by name. Imported when called: the runner,
+ * which imports this module, has no use for the seeds' code. */
+export async function seedStatus({ config, client, signal }: Session): Promise<SeedStatusEntry[]> {
+  const { seedStatus: readSeedStatus } = await import('./seeds/status.js');
   return readSeedStatus(config, client, signal);
 }

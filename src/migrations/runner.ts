@@ -5,10 +5,11 @@ import { AbortedError, ConnectionError, CrateDbError, CrateMigrateError, FileFor
 import { createCrateHistory, type HistoryRow, type HistoryStore } from './history.js';
 import { createCrateLock, userAtHost, type Lease, type MigrationLock } from './lock.js';
 import { loadMigration, type LoadedMigration, type Section } from './migration.js';
-import { driftError, failedState, inspect, isUpToDate, planBaseline, planDown, planRepeatables, planUp, statusOf, withoutBroken, type Inspection } from './plan.js';
-import { discoverSources, isRepeatableName, type MigrationFile, type SourceFs } from './source.js';
+import { driftError, failedState, inspect, isUpToDate, planBaseline, planDown, planRepeatables, planUp, withoutBroken, type Inspection } from './plan.js';
+import { isRepeatableName, type MigrationFile, type SourceFs } from './source.js';
 import { checkErrorOf, checkFiles } from './check/files.js';
 import type { CheckResult } from './check/types.js';
+import { readMigrations, statusWithLease } from '../read-status.js';
 import { canResume, resumePoint } from './resume.js';
 import { runSection, StepFailure, type StartPoint } from './step.js';
 import { plannedStatements, previewOf } from './preview.js';
@@ -103,14 +104,8 @@ export function createMigrator(options: MigratorOptions): Migrator {
 
   /** The files and the history. `brief`: the rows without what only a broken row or a run needs (see
    * `HistoryStore.list`). */
-  const read = async (readOptions: { brief?: boolean; unrefreshed?: boolean } = {}): Promise<Inspection> => {
-    // The history's request first: the files are read while it is on the wire.
-    const [rows, files] = await Promise.all([
-      history.list(readOptions),
-      discoverSources(config.migrationsDir, { rootDir: config.rootDir, ...(options.fs ? { fs: options.fs } : {}) }),
-    ]);
-    return inspect(files.versioned, rows, files.repeatable);
-  };
+  const read = (readOptions: { brief?: boolean; unrefreshed?: boolean } = {}): Promise<Inspection> =>
+    readMigrations(history, config, { ...(options.fs ? { fs: options.fs } : {}), ...readOptions });
   /** Under the lock only the history can have changed (another replica ran); the files were read already. */
   const reread = async (first: Inspection): Promise<Inspection> =>
     inspect(first.files, await history.list(), first.repeatables.map((r) => r.file));
@@ -392,10 +387,7 @@ export function createMigrator(options: MigratorOptions): Migrator {
     up,
     down,
     async status() {
-      const insp = await read();
-      // Only a `running` row needs the lock's holder: is its runner alive?
-      const holder = insp.rows.some((r) => r.status === 'running') ? await lock.holder() : null;
-      return statusOf(insp, holder?.live ? holder : null);
+      return statusWithLease(await read(), () => lock.holder());
     },
     async validate() {
       return (await read()).drift;
