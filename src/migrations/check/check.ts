@@ -4,7 +4,7 @@ import { loadSqlGrammar, type SqlGrammar } from '../sql-grammar.js';
 import * as rules from './rules.js';
 import type { Problem, TableState } from './rules.js';
 import { classify, type Action } from './statement.js';
-import { parseCreateTable, type TableDefinition } from './table-definition.js';
+import { blocksWrites, parseCreateTable, type TableDefinition } from './table-definition.js';
 import { tokensOf, type NameRef } from './tokens.js';
 import { CHECK_CODES, type CheckMigration, type CheckOptions, type CheckResult, type CheckStatement, type Finding } from './types.js';
 
@@ -237,8 +237,8 @@ class Walk {
   }
 
   private fresh(ref: TableRef, definition: TableDefinition | null): TableState {
-    const blocked = ['blocks.write', 'blocks.read_only'].some((key) => definition?.settings[key]?.toLowerCase() === 'true');
-    return { display: qualifiedName(ref), definition, rows: definition ? 'empty' : 'unknown', unrefreshed: false, pendingRows: false, maybeRows: false, blocksWrite: blocked, openColumns: false, createSql: null };
+    const blocksWrite = definition !== null && blocksWrites(definition.settings);
+    return { display: qualifiedName(ref), definition, rows: definition ? 'empty' : 'unknown', unrefreshed: false, pendingRows: false, maybeRows: false, blocksWrite, openColumns: false, createSql: null };
   }
 
   private ref(ref: NameRef): TableRef {

@@ -2,7 +2,7 @@ import type { CrateClient, TableRef } from '../../client/types.js';
 import { qualifiedName } from '../../client/identifiers.js';
 import { CrateDbError } from '../../errors.js';
 import type { SqlGrammar } from '../sql-grammar.js';
-import { parseCreateTable } from './table-definition.js';
+import { blocksWrites, parseCreateTable } from './table-definition.js';
 import { tokensOf } from './tokens.js';
 import type { LiveTable, TableReader } from './types.js';
 
@@ -45,5 +45,5 @@ export function createTableReader(client: CrateClient, grammar: SqlGrammar): Tab
 /** A write block (or a read-only one, which blocks writes too) from information_schema's settings object
  * or the WITH clause SHOW CREATE TABLE prints. */
 function blockedBy(settings: { blocks?: { write?: unknown; read_only?: unknown } } | null, shown: Record<string, string>): boolean {
-  return settings?.blocks?.write === true || settings?.blocks?.read_only === true || shown['blocks.write'] === 'true' || shown['blocks.read_only'] === 'true';
+  return settings?.blocks?.write === true || settings?.blocks?.read_only === true || blocksWrites(shown);
 }

@@ -21,6 +21,11 @@ export interface TableDefinition {
   settings: Record<string, string>;
 }
 
+/** Whether `WITH (...)` settings block writes: `blocks.write`, or `blocks.read_only`, which blocks them too. */
+export function blocksWrites(settings: Readonly<Record<string, string>>): boolean {
+  return ['blocks.write', 'blocks.read_only'].some((key) => settings[key]?.toLowerCase() === 'true');
+}
+
 export interface ColumnDefinition {
   name: string;
   /** The type as written (`TEXT`, `ARRAY(TEXT)`). */
