@@ -85,7 +85,7 @@ export interface HistoryStore {
 }
 
 /** What `baseline` records for one migration. */
-export type BaselineEntry = Pick<HistoryRow, 'name' | 'version' | 'seq' | 'checksum' | 'appliedBy' | 'finishedAt'> & { finishedAt: Date };
+export type BaselineEntry = Pick<HistoryRow, 'name' | 'version' | 'seq' | 'checksum' | 'appliedBy'> & { finishedAt: Date };
 
 /** The columns of a history table made by cratedb-migrate 0.1. */
 const BASE_COLUMNS = [
