@@ -78,10 +78,9 @@ export function seed(options: ApiOptions & SeedRunOptions & { progress?: SeedPro
  */
 export function check(options: ApiOptions = {}): Promise<CheckResult> {
   return withSession(options, async (s) => {
-    // The status through read-status.ts, as `status` does: the runner's code is not needed to list pending ones.
-    const [{ migrationStatus }, { checkErrorOf, checkFiles, pendingFiles }] = await Promise.all([readStatus(), import('./migrations/check/files.js')]);
-    const pending = (await migrationStatus(s)).filter((m) => m.state === 'pending').map((m) => m.name);
-    const result = await checkFiles(s, await pendingFiles(s.config, new Set(pending)));
+    // The pending files from one read of the folder and the history, through read-status.ts as `status`.
+    const [{ pendingMigrations }, { checkErrorOf, checkFiles }] = await Promise.all([readStatus(), import('./migrations/check/files.js')]);
+    const result = await checkFiles(s, await pendingMigrations(s));
     const error = checkErrorOf(result);
     if (error) throw error;
     return result;

@@ -11,7 +11,7 @@ import type { ResolvedConfig } from './config/types.js';
 import { createCrateHistory, type HistoryStore } from './migrations/history.js';
 import { createCrateLock, type MigrationLock } from './migrations/lock.js';
 import { inspect, statusOf, type Inspection } from './migrations/plan.js';
-import { discoverSources, type SourceFs } from './migrations/source.js';
+import { discoverSources, type MigrationFile, type SourceFs } from './migrations/source.js';
 import type { DriftItem, MigrationStatus } from './migrations/types.js';
 import type { SeedStatusEntry } from './seeds/types.js';
 import type { Session } from './session.js';
@@ -52,6 +52,11 @@ export async function migrationStatus(session: Session): Promise<MigrationStatus
 /** Applied migrations whose file changed or vanished. */
 export async function migrationDrift(session: Session): Promise<DriftItem[]> {
   return (await readMigrations(historyOf(session), session.config)).drift;
+}
+
+/** The migration files with no history row, in version order: what `check` checks. */
+export async function pendingMigrations(session: Session): Promise<MigrationFile[]> {
+  return (await readMigrations(historyOf(session), session.config)).pending;
 }
 
 /** Every seed file and every recorded seed, with its state, by name. Imported when called: the runner,

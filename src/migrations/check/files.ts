@@ -1,7 +1,7 @@
 import type { CrateClient } from '../../client/types.js';
 import { CheckError } from '../../errors.js';
 import type { ResolvedConfig } from '../../config/types.js';
-import { discoverMigrations, type MigrationFile } from '../source.js';
+import type { MigrationFile } from '../source.js';
 import { parseSqlMigration } from '../sql-file.js';
 import { loadSqlGrammar } from '../sql-grammar.js';
 import { parseVersion } from '../../introspection.js';
@@ -32,12 +32,6 @@ export async function checkFiles(deps: { client: CrateClient; config: ResolvedCo
  * between versions warn instead of judging the server a 0.x (older than 6, as parseVersion would read it). */
 function knownVersion(number: string): { major: number; minor: number } | null {
   return /^\d+\.\d+\.\d+/.test(number) ? parseVersion(number) : null;
-}
-
-/** Every migration file in the config's folder whose name is in `pending`, in version order. */
-export async function pendingFiles(config: ResolvedConfig, pending: ReadonlySet<string>): Promise<MigrationFile[]> {
-  const files = await discoverMigrations(config.migrationsDir, { rootDir: config.rootDir });
-  return files.filter((f) => pending.has(f.name));
 }
 
 async function toCheckMigration(file: MigrationFile, config: ResolvedConfig): Promise<CheckMigration> {
