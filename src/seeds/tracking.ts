@@ -23,14 +23,18 @@ const COLUMNS = 'name, checksum, rows_written, rows_unchanged, rows_failed, seed
 export class SeedTracking {
   readonly #client: CrateClient;
   readonly #table: TableRef;
+  /** Set once a read answered from the table: then `ensure` has nothing to create. */
+  #exists = false;
 
   constructor(client: CrateClient, table: TableRef) {
     this.#client = client;
     this.#table = table;
   }
 
-  /** `CREATE TABLE IF NOT EXISTS`, race-safe: a concurrent creator makes it answer rowcount 0. */
+  /** `CREATE TABLE IF NOT EXISTS`, race-safe: a concurrent creator makes it answer rowcount 0. Not sent
+   * when a read of this run found the table: one round trip less before the rows. */
   async ensure(signal?: AbortSignal): Promise<void> {
+    if (this.#exists) return;
     await this.#client.sql(
       `CREATE TABLE IF NOT EXISTS ${qualifiedName(this.#table)} (name TEXT PRIMARY KEY, checksum TEXT, ` +
         'rows_written BIGINT, rows_unchanged BIGINT, rows_failed BIGINT, seeded_at TIMESTAMP WITH TIME ZONE, ' +
@@ -38,6 +42,7 @@ export class SeedTracking {
       [],
       { signal },
     );
+    this.#exists = true;
   }
 
   /** One seed's record, read by primary key (real-time, no REFRESH needed); undefined when none. */
@@ -48,6 +53,7 @@ export class SeedTracking {
         () => this.#client.sql(`SELECT ${COLUMNS} FROM ${qualifiedName(this.#table)} WHERE name = ?`, [name], { readOnly: true, signal }),
         { what: qualifiedName(this.#table) },
       );
+      this.#exists = true;
       return r.rows[0] ? toRecord(r.rows[0]) : undefined;
     } catch (err) {
       if (isMissingRelation(err)) return undefined;
@@ -65,6 +71,7 @@ export class SeedTracking {
         },
         { what: qualifiedName(this.#table) },
       );
+      this.#exists = true;
       return r.rows.map(toRecord);
     } catch (err) {
       if (isMissingRelation(err)) return [];

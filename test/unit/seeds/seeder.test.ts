@@ -63,6 +63,18 @@ describe('the tutorial seed', () => {
     expect(forced.seeds[0]).toMatchObject({ status: 'seeded', written: 3 });
     expect(crate.rowsOf(BOOKS)).toHaveLength(3);
   });
+
+  test('creates the tracking table when its read finds none, and not again once a read found it', async () => {
+    const { crate, seeder } = await setup({ 'seeds/books.yaml': BOOKS_YAML });
+    const creates = () => crate.statements.filter((s) => s.startsWith('CREATE TABLE IF NOT EXISTS "cratedb_migrate"."seeds"'));
+    expect(crate.tracking).toBeUndefined();
+    await seeder().run();
+    expect(creates()).toHaveLength(1);
+    const forced = await seeder().run({ force: true });
+    expect(forced.seeds[0]).toMatchObject({ status: 'seeded', written: 3 });
+    expect(creates()).toHaveLength(1);
+    expect(crate.tracking?.get('books')).toEqual(['books', forced.seeds[0]!.checksum, 3, 0, 0, expect.any(Number), expect.any(Number)]);
+  });
 });
 
 describe('modes', () => {
