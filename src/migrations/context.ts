@@ -4,8 +4,7 @@ import type { ResolvedConfig } from '../config/types.js';
 import type { MigrationContext } from '../context.js';
 import { AbortedError, CrateDbError, UsageError } from '../errors.js';
 import { createIntrospection, toTableRef } from '../introspection.js';
-import { createRebuildTableStore, type RebuildStore } from './rebuild/progress.js';
-import { rebuildTable, revertRebuild } from './rebuild/rebuild.js';
+import type { RebuildStore } from './rebuild/progress.js';
 import { describeStatement } from './sql-file.js';
 import { sessionAdvice, sessionStatement } from './statement-kind.js';
 import type { Visibility } from './visibility.js';
@@ -34,11 +33,20 @@ export function createMigrationContext(deps: {
   rebuilds?: RebuildStore;
 }): CountingContext {
   const { client, config, signal, visibility } = deps;
-  const rebuildDeps = () => ({
-    client,
-    logger: deps.logger,
-    store: deps.rebuilds ?? createRebuildTableStore(client, { schema: config.historyTable.schema, table: 'rebuilds' }),
-  });
+  // The rebuild code (and the table-definition parser it uses) is imported on the first ctx.rebuildTable:
+  // seeds and most migrations never call it, and a seed process need not load it at start-up.
+  const rebuilding = async () => {
+    const [{ rebuildTable, revertRebuild }, { createRebuildTableStore }] = await Promise.all([
+      import('./rebuild/rebuild.js'),
+      import('./rebuild/progress.js'),
+    ]);
+    const rebuildDeps = {
+      client,
+      logger: deps.logger,
+      store: deps.rebuilds ?? createRebuildTableStore(client, { schema: config.historyTable.schema, table: 'rebuilds' }),
+    };
+    return { rebuildTable, revertRebuild, rebuildDeps };
+  };
   let statementsRun = 0;
   const checkAbort = () => {
     if (signal.aborted) throw signal.reason instanceof AbortedError ? signal.reason : new AbortedError();
@@ -97,7 +105,8 @@ export function createMigrationContext(deps: {
     async rebuildTable(options) {
       checkAbort();
       await deps.beforeStatement?.();
-      const result = await rebuildTable(rebuildDeps(), {
+      const { rebuildTable, rebuildDeps } = await rebuilding();
+      const result = await rebuildTable(rebuildDeps, {
         table: toTableRef(options.table, config.schema),
         definition: options.definition,
         columns: options.columns ?? {},
@@ -110,7 +119,8 @@ export function createMigrationContext(deps: {
     async revertRebuild(table) {
       checkAbort();
       await deps.beforeStatement?.();
-      await revertRebuild(rebuildDeps(), toTableRef(table, config.schema));
+      const { revertRebuild, rebuildDeps } = await rebuilding();
+      await revertRebuild(rebuildDeps, toTableRef(table, config.schema));
       statementsRun++;
     },
     log: deps.logger,
