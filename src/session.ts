@@ -3,7 +3,7 @@ import { createClient } from './client/client.js';
 import type { CrateClient } from './client/types.js';
 import { loadConfig, type ConfigOverrides } from './config/load.js';
 import type { ResolvedConfig } from './config/types.js';
-import { createLogger } from './logger.js';
+import { deferredLogger } from './logger.js';
 
 /** Options every API call takes: where the config comes from and what to talk through. */
 export interface ApiOptions {
@@ -44,7 +44,7 @@ export async function resolveConfig(options: ApiOptions): Promise<ResolvedConfig
 /** Resolves the config, opens a client, runs `work`, and closes the client it opened, also on failure. */
 export async function withSession<T>(options: ApiOptions, work: (session: Session) => Promise<T>): Promise<T> {
   const config = await resolveConfig(options);
-  const logger = options.logger ?? createLogger();
+  const logger = options.logger ?? deferredLogger();
   const client = options.client ?? createClient(config, { logger });
   try {
     return await work({ config, client, logger, ...(options.signal ? { signal: options.signal } : {}) });

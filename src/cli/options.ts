@@ -1,6 +1,6 @@
 import type { ConfigOverrides } from '../config/load.js';
 import type { ApiOptions } from '../session.js';
-import { createLogger } from '../logger.js';
+import { deferredLogger } from '../logger.js';
 import type { ParsedArgs } from './spec.js';
 
 /** The flags every command takes (catalog.ts GLOBAL_OPTIONS), as parsed. */
@@ -37,7 +37,7 @@ export function apiOptions(args: GlobalArgs, signal: AbortSignal): ApiOptions {
     ...(args.config === undefined ? {} : { config: args.config }),
     ...(args.env === undefined ? {} : { env: args.env }),
     overrides,
-    logger: createLogger({ level: args['log-level'] }),
+    logger: deferredLogger({ level: args['log-level'] }),
     signal,
   };
 }

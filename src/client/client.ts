@@ -1,6 +1,7 @@
-import pino, { type Logger } from 'pino';
+import type { Logger } from 'pino';
 import { AbortedError, ConfigError, ConnectionError, CrateDbError } from '../errors.js';
 import type { ResolvedConfig } from '../config/types.js';
+import { deferredLogger } from '../logger.js';
 import { readAnswer, whereText, type RequestContext } from './errors.js';
 import { qualifiedName } from './identifiers.js';
 import { createTransport, type HttpRequest, type HttpResponse, type ServerTransport } from './transport.js';
@@ -67,7 +68,7 @@ export function createClient(config: ResolvedConfig, options: ClientOptions = {}
   if (config.servers.length === 0) {
     throw new ConfigError('No CrateDB server configured: set `servers` (or `url`) in crate.config.yaml, CRATEDB_URL, or --url.', 'servers', config.file);
   }
-  const logger = options.logger ?? pino({ level: 'silent' });
+  const logger = options.logger ?? deferredLogger({ level: 'silent' });
   const transports = config.servers.map((server) => createTransport(server, config));
   if (!config.tls.rejectUnauthorized && config.servers.some((s) => s.startsWith('https:'))) {
     logger.warn({ event: 'tls-unverified', servers: config.servers }, 'TLS certificates are not verified (tls.verify: false)');
