@@ -1,6 +1,6 @@
 import { access, readFile } from 'node:fs/promises';
 import path from 'node:path';
-import type { z } from 'zod';
+import type * as v from 'valibot';
 import { ConfigError } from '../errors.js';
 import { defaultConfig } from './defaults.js';
 import { interpolate, type Environment } from './interpolate.js';
@@ -37,7 +37,7 @@ export interface LoadConfigOptions {
 
 const CONFIG_NAMES = ['crate.config.yaml', 'crate.config.yml'];
 
-/** The validation (zod, ~115 ms to load) and the YAML parser only when there is something to validate: a
+/** The validation (valibot, ~10 ms to load) and the YAML parser only when there is something to validate: a
  * file, or a --schema or --history-table flag. Without them (CRATEDB_URL alone, as in CI) neither loads. */
 const schemas = () => import('./schema.js');
 
@@ -69,22 +69,24 @@ async function findConfigFile(cwd: string, configPath: string | undefined): Prom
   return undefined;
 }
 
-function toKeyPath(path: ReadonlyArray<PropertyKey>): Array<string | number> {
-  return path.map((p) => (typeof p === 'number' ? p : String(p)));
+function toKeyPath(issue: v.BaseIssue<unknown>): Array<string | number> {
+  return (issue.path ?? []).map((p) => (typeof p.key === 'number' ? p.key : String(p.key)));
 }
 
-/** zod issues as problems: unknown keys point at the key itself, with the allowed ones and a "did you mean". */
-function addIssues(problems: ProblemList, prefix: KeyPath, issues: readonly z.core.$ZodIssue[], allowed: (path: KeyPath) => string[]): void {
+/** An unknown key: valibot's strictObject expects `never` there (schema.ts's mapping() reports each such key). */
+const isUnknownKey = (issue: v.BaseIssue<unknown>): boolean => issue.expected === 'never';
+
+/** valibot issues as problems: unknown keys point at the key itself, with the allowed ones and a "did you mean". */
+function addIssues(problems: ProblemList, prefix: KeyPath, issues: readonly v.BaseIssue<unknown>[], allowed: (path: KeyPath) => string[]): void {
   for (const issue of issues) {
-    const at = toKeyPath(issue.path);
-    if (issue.code === 'unrecognized_keys') {
+    const at = toKeyPath(issue);
+    if (isUnknownKey(issue)) {
+      const key = String(at.pop());
       const keys = allowed(at);
-      for (const key of issue.keys) {
-        const hint = didYouMean(key, keys) || (keys.length > 0 ? ` (allowed here: ${keys.join(', ')})` : '');
-        problems.add([...prefix, ...at, key], `unknown key '${key}'${hint}`);
-      }
+      const hint = didYouMean(key, keys) || (keys.length > 0 ? ` (allowed here: ${keys.join(', ')})` : '');
+      problems.add([...prefix, ...at, key], `unknown key '${key}'${hint}`);
     } else {
-      problems.add([...prefix, ...at], issue.message.replace(/^Invalid input: /, ''));
+      problems.add([...prefix, ...at], issue.message);
     }
   }
 }
@@ -98,18 +100,22 @@ async function loadFile(file: string, envName: string, environment: Environment,
   } catch (err) {
     throw new ConfigError(`Cannot read config file ${display}: ${(err as Error).message}`, undefined, display, undefined, { cause: err });
   }
-  const [{ parseYamlFile }, { allowedKeys, EnvironmentSchema, FileSchema }] = await Promise.all([import('./yaml-file.js'), schemas()]);
+  const [{ parseYamlFile }, { allowedKeys, EnvironmentSchema, FileSchema, safeParse }] = await Promise.all([
+    import('./yaml-file.js'),
+    schemas(),
+  ]);
   const yaml = parseYamlFile(text);
   const problems = new ProblemList(display, yaml.lineOf);
   for (const error of yaml.syntaxErrors) problems.add([], error.message, error.line);
   problems.throwIfAny();
 
-  const top = FileSchema.safeParse(yaml.data ?? {});
+  const top = safeParse(FileSchema, yaml.data ?? {});
   if (!top.success) {
-    addIssues(problems, [], top.error.issues, (at) => (at.length === 0 ? Object.keys(FileSchema.shape) : []));
+    addIssues(problems, [], top.issues, (at) => (at.length === 0 ? Object.keys(FileSchema.entries) : []));
     problems.throwIfAny();
   }
-  const { defaults, environments } = top.data!;
+  // Only reached when it parsed: the issues above are at least one problem.
+  const { defaults, environments } = top.output as v.InferOutput<typeof FileSchema>;
   const allowed = (at: KeyPath): string[] => allowedKeys(at);
 
   if (!Object.hasOwn(environments, envName)) {
@@ -124,11 +130,8 @@ async function loadFile(file: string, envName: string, environment: Environment,
   // where that environment runs, so they are not interpolated here.
   for (const [name, raw] of Object.entries(environments)) {
     if (name === envName || raw === null || raw === undefined) continue;
-    const result = EnvironmentSchema.safeParse(raw);
-    if (!result.success) {
-      const unknown = result.error.issues.filter((i) => i.code === 'unrecognized_keys');
-      addIssues(problems, ['environments', name], unknown, allowed);
-    }
+    const result = safeParse(EnvironmentSchema, raw);
+    if (!result.success) addIssues(problems, ['environments', name], result.issues.filter(isUnknownKey), allowed);
   }
 
   const blocks: Block[] = [];
@@ -139,9 +142,9 @@ async function loadFile(file: string, envName: string, environment: Environment,
   for (const [blockPath, raw] of sources) {
     if (raw === undefined || raw === null) continue;
     const value = interpolate(raw, blockPath, environment, problems);
-    const result = EnvironmentSchema.safeParse(value);
-    if (result.success) blocks.push({ config: result.data, path: blockPath });
-    else addIssues(problems, blockPath, result.error.issues, allowed);
+    const result = safeParse(EnvironmentSchema, value);
+    if (result.success) blocks.push({ config: result.output, path: blockPath });
+    else addIssues(problems, blockPath, result.issues, allowed);
   }
   problems.throwIfAny();
   const config = resolveEnvironment(envName, blocks, file, problems);
@@ -198,14 +201,16 @@ async function applyOverrides(config: ResolvedConfig, overrides: ConfigOverrides
   const auth = overriddenAuth(out.auth, overrides, problems);
   if (auth !== undefined) out.auth = auth;
   if (overrides.schema !== undefined) {
-    const checked = (await schemas()).schemaName.safeParse(overrides.schema);
-    if (checked.success) out.schema = checked.data;
-    else problems.add(['--schema'], checked.error.issues[0]!.message);
+    const { safeParse, schemaName } = await schemas();
+    const checked = safeParse(schemaName, overrides.schema);
+    if (checked.success) out.schema = checked.output;
+    else problems.add(['--schema'], checked.issues[0].message);
   }
   if (overrides.historyTable !== undefined) {
-    const checked = (await schemas()).tableName.safeParse(overrides.historyTable);
-    if (checked.success) out.historyTable = tableRef(checked.data, out.historyTable);
-    else problems.add(['--history-table'], checked.error.issues[0]!.message);
+    const { safeParse, tableName } = await schemas();
+    const checked = safeParse(tableName, overrides.historyTable);
+    if (checked.success) out.historyTable = tableRef(checked.output, out.historyTable);
+    else problems.add(['--history-table'], checked.issues[0].message);
   }
   if (overrides.migrationsDir !== undefined) out.migrationsDir = path.resolve(cwd, overrides.migrationsDir);
   if (overrides.seedsDir !== undefined) out.seedsDir = path.resolve(cwd, overrides.seedsDir);

@@ -1,25 +1,41 @@
-import { z } from 'zod';
+import * as v from 'valibot';
 import type { TableRef } from '../client/types.js';
 import { FileFormatError } from '../errors.js';
 import { parseColumnType, type ColumnType } from './column-types.js';
 import { SEED_MODES, type SeedMode } from './types.js';
+
+/** valibot's object and record schemas take a list too (its indexes as keys). */
+function isMapping(x: unknown): x is Record<string, unknown> {
+  return typeof x === 'object' && x !== null && !Array.isArray(x);
+}
+
+const nonEmpty = v.pipe(v.string('expected a string'), v.minLength(1, 'must not be empty'));
+const wholeNumber = 'expected a whole number greater than 0';
 
 /**
  * The header every seed format shares (YAML/JSON top-level keys, the NDJSON `{"$seed": {...}}` line, a CSV's
  * `<file>.csv.yaml` sidecar, a code seed's exports). Unknown keys are errors: a typo such as `tabel` must not
  * silently seed the wrong table.
  */
-const headerSchema = z.strictObject({
-  table: z.string().min(1).optional(),
-  schema: z.string().min(1).optional(),
-  key: z.union([z.string().min(1), z.array(z.string().min(1)).min(1)]).optional(),
-  mode: z.enum(SEED_MODES as [SeedMode, ...SeedMode[]]).optional(),
-  requires: z.union([z.string().min(1), z.array(z.string().min(1))]).optional(),
-  batchSize: z.number().int().positive().optional(),
-  columns: z.record(z.string(), z.string().min(1)).optional(),
-});
+const headerEntries = {
+  table: v.optional(nonEmpty),
+  schema: v.optional(nonEmpty),
+  key: v.optional(
+    v.union(
+      [nonEmpty, v.pipe(v.array(nonEmpty), v.minLength(1, 'must list at least one column'))],
+      'expected a column name or a list of column names',
+    ),
+  ),
+  mode: v.optional(v.picklist(SEED_MODES, `expected one of: ${SEED_MODES.join(', ')}`)),
+  requires: v.optional(v.union([nonEmpty, v.array(nonEmpty)], 'expected a migration name or a list of migration names')),
+  batchSize: v.optional(v.pipe(v.number(wholeNumber), v.safeInteger(wholeNumber), v.gtValue(0, wholeNumber))),
+  columns: v.optional(
+    v.pipe(v.custom<Record<string, unknown>>(isMapping, 'expected a mapping of column names to types'), v.record(v.string(), nonEmpty)),
+  ),
+};
+const headerSchema = v.pipe(v.custom<Record<string, unknown>>(isMapping, 'expected a mapping'), v.strictObject(headerEntries));
 
-export const HEADER_KEYS = Object.keys(headerSchema.shape);
+export const HEADER_KEYS = Object.keys(headerEntries);
 
 /** A seed's header after validation. */
 export interface SeedHeader {
@@ -46,17 +62,18 @@ export interface HeaderContext {
 }
 
 export function parseHeader(raw: unknown, ctx: HeaderContext): SeedHeader {
-  const parsed = headerSchema.safeParse(raw ?? {});
+  const parsed = v.safeParse(headerSchema, raw ?? {});
   if (!parsed.success) {
-    const issue = parsed.error.issues[0]!;
-    const keys = issue.code === 'unrecognized_keys' ? issue.keys : [];
-    const where = keys.length > 0 ? [keys[0]!] : issue.path.filter((p) => typeof p !== 'symbol');
+    const issue = parsed.issues[0];
+    // Only an unknown key is a strict_object issue here; valibot names the first one, the message all of them.
+    const keys = issue.type === 'strict_object' ? Object.keys(raw as object).filter((k) => !HEADER_KEYS.includes(k)) : [];
+    const where = keys.length > 0 ? [keys[0]!] : (issue.path ?? []).map((p) => p.key as string | number);
     const what = keys.length > 0
       ? `unknown header key ${keys.map((k) => JSON.stringify(k)).join(', ')} (known: ${HEADER_KEYS.join(', ')})`
       : `header key "${where.join('.')}": ${issue.message}`;
     throw new FileFormatError(`${ctx.file}: ${what}`, ctx.file, ctx.lineOf?.(where));
   }
-  const h = parsed.data;
+  const h = parsed.output;
   const tableName = h.table ?? ctx.defaultTable;
   const columns = new Map<string, ColumnType>();
   for (const [name, type] of Object.entries(h.columns ?? {})) columns.set(name, parseColumnType(type));
