@@ -35,7 +35,9 @@ export interface StatusReport {
 export function status(options: ApiOptions = {}): Promise<StatusReport> {
   return withSession(options, async (s) => {
     const { migrationStatus, seedStatus } = await readStatus();
-    return { migrations: await migrationStatus(s), seeds: await seedStatus(s) };
+    // Two independent reads (history, seeds table): on the wire together, not one after the other.
+    const [migrations, seeds] = await Promise.all([migrationStatus(s), seedStatus(s)]);
+    return { migrations, seeds };
   });
 }
 
