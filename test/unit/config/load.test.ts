@@ -251,6 +251,17 @@ describe('validation', () => {
     expect(err.exitCode).toBe(2);
   });
 
+  it('reports every unknown key of one mapping, each at its own line', async () => {
+    await write('crate.config.yaml', 'environments:\n  development:\n    histroy_table: a.b\n    shcema: doc\n    lock: { lease: 5, wait: 9 }\n');
+    const err = await configError(load());
+    expect(err.problems.map((p) => [p.keyPath, p.line, p.message])).toEqual([
+      ['environments.development.histroy_table', 3, "unknown key 'histroy_table'; did you mean 'history_table'?"],
+      ['environments.development.shcema', 4, "unknown key 'shcema'; did you mean 'schema'?"],
+      ['environments.development.lock.lease', 5, "unknown key 'lease'; did you mean 'lease_ms'?"],
+      ['environments.development.lock.wait', 5, "unknown key 'wait'; did you mean 'wait_ms'?"],
+    ]);
+  });
+
   it('rejects unknown top-level keys and a file without environments', async () => {
     await write('crate.config.yaml', 'environment:\n  development: {}\n');
     const err = await configError(load());
