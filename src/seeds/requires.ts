@@ -11,8 +11,9 @@ export interface MissingMigrations {
 }
 
 /**
- * The migrations among `names` that are not applied: no history row with status `applied`, read by primary
- * key `name` (real-time). A missing history table means nothing is applied.
+ * The migrations among `names` that are not applied: no history row with status `applied`. One request for
+ * all of them, by primary key (`name = ? OR name = ?`: a lookup of whole keys, real-time without REFRESH).
+ * A missing history table means nothing is applied.
  */
 export async function missingMigrations(
   client: CrateClient,
@@ -21,19 +22,19 @@ export async function missingMigrations(
   auth: Auth | undefined,
   signal?: AbortSignal,
 ): Promise<MissingMigrations> {
-  const missing: string[] = [];
-  for (const name of names) {
-    try {
-      const r = await client.sql(`SELECT status FROM ${qualifiedName(historyTable)} WHERE name = ?`, [name], {
-        readOnly: true,
-        signal,
-      });
-      if (r.rows[0]?.[0] !== 'applied') missing.push(name);
-    } catch (err) {
-      const why = missingTable(err, auth);
-      if (why === undefined) throw err;
-      return { names: [...names], ...(why === 'missing-or-hidden' ? { hint: grantHint(historyTable.schema, auth) } : {}) };
-    }
+  if (names.length === 0) return { names: [] };
+  const unique = [...new Set(names)];
+  try {
+    const r = await client.sql(
+      `SELECT name, status FROM ${qualifiedName(historyTable)} WHERE ${unique.map(() => 'name = ?').join(' OR ')}`,
+      unique,
+      { readOnly: true, signal },
+    );
+    const applied = new Set(r.rows.filter((row) => row[1] === 'applied').map((row) => row[0]));
+    return { names: names.filter((name) => !applied.has(name)) };
+  } catch (err) {
+    const why = missingTable(err, auth);
+    if (why === undefined) throw err;
+    return { names: [...names], ...(why === 'missing-or-hidden' ? { hint: grantHint(historyTable.schema, auth) } : {}) };
   }
-  return { names: missing };
 }

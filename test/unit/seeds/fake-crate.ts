@@ -60,10 +60,12 @@ export class FakeCrate implements CrateClient {
       const t = this.tables.get(key({ schema: String(args[0]), table: String(args[1]) }));
       return ok(0, (t?.primaryKey ?? []).map((c) => [c]));
     }
-    if (stmt.startsWith(`SELECT status FROM ${this.historyTable}`)) {
+    if (stmt.startsWith(`SELECT name, status FROM ${this.historyTable} WHERE name = ?`)) {
       if (!this.history) throw unknownRelation(this.historyTable);
-      const status = this.history.get(String(args[0]));
-      return ok(status ? 1 : 0, status ? [[status]] : []);
+      // One `name = ?` per argument, joined by OR: the whole-key lookup requires.ts sends.
+      if (stmt.split('name = ?').length - 1 !== args.length) throw new Error(`placeholders do not match the args: ${stmt}`);
+      const rows = args.flatMap((name) => (this.history!.has(String(name)) ? [[name, this.history!.get(String(name))]] : []));
+      return ok(rows.length, rows);
     }
     if (stmt.startsWith(`CREATE TABLE IF NOT EXISTS ${this.seedsTable}`)) {
       const created = this.tracking === undefined;

@@ -229,6 +229,19 @@ describe('checks before anything is written', () => {
     expect((await outcome(seeder().run())).result.seeds[0]!.error?.code).toBe('CM_SEED_REQUIRES');
   });
 
+  test('several required migrations are read in one request; only those not applied are named', async () => {
+    const requires = 'requires: [001_create_books, 002_add_isbn, 003_add_tags, 002_add_isbn]';
+    const { crate, seeder } = await setup({ 'seeds/books.yaml': BOOKS_YAML.replace('requires: 001_create_books', requires) });
+    crate.history = new Map([['001_create_books', 'applied'], ['002_add_isbn', 'applied'], ['003_add_tags', 'failed']]);
+    const { result } = await outcome(seeder().run());
+    expect(result.seeds[0]).toMatchObject({ status: 'failed', missingRequires: ['003_add_tags'], error: { code: 'CM_SEED_REQUIRES' } });
+    expect(crate.statements.filter((s) => s.includes('FROM "cratedb_migrate"."migrations"'))).toEqual([
+      'SELECT name, status FROM "cratedb_migrate"."migrations" WHERE name = ? OR name = ? OR name = ?',
+    ]);
+    crate.history.set('003_add_tags', 'applied');
+    expect((await seeder().run()).seeds[0]).toMatchObject({ status: 'seeded', written: 3 });
+  });
+
   test('a missing table, a key that is not the primary key, and upsert on a table without one', async () => {
     const { crate, seeder } = await setup({
       'seeds/a.yaml': 'table: nope\nrows: []\n',
