@@ -20,6 +20,7 @@ const KNEX = 'knex@3.3.0';
  * Pool only, as src/client/transport.ts loads it; valibot and yaml because the project has a config file).
  * pino is not among them: status writes no log line, and the CLI's logger loads pino at the first one. */
 const STATUS_IMPORTS = ['valibot', 'undici/lib/dispatcher/pool.js', 'yaml'];
+const ALL_IMPORTS = `await Promise.all(${JSON.stringify(STATUS_IMPORTS)}.map((p) => import(p)))`;
 /** More runs than elsewhere: a process start-up varies a lot on a shared machine, and each is short. */
 const RUNS = Math.max(DEFAULT_RUNS, 7);
 
@@ -78,6 +79,7 @@ export async function cliGroup(): Promise<Group> {
       'cratedb-migrate status': node(statusArgs),
       ...Object.fromEntries(STATUS_IMPORTS.map((pkg) => [`import ${pkg}`, () =>
         processMs(process.execPath, ['--input-type=module', '-e', `await import(${JSON.stringify(pkg)})`], { cwd: REPO })])),
+      'import all': () => processMs(process.execPath, ['--input-type=module', '-e', ALL_IMPORTS], { cwd: REPO }),
       'SELECT 1, new connection': () => timed(async () => {
         const client = createClient(config);
         await client.sql('SELECT 1');
@@ -97,6 +99,12 @@ export async function cliGroup(): Promise<Group> {
     const allowance = v['cratedb-migrate --help']!.map((h) => h + statusRequests * select.median);
     group.add(`status / (--help + ${statusRequests} x SELECT 1)`, 'x', figure(v['cratedb-migrate status']!.map((s, i) => s / allowance[i]!)), {
       target: { of: 'median', op: '<=', value: 1 }, note: `--help ${Math.round(help.median)} ms + ${statusRequests} x ${select.median.toFixed(1)} ms`,
+    });
+    // What the packages alone cost: a process that only imports them, against status. The rest is our code
+    // (config, discovery, client, output) and the requests over a new connection.
+    const packages = group.add(`node + import(${STATUS_IMPORTS.join(', ')})`, 'ms', figure(v['import all']!), { baseline: base, note: 'the floor of any status' });
+    group.add(`status / (those imports + ${statusRequests} x SELECT 1)`, 'x', figure(v['cratedb-migrate status']!.map((s, i) => s / (v['import all']![i]! + statusRequests * select.median))), {
+      note: `${Math.round(packages.median)} ms + ${statusRequests} x ${select.median.toFixed(1)} ms`,
     });
     return group;
   } finally {
