@@ -13,6 +13,11 @@ import { print, printJson } from './output.js';
 import { parseCommandLine } from './parse.js';
 
 async function main(argv: string[]): Promise<number> {
+  // A reader that stops early (`cratedb-migrate status | head -1`) closes the pipe: the rest of the output
+  // is not wanted, and the command's outcome and exit code stand. Any other stdout error still crashes.
+  process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code !== 'EPIPE') throw error;
+  });
   const json = argv.includes('--json');
   // First Ctrl-C: stop between two statements and record the migration as failed ("aborted"), because
   // CrateDB cannot undo what already ran. A second one leaves at once.
