@@ -36,7 +36,8 @@ export interface PlanContext {
  */
 export async function planSeed(seed: SeedFile, options: SeedRunOptions, ctx: PlanContext): Promise<SeedPlan> {
   const { client, config, tracking, signal } = ctx;
-  const checksum = await checksumOf(seed);
+  // The file is hashed while the tracking row is on the wire (a primary-key read, by name only).
+  const [checksum, record] = await Promise.all([checksumOf(seed), tracking.get(seed.name, signal)]);
   const result: SeedResult = {
     name: seed.name,
     file: displayPath(config.rootDir, seed.path),
@@ -48,7 +49,6 @@ export async function planSeed(seed: SeedFile, options: SeedRunOptions, ctx: Pla
     durationMs: 0,
   };
   const plan: SeedPlan = { seed, result, key: [], requiredKey: [], batchSize: options.batchSize ?? config.batchSize };
-  const record = await tracking.get(seed.name, signal);
   if (!options.force && record && record.checksum === checksum && record.rowsFailed === 0) {
     result.status = 'skipped';
     return plan;
