@@ -5,8 +5,6 @@ import type { MigrationContext } from '../context.js';
 import { AbortedError, CrateDbError, UsageError } from '../errors.js';
 import { createIntrospection, toTableRef } from '../introspection.js';
 import type { RebuildStore } from './rebuild/progress.js';
-import { describeStatement } from './sql-file.js';
-import { sessionAdvice, sessionStatement } from './statement-kind.js';
 import type { Visibility } from './visibility.js';
 
 /** A `MigrationContext` plus the count of statements it sent, which the runner records as `statements_run`. */
@@ -55,6 +53,8 @@ export function createMigrationContext(deps: {
   const prepare = async (stmt: string) => {
     checkAbort();
     await deps.beforeStatement?.();
+    // The SQL grammar's modules on the first ctx.sql/ctx.bulk: a seed of rows never sends one.
+    const [{ describeStatement }, { sessionAdvice, sessionStatement }] = await Promise.all([import('./sql-file.js'), import('./statement-kind.js')]);
     const facts = await describeStatement(stmt, config.schema);
     if (sessionStatement(facts.words)) {
       throw new UsageError(

@@ -5,7 +5,6 @@ import { AbortedError, CrateMigrateError, SeedError, UsageError } from '../error
 import { qualifiedName } from '../client/identifiers.js';
 import { createMigrationContext } from '../migrations/context.js';
 import { SeedAccount } from './account.js';
-import { readOnlyContext } from './dry-run-context.js';
 import { discoverSeeds, selectSeeds } from './discover.js';
 import { planSeed, type SeedPlan } from './plan.js';
 import { seedStatus } from './status.js';
@@ -100,7 +99,7 @@ export function createSeeder(options: SeederOptions): Seeder {
     const fullCtx = createMigrationContext({
       client, config, signal: signal ?? new AbortController().signal, logger: logger.child({ seed: plan.seed.name }),
     });
-    const ctx = dryRun ? readOnlyContext(fullCtx) : fullCtx;
+    const ctx = dryRun ? (await import('./dry-run-context.js')).readOnlyContext(fullCtx) : fullCtx;
     const info = { name: result.name, table: result.table, mode: result.mode };
     progress?.start(info, progress && source!.hasRows ? await source!.countRows() : undefined);
     logger.info({ event: 'seed.start', seed: result.name, table: result.table, mode: result.mode, dryRun }, 'seeding');
