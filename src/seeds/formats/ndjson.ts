@@ -50,31 +50,35 @@ export async function openNdjsonSeed(
 async function* readRows(path: string, headerLine: number): AsyncGenerator<SourceRow> {
   let line = 0;
   let row = 0;
-  for await (const text of readLines(path)) {
-    line++;
-    if (line === headerLine || text.trim() === '') continue;
-    row++;
-    let values: unknown;
-    try {
-      values = JSON.parse(text);
-    } catch {
-      yield { row, line, problem: 'not valid JSON' };
-      continue;
+  for await (const lines of readLines(path)) {
+    for (const text of lines) {
+      line++;
+      if (line === headerLine || text.trim() === '') continue;
+      row++;
+      let values: unknown;
+      try {
+        values = JSON.parse(text);
+      } catch {
+        yield { row, line, problem: 'not valid JSON' };
+        continue;
+      }
+      if (typeof values !== 'object' || values === null || Array.isArray(values)) {
+        yield { row, line, problem: 'a row must be a JSON object of column: value' };
+        continue;
+      }
+      yield { row, line, values: values as Record<string, unknown> };
     }
-    if (typeof values !== 'object' || values === null || Array.isArray(values)) {
-      yield { row, line, problem: 'a row must be a JSON object of column: value' };
-      continue;
-    }
-    yield { row, line, values: values as Record<string, unknown> };
   }
 }
 
 async function firstLine(path: string): Promise<{ text: string; line: number } | undefined> {
   // The same line reader as the rows, so that the header's line number is the one readRows counts.
   let line = 0;
-  for await (const text of readLines(path)) {
-    line++;
-    if (text.trim() !== '') return { text, line };
+  for await (const lines of readLines(path)) {
+    for (const text of lines) {
+      line++;
+      if (text.trim() !== '') return { text, line };
+    }
   }
   return undefined;
 }
