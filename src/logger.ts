@@ -106,7 +106,7 @@ function deferred(threshold: number, level: string, make: () => Logger): Logger 
         if (prop === 'child') {
           return (bindings: Record<string, unknown>, childOptions?: Pino.ChildLoggerOptions) =>
             childOptions?.level === undefined
-              ? deferred(threshold, level, () => get().child(bindings))
+              ? deferred(threshold, level, () => get().child(bindings, childOptions))
               : get().child(bindings, childOptions);
         }
       }

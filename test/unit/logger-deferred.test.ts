@@ -45,6 +45,14 @@ describe('deferredLogger', () => {
     expect(() => deferredLogger({ level: 'loud' })).toThrow("Unknown log level 'loud'");
   });
 
+  it("keeps a child's options, and a child with its own level", () => {
+    const out = sink();
+    const log = deferredLogger({ level: 'info', destination: out.stream, pretty: false });
+    log.child({ seed: 'books' }, { msgPrefix: '[books] ' }).info('seeding');
+    log.child({ seed: 'notes' }, { level: 'warn' }).info('below the child level');
+    expect(out.lines()).toEqual([expect.objectContaining({ seed: 'books', msg: '[books] seeding' })]);
+  });
+
   it('follows a level set later', () => {
     const out = sink();
     const log = deferredLogger({ level: 'warn', destination: out.stream, pretty: false });
