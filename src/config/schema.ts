@@ -1,4 +1,5 @@
 import * as v from 'valibot';
+import { mappingOf, nonEmptyText as text } from '../validation.js';
 
 /** For load.ts, which loads this module (and so valibot) only when there is something to validate. */
 export { safeParse } from 'valibot';
@@ -26,8 +27,6 @@ const bool = v.pipe(
   v.transform((x) => (x === 'true' ? true : x === 'false' ? false : x)),
   v.boolean('expected true or false'),
 );
-
-const text = v.pipe(v.string('expected a string'), v.minLength(1, 'must not be empty'));
 
 /** Characters CrateDB refuses in schema and table names. */
 const BAD_NAME = /[\\/*?"<>|,#.\s]/;
@@ -57,11 +56,6 @@ function isHttpUrl(s: string): boolean {
 
 const serverUrl = v.pipe(text, v.check(isHttpUrl, 'expected an http:// or https:// URL such as http://localhost:4200'));
 
-/** valibot's object and record schemas take a list too (its indexes as keys). */
-function isMapping(x: unknown): x is Record<string, unknown> {
-  return typeof x === 'object' && x !== null && !Array.isArray(x);
-}
-
 /**
  * A mapping with these keys only; `message` is for a required key that is missing. valibot's strictObject
  * reports the first unknown key only: the check after it adds the others, each at its own path and, like
@@ -70,7 +64,7 @@ function isMapping(x: unknown): x is Record<string, unknown> {
  */
 function mapping<const E extends v.ObjectEntries>(entries: E, message?: string) {
   const schema = v.pipe(
-    v.custom<Record<string, unknown>>(isMapping, 'expected a mapping'),
+    mappingOf('expected a mapping'),
     v.strictObject(entries, message),
     v.rawCheck(({ dataset, addIssue }) => {
       const first = dataset.issues?.find((i) => i.type === 'strict_object' && i.expected === 'never' && i.path?.length === 1);
@@ -110,7 +104,7 @@ const placeholderValue = v.union([v.string(), v.number(), v.boolean()], 'expecte
 
 const placeholderName = v.pipe(v.string(), v.regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'placeholder names are letters, digits and _'));
 
-const placeholders = v.pipe(v.custom<Record<string, unknown>>(isMapping, 'expected a mapping'), v.record(placeholderName, placeholderValue));
+const placeholders = v.pipe(mappingOf('expected a mapping'), v.record(placeholderName, placeholderValue));
 
 /** One environment (or the shared `defaults:` block). A cross-field check runs unless one of its keys has the
  * wrong type, so it is reported next to other problems in the block (an unknown key, an empty list). */
@@ -176,7 +170,7 @@ const ENVIRONMENTS = 'expected a mapping of environment names';
 export const FileSchema = mapping(
   {
     defaults: v.optional(v.unknown()),
-    environments: v.pipe(v.custom<Record<string, unknown>>(isMapping, ENVIRONMENTS), v.record(v.string(), v.unknown())),
+    environments: v.pipe(mappingOf(ENVIRONMENTS), v.record(v.string(), v.unknown())),
   },
   ENVIRONMENTS,
 );

@@ -1,15 +1,10 @@
 import * as v from 'valibot';
 import type { TableRef } from '../client/types.js';
 import { FileFormatError } from '../errors.js';
+import { mappingOf, nonEmptyText as nonEmpty } from '../validation.js';
 import { parseColumnType, type ColumnType } from './column-types.js';
 import { SEED_MODES, type SeedMode } from './types.js';
 
-/** valibot's object and record schemas take a list too (its indexes as keys). */
-function isMapping(x: unknown): x is Record<string, unknown> {
-  return typeof x === 'object' && x !== null && !Array.isArray(x);
-}
-
-const nonEmpty = v.pipe(v.string('expected a string'), v.minLength(1, 'must not be empty'));
 const wholeNumber = 'expected a whole number greater than 0';
 
 /**
@@ -30,10 +25,10 @@ const headerEntries = {
   requires: v.optional(v.union([nonEmpty, v.array(nonEmpty)], 'expected a migration name or a list of migration names')),
   batchSize: v.optional(v.pipe(v.number(wholeNumber), v.safeInteger(wholeNumber), v.gtValue(0, wholeNumber))),
   columns: v.optional(
-    v.pipe(v.custom<Record<string, unknown>>(isMapping, 'expected a mapping of column names to types'), v.record(v.string(), nonEmpty)),
+    v.pipe(mappingOf('expected a mapping of column names to types'), v.record(v.string(), nonEmpty)),
   ),
 };
-const headerSchema = v.pipe(v.custom<Record<string, unknown>>(isMapping, 'expected a mapping'), v.strictObject(headerEntries));
+const headerSchema = v.pipe(mappingOf('expected a mapping'), v.strictObject(headerEntries));
 
 export const HEADER_KEYS = Object.keys(headerEntries);
 
