@@ -7,6 +7,11 @@ import { createIntrospection, toTableRef } from '../introspection.js';
 import type { RebuildStore } from './rebuild/progress.js';
 import type { Visibility } from './visibility.js';
 
+/** The statement parser's modules, imported on the first ctx.sql/ctx.bulk (a seed of rows never sends one)
+ * and then kept: a migration of many statements does not import them again for each. */
+let parser: Promise<[typeof import('./sql-file.js'), typeof import('./statement-kind.js')]> | undefined;
+const statementParser = () => (parser ??= Promise.all([import('./sql-file.js'), import('./statement-kind.js')]));
+
 /** A `MigrationContext` plus the count of statements it sent, which the runner records as `statements_run`. */
 export interface CountingContext extends MigrationContext {
   readonly statementsRun: number;
@@ -53,8 +58,7 @@ export function createMigrationContext(deps: {
   const prepare = async (stmt: string) => {
     checkAbort();
     await deps.beforeStatement?.();
-    // The SQL grammar's modules on the first ctx.sql/ctx.bulk: a seed of rows never sends one.
-    const [{ describeStatement }, { sessionAdvice, sessionStatement }] = await Promise.all([import('./sql-file.js'), import('./statement-kind.js')]);
+    const [{ describeStatement }, { sessionAdvice, sessionStatement }] = await statementParser();
     const facts = await describeStatement(stmt, config.schema);
     if (sessionStatement(facts.words)) {
       throw new UsageError(
