@@ -121,6 +121,7 @@ export const COMMANDS: readonly CommandSpec[] = [
       mode: { type: 'string', choices: SEED_MODE_CHOICES, describe: "Override every seed's mode" },
       'batch-size': { type: 'number', describe: 'Rows per bulk request (default: batch_size of the config, 5000; a request also closes at ~1 MB of values)' },
     },
+    streamsRows: true,
     load: async () => (await import('./commands/seed.js')).seed,
   },
   {

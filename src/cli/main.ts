@@ -40,7 +40,7 @@ async function main(argv: string[]): Promise<number> {
     process.on('SIGINT', onSignal);
     process.on('SIGTERM', onSignal);
     tierUpOnlyHotWasm();
-    if (line.command.name === 'seed') keepHeapSmall();
+    if (line.command.streamsRows) keepHeapSmall();
     const run = await line.command.load();
     return await run(line.args, abort.signal);
   } catch (error) {
@@ -75,8 +75,11 @@ function tierUpOnlyHotWasm(): void {
  * grows by 25% between collections, keep it at 114 MB (`npm run bench -- rss`), for ~10% more CPU in the
  * client (1.19 s against 1.05 s for 50,000 rows; no change in wall time against the test server). Both
  * flags are read by the GC as it runs, so setting them here takes effect; like the wasm budget, only in
- * the CLI's own process. For `seed` only: a short command allocates its start-up (~12 MB of modules) into
- * the young generation, and at its first size that took 21 scavenges instead of 10, ~10 ms of `status`.
+ * the CLI's own process. Only for a command that streams rows (`seed`; `streamsRows` in catalog.ts): a
+ * short command allocates its start-up (~12 MB of modules) into the young generation, and at its first
+ * size that took 21 scavenges instead of 10, ~10 ms of `status`. Set here, before the command's modules
+ * load: a young generation frozen later, at 4 or 8 MB, peaked at 132-133 MB against 119 MB for the
+ * 1,000,000-row seed (docs/performance.md).
  */
 function keepHeapSmall(): void {
   setFlagsFromString('--semi-space-growth-factor=1');

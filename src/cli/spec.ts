@@ -35,6 +35,8 @@ export interface CommandSpec {
   options?: Readonly<Record<string, OptionSpec>>;
   /** Pairs of flags that cannot be given together. */
   conflicts?: ReadonlyArray<readonly [string, string]>;
+  /** Streams many rows through this process (`seed`): main.ts keeps its heap small while it runs. */
+  streamsRows?: boolean;
   /** Imports the command's module only when it runs. */
   load(): Promise<CommandRun>;
 }
