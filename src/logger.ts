@@ -101,7 +101,7 @@ function deferred(threshold: number, level: string, make: () => Logger): Logger 
         // Not a thenable: returning the logger from an async function must not load pino.
         if (prop === 'then') return undefined;
         if (prop === 'level') return level;
-        if (typeof prop === 'string' && LEVEL_VALUES[prop]! < threshold) return quiet;
+        if (typeof prop === 'string' && Object.hasOwn(LEVEL_VALUES, prop) && LEVEL_VALUES[prop]! < threshold) return quiet;
         if (prop === 'isLevelEnabled') return (name: string) => (LEVEL_VALUES[name] ?? -1) >= threshold;
         if (prop === 'child') {
           return (bindings: Record<string, unknown>, childOptions?: Pino.ChildLoggerOptions) =>
