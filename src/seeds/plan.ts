@@ -20,6 +20,9 @@ export interface SeedPlan {
   /** Key columns every row must give a value for (those without a DEFAULT or generation). */
   requiredKey: string[];
   batchSize: number;
+  /** The file's checksum, in `result.checksum` once known: a seed that runs has its rows written while it
+   * is worked out (see planSeed), so the seeder awaits this before it records the run. */
+  checksum: Promise<string>;
 }
 
 export interface PlanContext {
@@ -35,9 +38,22 @@ export interface PlanContext {
  * (status `failed`); a real run refuses to start when any seed has one, a dry run reports them.
  */
 export async function planSeed(seed: SeedFile, options: SeedRunOptions, ctx: PlanContext): Promise<SeedPlan> {
+  const plan = await checkedPlan(seed, options, ctx);
+  // A seed that will run learns its checksum while its rows are written (the seeder awaits it); any other
+  // plan is reported now, with it.
+  if (plan.result.status !== 'pending') plan.result.checksum = await plan.checksum;
+  return plan;
+}
+
+async function checkedPlan(seed: SeedFile, options: SeedRunOptions, ctx: PlanContext): Promise<SeedPlan> {
   const { client, config, tracking, signal } = ctx;
-  // The file is hashed while the tracking row is on the wire (a primary-key read, by name only).
-  const [checksum, record] = await Promise.all([checksumOf(seed), tracking.get(seed.name, signal)]);
+  // The file is hashed while the tracking row is on the wire (a primary-key read, by name only). Only a
+  // recorded seed waits for the hash here (is it unchanged?), and a code seed (its module is imported by
+  // checksum); a new or forced seed goes on, and its rows are written while the rest of the file is hashed:
+  // reading 100,000 rows' worth (12 MB) took ~30 ms before the first row was sent.
+  const checksum = checksumOf(seed);
+  checksum.catch(() => undefined); // awaited below or by the seeder; a plan that fails first never awaits it
+  const record = await tracking.get(seed.name, signal);
   const result: SeedResult = {
     name: seed.name,
     file: displayPath(config.rootDir, seed.path),
@@ -45,11 +61,11 @@ export async function planSeed(seed: SeedFile, options: SeedRunOptions, ctx: Pla
     status: 'pending',
     rows: 0, written: 0, unchanged: 0, skipped: 0, failed: 0,
     failures: [],
-    checksum,
+    checksum: '',
     durationMs: 0,
   };
-  const plan: SeedPlan = { seed, result, key: [], requiredKey: [], batchSize: options.batchSize ?? config.batchSize };
-  if (!options.force && record && record.checksum === checksum && record.rowsFailed === 0) {
+  const plan: SeedPlan = { seed, result, key: [], requiredKey: [], batchSize: options.batchSize ?? config.batchSize, checksum };
+  if (!options.force && record && record.rowsFailed === 0 && record.checksum === (await checksum)) {
     result.status = 'skipped';
     return plan;
   }

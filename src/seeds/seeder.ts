@@ -133,6 +133,11 @@ export function createSeeder(options: SeederOptions): Seeder {
     } catch (err) {
       failure = err;
     }
+    try {
+      result.checksum = await plan.checksum;
+    } catch (err) {
+      failure ??= err;
+    }
     Object.assign(result, {
       rows: account.rows, written: account.written, unchanged: account.unchanged, skipped: account.skipped,
       failed: account.failed, failures: account.failures, durationMs: Date.now() - started,

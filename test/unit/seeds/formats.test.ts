@@ -16,7 +16,7 @@ async function open(relative: string, text: string, extra: Record<string, string
   project = await makeProject({ [relative]: text, ...extra });
   const seeds = await discoverSeeds(project.seedsDir, 'development');
   const seed = seeds.find((s) => path.join(project!.root, relative) === s.path)!;
-  return openSeed(seed, project.root, 'doc', 'test');
+  return openSeed(seed, project.root, 'doc', Promise.resolve('test'));
 }
 
 async function rejection(promise: Promise<unknown>): Promise<CrateMigrateError & { line?: number; file?: string }> {
@@ -207,7 +207,7 @@ describe('createSeedFile', () => {
     }
     const seeds = await discoverSeeds(project.seedsDir, 'development');
     for (const seed of seeds) {
-      const source = await openSeed(seed, project.root, 'doc', 'test');
+      const source = await openSeed(seed, project.root, 'doc', Promise.resolve('test'));
       expect(source.header.table?.table).toBe(`${seed.name}`);
       expect(await collect(source.rows(noContext))).toEqual([]);
     }

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import pino from 'pino';
 import { afterEach, describe, expect, test } from 'vitest';
 import { defaultConfig } from '../../../src/config/defaults.js';
@@ -74,6 +75,25 @@ describe('the tutorial seed', () => {
     expect(forced.seeds[0]).toMatchObject({ status: 'seeded', written: 3 });
     expect(creates()).toHaveLength(1);
     expect(crate.tracking?.get('books')).toEqual(['books', forced.seeds[0]!.checksum, 3, 0, 0, expect.any(Number), expect.any(Number)]);
+  });
+});
+
+describe('checksums', () => {
+  const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
+  const NDJSON = '{"id":"1","title":"a"}\n{"id":"2","title":"b"}\n';
+
+  test("every result carries the file's SHA-256: a seed that ran (hashed while its rows were written), a skipped one, a refused one", async () => {
+    const { crate, seeder } = await setup({ 'seeds/books.ndjson': NDJSON });
+    const ran = await seeder().run();
+    expect(ran.seeds[0]).toMatchObject({ status: 'seeded', written: 2, checksum: sha256(NDJSON) });
+    expect(crate.tracking?.get('books')?.[1]).toBe(sha256(NDJSON));
+    expect((await seeder().run()).seeds[0]).toMatchObject({ status: 'skipped', checksum: sha256(NDJSON) });
+    expect((await seeder().run({ dryRun: true, force: true })).seeds[0]).toMatchObject({ checksum: sha256(NDJSON) });
+
+    const other = await setup({ 'seeds/nowhere.ndjson': '{"$seed":{"table":"doc.nowhere"}}\n{"id":"1"}\n' });
+    const refused = await outcome(other.seeder().run());
+    expect(refused.error?.code).toBe('CM_SEED');
+    expect(refused.result.seeds[0]).toMatchObject({ status: 'failed', checksum: sha256('{"$seed":{"table":"doc.nowhere"}}\n{"id":"1"}\n') });
   });
 });
 
