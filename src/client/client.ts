@@ -43,8 +43,11 @@ function requestBody(payload: object): string {
   }
 }
 
+/** A bulk answer's item as a BulkItem. A plain `{"rowcount": n}` (nearly every item) is one already and is
+ * kept: a copy per row of a seed is garbage for nothing. */
 function normalizeBulkItem(raw: unknown): BulkItem {
   const item = raw as { rowcount?: unknown; error?: { code?: unknown; message?: unknown }; error_message?: unknown };
+  if (typeof item.rowcount === 'number' && item.error === undefined && item.error_message === undefined) return item as BulkItem;
   const out: BulkItem = { rowcount: typeof item.rowcount === 'number' ? item.rowcount : -2 };
   if (item.error !== undefined && item.error !== null) {
     out.error = {
@@ -201,9 +204,11 @@ export function createClient(config: ResolvedConfig, options: ClientOptions = {}
       );
     }
     const results = body.results.map(normalizeBulkItem);
-    const failed = results.filter((r) => r.rowcount === -2).length;
-    const rowcount = results.reduce((sum, r) => sum + Math.max(r.rowcount, 0), 0);
-    logger.debug({ event: 'sql', server, durationMs: Math.round(durationMs), rowcount, bulk: results.length, failed });
+    if (logger.isLevelEnabled('debug')) {
+      const failed = results.filter((r) => r.rowcount === -2).length;
+      const rowcount = results.reduce((sum, r) => sum + Math.max(r.rowcount, 0), 0);
+      logger.debug({ event: 'sql', server, durationMs: Math.round(durationMs), rowcount, bulk: results.length, failed });
+    }
     return { results, durationMs: typeof body.duration === 'number' ? body.duration : 0 };
   }
 

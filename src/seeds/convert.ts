@@ -206,17 +206,25 @@ function toObject(value: unknown, type: Extract<ColumnType, { kind: 'object' }>)
   return out;
 }
 
+/** The array itself when every element is already what its column stores (text in a text array, the common
+ * case): a copy per row is garbage the seed's GC pays for. A copy from the first element that converts. */
 function toArray(value: unknown, type: Extract<ColumnType, { kind: 'array' }>): unknown[] {
   const parsed = fromJsonText(value, type.name);
   if (!Array.isArray(parsed)) throw problem(value, type.name, 'expected an array (in CSV: JSON text such as ["a","b"])');
-  return parsed.map((element, i) => {
+  let copy: unknown[] | undefined;
+  for (let i = 0; i < parsed.length; i++) {
+    const element: unknown = parsed[i];
+    let converted: unknown;
     try {
-      return convert(element, type.element);
+      converted = convert(element, type.element);
     } catch (err) {
       if (err instanceof ValueProblem) throw new ValueProblem(`[${i}] ${err.message}`);
       throw err;
     }
-  });
+    if (copy === undefined && !Object.is(converted, element)) copy = parsed.slice(0, i);
+    copy?.push(converted);
+  }
+  return copy ?? parsed;
 }
 
 function toGeoPoint(value: unknown, typeName: string): unknown {

@@ -69,20 +69,21 @@ export function rowPreparer(target: RowTarget): (source: SourceRow) => PreparedR
     return shape;
   };
 
+  /** The row's columns: those of the last shape when the row lists the same ones in the same order, which
+   * `for...in` tells without the array per row that `Object.keys` allocates; else its own. */
+  const keysOf = (values: Record<string, unknown>): string[] => {
+    if (last && hasKeys(values, last.keys)) return last.keys;
+    const keys = Object.keys(values);
+    return keys.some((k) => values[k] === undefined) ? keys.filter((k) => values[k] !== undefined) : keys;
+  };
+
   return (source) => {
-    const at = { row: source.row, line: source.line, stage: 'validate' as const };
     const values = source.values;
-    if (!values) return { ...at, message: source.problem ?? 'unreadable row' };
-    let keys = Object.keys(values);
-    for (const k of keys) {
-      if (values[k] === undefined) {
-        keys = keys.filter((c) => values[c] !== undefined);
-        break;
-      }
-    }
+    if (!values) return failure(source, source.problem ?? 'unreadable row');
+    const keys = keysOf(values);
     for (const key of target.required) {
       const v = values[key];
-      if (v === undefined || v === null) return { ...at, column: key, message: `primary key column "${key}" has no value` };
+      if (v === undefined || v === null) return failure(source, `primary key column "${key}" has no value`, key);
     }
     const { columns, types, signature } = shapeOf(keys);
     const args: unknown[] = new Array(columns.length);
@@ -90,23 +91,32 @@ export function rowPreparer(target: RowTarget): (source: SourceRow) => PreparedR
       const column = columns[i]!;
       const type = types[i];
       if (type === UNKNOWN) {
-        return {
-          ...at,
-          column,
-          message: `column "${column}" does not exist in ${target.tableName}; ` +
-            'fix its name, or declare its type under columns: to let CrateDB add it',
-        };
+        return failure(source, `column "${column}" does not exist in ${target.tableName}; ` +
+          'fix its name, or declare its type under columns: to let CrateDB add it', column);
       }
       try {
         args[i] = convertOrThrow(values[column], type);
       } catch (err) {
         const message = valueProblem(err);
         if (message === undefined) throw err;
-        return { ...at, column, message };
+        return failure(source, message, column);
       }
     }
     return { row: source.row, line: source.line, columns, args, signature };
   };
+}
+
+function failure(source: SourceRow, message: string, column?: string): SeedFailure {
+  return { row: source.row, line: source.line, stage: 'validate', ...(column === undefined ? {} : { column }), message };
+}
+
+/** Whether `values` has exactly `keys` as its enumerable keys, in that order, none of them undefined. */
+function hasKeys(values: Record<string, unknown>, keys: readonly string[]): boolean {
+  let i = 0;
+  for (const k in values) {
+    if (k !== keys[i++] || values[k] === undefined) return false;
+  }
+  return i === keys.length;
 }
 
 function sameKeys(a: readonly string[], b: readonly string[]): boolean {

@@ -155,7 +155,7 @@ describe('bulk', () => {
     });
   });
 
-  it('normalizes the older error_message string and keeps bare -2 items', async () => {
+  it('normalizes the older error_message string and a null error, and keeps bare -2 items', async () => {
     const n = await node((_req, res) =>
       json(res, 200, {
         cols: [],
@@ -164,17 +164,19 @@ describe('bulk', () => {
           { rowcount: 1 },
           { rowcount: -2, error_message: 'DocumentAlreadyExistsException[[doc][2]: version conflict]' },
           { rowcount: -2 },
+          { rowcount: 0, error: null },
         ],
       }),
     );
     const c = client(config([n.url]));
-    const result = await c.bulk('INSERT INTO t (id) VALUES (?)', [[1], [2], [3]]);
+    const result = await c.bulk('INSERT INTO t (id) VALUES (?)', [[1], [2], [3], [4]]);
     expect(result).toEqual({
       durationMs: 2,
       results: [
         { rowcount: 1 },
         { rowcount: -2, error: { message: 'DocumentAlreadyExistsException[[doc][2]: version conflict]' } },
         { rowcount: -2 },
+        { rowcount: 0 },
       ],
     });
   });

@@ -133,6 +133,18 @@ describe('arrays, objects and the rest', () => {
     expect(bad('novel', 'text_array')).toMatch(/expected an array/);
   });
 
+  test('an array whose elements need no conversion is sent as it is; one that does is copied, never changed', () => {
+    const tags = ['novel', 'comedy'];
+    expect(ok(tags, 'text_array')).toBe(tags);
+    const mixed = [1, '2', 3, -0];
+    expect(ok(mixed, 'integer_array')).toEqual([1, 2, 3, 0]);
+    expect(Object.is((ok(mixed, 'integer_array') as number[])[3], 0)).toBe(true);
+    expect(mixed).toEqual([1, '2', 3, -0]);
+    const sparse = ['a', undefined, 'c'];
+    expect(ok(sparse, 'text_array')).toEqual(['a', null, 'c']);
+    expect(sparse).toEqual(['a', undefined, 'c']);
+  });
+
   test('CSV cells hold arrays and objects as JSON text', () => {
     expect(ok('["novel","comedy"]', 'text_array')).toEqual(['novel', 'comedy']);
     expect(ok('{"a":"1"}', 'object')).toEqual({ a: '1' });
