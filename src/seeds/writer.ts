@@ -52,7 +52,7 @@ export interface WriteOptions {
  * request without an answer are failed as "outcome unknown", rows not yet sent are counted as skipped, and
  * the error is thrown once the requests in flight are settled and accounted.
  */
-export async function writeRows(rows: AsyncIterable<SourceRow>, target: RowTarget, options: WriteOptions): Promise<void> {
+export async function writeRows(rows: AsyncIterable<readonly SourceRow[]>, target: RowTarget, options: WriteOptions): Promise<void> {
   const { account, batchSize, signal } = options;
   const statements = new Map<string, string>();
   const prepareRow = rowPreparer(target);
@@ -138,32 +138,34 @@ export async function writeRows(rows: AsyncIterable<SourceRow>, target: RowTarge
   let batch: PreparedRow[] = [];
   let batchBytes = 0;
   try {
-    for await (const source of rows) {
-      if (signal?.aborted) throw new AbortedError();
-      if (fatal !== undefined) break;
-      account.rows++;
-      const prepared = prepareRow(source);
-      if (!('args' in prepared)) {
-        account.fail(prepared);
-        continue;
-      }
-      if (options.dryRun) {
-        account.skipped++;
-        if (options.sample.length < SAMPLE_ROWS) {
-          options.sample.push(Object.fromEntries(prepared.columns.map((c, i) => [c, prepared.args[i]])));
+    reading: for await (const chunk of rows) {
+      for (const source of chunk) {
+        if (signal?.aborted) throw new AbortedError();
+        if (fatal !== undefined) break reading;
+        account.rows++;
+        const prepared = prepareRow(source);
+        if (!('args' in prepared)) {
+          account.fail(prepared);
+          continue;
         }
-        if (account.rows % batchSize === 0) options.onProgress(account.done);
-        continue;
+        if (options.dryRun) {
+          account.skipped++;
+          if (options.sample.length < SAMPLE_ROWS) {
+            options.sample.push(Object.fromEntries(prepared.columns.map((c, i) => [c, prepared.args[i]])));
+          }
+          if (account.rows % batchSize === 0) options.onProgress(account.done);
+          continue;
+        }
+        const bytes = jsonSize(prepared.args);
+        const full = batch.length >= batchSize || batchBytes + bytes > MAX_BATCH_BYTES;
+        if (batch.length > 0 && (full || prepared.signature !== batch[0]!.signature)) {
+          await dispatch(batch);
+          batch = [];
+          batchBytes = 0;
+        }
+        batch.push(prepared);
+        batchBytes += bytes;
       }
-      const bytes = jsonSize(prepared.args);
-      const full = batch.length >= batchSize || batchBytes + bytes > MAX_BATCH_BYTES;
-      if (batch.length > 0 && (full || prepared.signature !== batch[0]!.signature)) {
-        await dispatch(batch);
-        batch = [];
-        batchBytes = 0;
-      }
-      batch.push(prepared);
-      batchBytes += bytes;
     }
     if (batch.length > 0) await dispatch(batch);
     batch = [];

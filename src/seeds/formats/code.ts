@@ -64,7 +64,7 @@ function codeSeedOf(namespace: Record<string, unknown>, displayFile: string): Co
   return Object.fromEntries(Object.entries(mod).filter(([k]) => CODE_KEYS.includes(k))) as CodeSeed;
 }
 
-async function* generatedRows(rows: CodeSeed['rows'], ctx: MigrationContext, displayFile: string): AsyncGenerator<SourceRow> {
+async function* generatedRows(rows: CodeSeed['rows'], ctx: MigrationContext, displayFile: string): AsyncGenerator<SourceRow[]> {
   if (rows === undefined) return;
   const source = typeof rows === 'function' ? rows(ctx) : rows;
   if (source === null || typeof source !== 'object' || !(Symbol.asyncIterator in source || Symbol.iterator in source)) {
@@ -74,9 +74,9 @@ async function* generatedRows(rows: CodeSeed['rows'], ctx: MigrationContext, dis
   for await (const values of source as AsyncIterable<SeedRowValues>) {
     row++;
     if (typeof values !== 'object' || values === null || Array.isArray(values)) {
-      yield { row, problem: 'a generated row must be an object of column: value' };
+      yield [{ row, problem: 'a generated row must be an object of column: value' }];
     } else {
-      yield { row, values };
+      yield [{ row, values }];
     }
   }
 }

@@ -42,7 +42,7 @@ export async function openCsvSeed(
   };
 }
 
-async function* readRows(path: string, displayFile: string): AsyncGenerator<SourceRow> {
+async function* readRows(path: string, displayFile: string): AsyncGenerator<SourceRow[]> {
   const parser = createReadStream(path).pipe(
     parse({
       bom: true,
@@ -62,12 +62,12 @@ async function* readRows(path: string, displayFile: string): AsyncGenerator<Sour
       }
       row++;
       if (record.length !== columns.length) {
-        yield { row, line: info.lines, problem: `expected ${columns.length} fields (${columns.join(', ')}), found ${record.length}` };
+        yield [{ row, line: info.lines, problem: `expected ${columns.length} fields (${columns.join(', ')}), found ${record.length}` }];
         continue;
       }
       const values: Record<string, unknown> = {};
       columns.forEach((c, i) => (values[c] = record[i]));
-      yield { row, line: info.lines, values };
+      yield [{ row, line: info.lines, values }];
     }
   } catch (err) {
     if (err instanceof CsvError) {

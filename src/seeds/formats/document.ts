@@ -67,7 +67,7 @@ export async function openDocumentSeed(
     hasRows: true,
     countRows: async () => rows.length,
     rows: async function* () {
-      yield* rows;
+      if (rows.length > 0) yield rows;
     },
   };
 }

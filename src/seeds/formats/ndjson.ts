@@ -47,10 +47,11 @@ export async function openNdjsonSeed(
   };
 }
 
-async function* readRows(path: string, headerLine: number): AsyncGenerator<SourceRow> {
+async function* readRows(path: string, headerLine: number): AsyncGenerator<SourceRow[]> {
   let line = 0;
   let row = 0;
   for await (const lines of readLines(path)) {
+    const chunk: SourceRow[] = [];
     for (const text of lines) {
       line++;
       if (line === headerLine || text.trim() === '') continue;
@@ -59,15 +60,16 @@ async function* readRows(path: string, headerLine: number): AsyncGenerator<Sourc
       try {
         values = JSON.parse(text);
       } catch {
-        yield { row, line, problem: 'not valid JSON' };
+        chunk.push({ row, line, problem: 'not valid JSON' });
         continue;
       }
       if (typeof values !== 'object' || values === null || Array.isArray(values)) {
-        yield { row, line, problem: 'a row must be a JSON object of column: value' };
+        chunk.push({ row, line, problem: 'a row must be a JSON object of column: value' });
         continue;
       }
-      yield { row, line, values: values as Record<string, unknown> };
+      chunk.push({ row, line, values: values as Record<string, unknown> });
     }
+    if (chunk.length > 0) yield chunk;
   }
 }
 

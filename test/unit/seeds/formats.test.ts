@@ -70,6 +70,23 @@ describe('YAML and JSON seeds', () => {
 });
 
 describe('NDJSON seeds', () => {
+  test('rows come many to a chunk, in order, with their lines, across the reads of a large file', async () => {
+    const lines = Array.from({ length: 3000 }, (_, i) => JSON.stringify({ id: `e${i}`, title: 'x'.repeat(60) }));
+    const source = await open('seeds/events.ndjson', `{"$seed": {"table": "events"}}\n${lines.join('\n')}\n`);
+    const chunks: number[] = [];
+    const rows = [];
+    for await (const chunk of source.rows(noContext)) {
+      chunks.push(chunk.length);
+      rows.push(...chunk);
+    }
+    expect(rows.map((r) => r.row)).toEqual(Array.from({ length: 3000 }, (_, i) => i + 1));
+    expect(rows.map((r) => r.line)).toEqual(Array.from({ length: 3000 }, (_, i) => i + 2));
+    expect(rows[2999]!.values).toEqual({ id: 'e2999', title: 'x'.repeat(60) });
+    expect(chunks.length).toBeGreaterThan(1); // ~230 KB: more than one read
+    expect(chunks.length).toBeLessThan(3000 / 100);
+    expect(chunks.every((n) => n > 0)).toBe(true);
+  });
+
   test('an optional $seed header line, blank lines skipped, a bad line is a failed row with its line', async () => {
     const text = '{"$seed": {"table": "books", "mode": "insert"}}\n{"id": "1"}\n\n{"id": 2\n[1]\n{"id": "3"}';
     const source = await open('seeds/books.ndjson', text);

@@ -31,9 +31,13 @@ export async function makeProject(files: Record<string, string> = {}): Promise<P
   return project;
 }
 
-export async function collect(rows: AsyncIterable<SourceRow>): Promise<SourceRow[]> {
+/** A source's rows, its chunks joined; an empty chunk fails (sources never yield one). */
+export async function collect(rows: AsyncIterable<readonly SourceRow[]>): Promise<SourceRow[]> {
   const out: SourceRow[] = [];
-  for await (const r of rows) out.push(r);
+  for await (const chunk of rows) {
+    if (chunk.length === 0) throw new Error('a seed source yielded an empty chunk');
+    out.push(...chunk);
+  }
   return out;
 }
 
