@@ -5,7 +5,7 @@ import { AbortedError, CrateMigrateError, SeedError, UsageError } from '../error
 import { qualifiedName } from '../client/identifiers.js';
 import { createMigrationContext } from '../migrations/context.js';
 import { SeedAccount } from './account.js';
-import { discoverSeeds, selectSeeds } from './discover.js';
+import { discoverSeeds, selectSeeds, type SeedFile } from './discover.js';
 import { planSeed, type SeedPlan } from './plan.js';
 import { seedStatus } from './status.js';
 import { SeedTracking } from './tracking.js';
@@ -56,11 +56,8 @@ export function createSeeder(options: SeederOptions): Seeder {
     const started = Date.now();
     const dryRun = runOptions.dryRun ?? false;
     const seeds = selectSeeds(await discoverSeeds(config.seedsDir, config.env), runOptions.only);
-    const plans: SeedPlan[] = [];
-    for (const seed of seeds) {
-      checkAborted();
-      plans.push(await planSeed(seed, runOptions, { client, config, tracking, signal }));
-    }
+    checkAborted();
+    const plans = await planAll(seeds, (seed) => planSeed(seed, runOptions, { client, config, tracking, signal }));
     const runResult: SeedRunResult = { seeds: plans.map((p) => p.result), dryRun, durationMs: 0 };
     const finish = () => {
       runResult.durationMs = Date.now() - started;
@@ -191,6 +188,20 @@ export function createSeeder(options: SeederOptions): Seeder {
   const status = (): Promise<SeedStatusEntry[]> => seedStatus(config, client, signal);
 
   return { run, status };
+}
+
+/**
+ * Every seed's plan, planned at once: they only read (files, tracking rows, tables), and one after another
+ * they cost a few round trips per seed before the first row. When planning throws (an unreadable file, no
+ * answer), the error of the first such seed in name order is thrown, whatever finished first.
+ */
+async function planAll(seeds: readonly SeedFile[], plan: (seed: SeedFile) => Promise<SeedPlan>): Promise<SeedPlan[]> {
+  const plans: SeedPlan[] = [];
+  for (const settled of await Promise.allSettled(seeds.map(plan))) {
+    if (settled.status === 'rejected') throw settled.reason;
+    plans.push(settled.value);
+  }
+  return plans;
 }
 
 function checkOptions(options: SeedRunOptions): void {

@@ -237,6 +237,28 @@ describe('accounting for rows CrateDB refuses', () => {
 });
 
 describe('checks before anything is written', () => {
+  test('every seed is planned at once: all tracking rows are asked for before any table is read', async () => {
+    const { crate, seeder } = await setup({
+      'seeds/a.yaml': BOOKS_YAML, 'seeds/b.yaml': 'table: books\nrows: [{id: "5"}]\n', 'seeds/c.yaml': 'table: books\nrows: [{id: "6"}]\n',
+    });
+    const result = await seeder().run();
+    expect(result.seeds.map((s) => [s.name, s.status, s.written])).toEqual([['a', 'seeded', 3], ['b', 'seeded', 1], ['c', 'seeded', 1]]);
+    expect(crate.statements.slice(0, 3)).toEqual(Array(3).fill(
+      'SELECT name, checksum, rows_written, rows_unchanged, rows_failed, seeded_at, duration_ms FROM "cratedb_migrate"."seeds" WHERE name = ?',
+    ));
+  });
+
+  test('when several seeds cannot be opened, the error is the first one in name order, and nothing is written', async () => {
+    // a is a code seed of 8 MB: it is hashed before it is imported, so its error comes after b's.
+    const { crate, seeder } = await setup({
+      'seeds/a.mjs': `// ${'x'.repeat(8_000_000)}\nexport default 42;\n`,
+      'seeds/b.ndjson': '{"$seed": {"table": "books", "mode": "sideways"}}\n{"id":"1"}\n',
+    });
+    const err = await seeder().run().then(() => undefined, (e: unknown) => e as Error);
+    expect(err?.message).toMatch(/seeds\/a\.mjs/);
+    expect(crate.statements.filter((s) => /^(INSERT|CREATE|DELETE)/.test(s))).toEqual([]);
+  });
+
   test('a required migration that is not applied names both, and nothing is written', async () => {
     const { crate, seeder } = await setup({ 'seeds/books.yaml': BOOKS_YAML, 'seeds/other.yaml': 'table: books\nrows: [{id: "5"}]\n' });
     crate.history = new Map([['001_create_books', 'failed']]);
