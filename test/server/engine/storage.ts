@@ -1,7 +1,8 @@
 /**
  * How CrateDB tables live in PGlite. Each table (internal id N) is three PG objects in schema `crate`:
  * `tN`, the live rows (what primary-key lookups and writes see); `tN_s`, the searchable copy that
- * scans, aggregations and match() read, replaced by REFRESH (unlogged: nothing to recover, it is a copy); and `tN_q`, the `_seq_no` sequence.
+ * scans, aggregations and match() read, replaced by REFRESH (unlogged: a copy has nothing to recover);
+ * and `tN_q`, the `_seq_no` sequence.
  * Names never change: RENAME and SWAP only move the catalog entry.
  *
  * Hidden columns: `_id` (the document id: the primary key value(s), else random), `_seq_no`,
