@@ -74,10 +74,10 @@ function tierUpOnlyHotWasm(): void {
  * 164-178 MB of RSS for ~15 MB of live data. A young generation that does not grow brought it to 133-154 MB,
  * not safely under the 150 MB target; with the old space held to 2x growth between full collections, 124 MB
  * (`npm run bench -- rss`, 5 runs). Held to 25% (as before) it was 126 MB, but its extra full collections
- * cost CPU: 4.1 s against 3.6 s over those rows (2.6 s with no flag; one run each), 0.60-0.64 s against 0.55-0.61 s for
- * 100,000 rows (0.45-0.48 s with none), which a seed sharing the machine with CrateDB pays in throughput.
- * The GC reads both flags as it runs, so setting them here takes effect; like the wasm budget, only in the
- * CLI's own process. Only for a command that streams rows (`seed`; `streamsRows` in
+ * cost CPU: 4.1 s against 3.6 s over those rows (2.6 s with no flag; one run each), 0.60-0.64 s against
+ * 0.55-0.61 s for 100,000 rows (0.45-0.48 s with none), which a seed sharing the machine with CrateDB pays
+ * in throughput. The GC reads both flags as it runs, so setting them here takes effect; like the wasm
+ * budget, only in the CLI's own process. Only for a command that streams rows (`seed`; `streamsRows` in
  * catalog.ts): a short command allocates its start-up (~12 MB of modules) into the young generation, and at
  * its first size that took 21 scavenges instead of 10, ~10 ms of `status`. Set here, before the command's
  * modules load: a young generation frozen later, at 4 or 8 MB, peaked higher (docs/performance.md).

@@ -1,4 +1,5 @@
-import type { CrateClient } from '../client/types.js';
+import { qualifiedName } from '../client/identifiers.js';
+import type { CrateClient, TableRef } from '../client/types.js';
 import type { ResolvedConfig } from '../config/types.js';
 import { checksumOf, displayPath, type SeedFile } from './discover.js';
 import type { SeedSource } from './formats/source.js';
@@ -30,6 +31,20 @@ export interface PlanContext {
   config: ResolvedConfig;
   tracking: SeedTracking;
   signal?: AbortSignal;
+  /** A table's columns and key (`tableReader`). */
+  readTable(ref: TableRef): Promise<TableInfo>;
+}
+
+/** `readTableInfo` once per table for one run's plans: seeds of the same table, planned at once, would
+ * otherwise each send the same two information_schema reads at the same moment. */
+export function tableReader(client: CrateClient, signal?: AbortSignal): PlanContext['readTable'] {
+  const tables = new Map<string, Promise<TableInfo>>();
+  return (ref) => {
+    const name = qualifiedName(ref);
+    let info = tables.get(name);
+    if (info === undefined) tables.set(name, (info = readTableInfo(client, ref, signal)));
+    return info;
+  };
 }
 
 /**
@@ -78,7 +93,7 @@ async function checkedPlan(seed: SeedFile, options: SeedRunOptions, ctx: PlanCon
   // The table is read while the history answers (all read-only): their round trips overlap, not follow.
   const [missing, table] = await Promise.all([
     missingMigrations(client, config.historyTable, header.requires, config.auth, signal),
-    target ? readTableInfo(client, target, signal) : undefined,
+    target ? ctx.readTable(target) : undefined,
   ]);
   if (missing.names.length > 0) {
     result.missingRequires = missing.names;

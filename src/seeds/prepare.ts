@@ -120,6 +120,7 @@ function hasKeys(values: Record<string, unknown>, keys: readonly string[]): bool
 }
 
 function sameKeys(a: readonly string[], b: readonly string[]): boolean {
+  if (a === b) return true; // keysOf handed back the last shape's own keys
   if (a.length !== b.length) return false;
   for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
   return true;

@@ -6,7 +6,7 @@ import { qualifiedName } from '../client/identifiers.js';
 import { createMigrationContext } from '../migrations/context.js';
 import { SeedAccount } from './account.js';
 import { discoverSeeds, selectSeeds, type SeedFile } from './discover.js';
-import { planSeed, type SeedPlan } from './plan.js';
+import { planSeed, tableReader, type SeedPlan } from './plan.js';
 import { seedStatus } from './status.js';
 import { SeedTracking } from './tracking.js';
 import {
@@ -57,7 +57,8 @@ export function createSeeder(options: SeederOptions): Seeder {
     const dryRun = runOptions.dryRun ?? false;
     const seeds = selectSeeds(await discoverSeeds(config.seedsDir, config.env), runOptions.only);
     checkAborted();
-    const plans = await planAll(seeds, (seed) => planSeed(seed, runOptions, { client, config, tracking, signal }));
+    const planContext = { client, config, tracking, signal, readTable: tableReader(client, signal) };
+    const plans = await planAll(seeds, (seed) => planSeed(seed, runOptions, planContext));
     const runResult: SeedRunResult = { seeds: plans.map((p) => p.result), dryRun, durationMs: 0 };
     const finish = () => {
       runResult.durationMs = Date.now() - started;
