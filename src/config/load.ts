@@ -105,17 +105,17 @@ async function loadFile(file: string, envName: string, environment: Environment,
     schemas(),
   ]);
   const yaml = parseYamlFile(text);
-  const problems = new ProblemList(display, yaml.lineOf);
+  // Typed explicitly, so that TypeScript sees `problems.throwAll()` end the branch (`never`) and narrows `top`.
+  const problems: ProblemList = new ProblemList(display, yaml.lineOf);
   for (const error of yaml.syntaxErrors) problems.add([], error.message, error.line);
   problems.throwIfAny();
 
   const top = safeParse(FileSchema, yaml.data ?? {});
   if (!top.success) {
     addIssues(problems, [], top.issues, (at) => (at.length === 0 ? Object.keys(FileSchema.entries) : []));
-    problems.throwIfAny();
+    problems.throwAll();
   }
-  // Only reached when it parsed: the issues above are at least one problem.
-  const { defaults, environments } = top.output as v.InferOutput<typeof FileSchema>;
+  const { defaults, environments } = top.output;
   const allowed = (at: KeyPath): string[] => allowedKeys(at);
 
   if (!Object.hasOwn(environments, envName)) {

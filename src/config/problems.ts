@@ -69,7 +69,11 @@ export class ProblemList {
 
   /** Throws when anything was added. */
   throwIfAny(): void {
-    if (this.items.length === 0) return;
+    if (this.items.length > 0) this.throwAll();
+  }
+
+  /** Throws what was added; for a caller that has just added at least one problem (the type says it throws). */
+  throwAll(): never {
     // In file order, so the list reads top to bottom like the file (stable: same line keeps found order).
     this.items.sort((a, b) => (a.line ?? 0) - (b.line ?? 0));
     const lines = this.items.map((p) => {
