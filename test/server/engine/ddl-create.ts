@@ -4,6 +4,7 @@
  * copy, `_seq_no` sequence; CHECK and NOT NULL as PG checks).
  */
 import type { Catalog, CheckDef, ColumnDef, IndexDef, TableDef } from './catalog.js';
+import { checkKeyColumns } from './ddl-keys.js';
 import { CrateError, sqlParse } from './errors.js';
 import { expr } from './expr.js';
 import { formatStandalone } from './format.js';
@@ -122,14 +123,16 @@ export function buildTable(node: Ctx, schema: string, name: string, env: Env): C
   let clusteredBy: string | null = pk.length === 1 ? pk[0]! : null;
   let shards = 4;
   let partitionedBy: string[] = [];
+  let explicitRouting: string | null = null;
   for (const part of clusterParts as Ctx[]) {
     if (ruleName(part) === 'ClusteredByContext') {
-      if (part.routing) clusteredBy = identName(unwrap(part.routing).ident?.() ?? part.routing);
+      if (part.routing) clusteredBy = explicitRouting = identName(unwrap(part.routing).ident?.() ?? part.routing);
       if (part.numShards) shards = Number(propertyValue(part.numShards));
     } else if (ruleName(part) === 'PartitionedByContext') {
       partitionedBy = (part.columns().primaryExpression() as Ctx[]).map((c) => identName(unwrap(c).ident?.() ?? c));
     }
   }
+  checkKeyColumns(columns, pk, partitionedBy, explicitRouting);
   if (!(shards >= 1)) throw sqlParse('num_shards in CLUSTERED clause must be greater than 0');
   if (clusteredBy !== null && pk.length > 0 && !pk.includes(clusteredBy)) {
     throw sqlParse(`Clustered by column \`${clusteredBy}\` must be part of primary keys: [${pk.join(', ')}]`);
@@ -207,6 +210,11 @@ export function applyColumnConstraint(col: ColumnDef, c: Ctx, analyzers: Catalog
       break;
     case 'ColumnIndexConstraintContext':
       if (identName(c.method).toLowerCase() === 'fulltext') {
+        let text = col.type;
+        while (text.kind === 'array') text = text.element;
+        if (text.kind !== 'text' || text.length !== undefined) {
+          throw sqlParse(`Can't use an Analyzer on column ${col.name} because analyzers are only allowed on columns of type "text" of the unbound length limit.`);
+        }
         const analyzer = properties(c.withProperties()).get('analyzer') ?? 'standard';
         col.searchConfig = resolveAnalyzer(analyzer, analyzers, col.name);
         col.fulltext = analyzer;
@@ -216,6 +224,7 @@ export function applyColumnConstraint(col: ColumnDef, c: Ctx, analyzers: Catalog
       col.indexOff = true;
       break;
     case 'ColumnDefaultConstraintContext':
+      if (col.type.kind === 'object') throw sqlParse(`Default values are not allowed for object columns: ${col.name}`);
       col.defaultExpr = formatStandalone(c.defaultExpr, { quote: true });
       break;
     case 'ColumnGeneratedConstraintContext':

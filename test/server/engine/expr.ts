@@ -216,9 +216,7 @@ function columnRef(parts: string[], scope: Scope, tx: Tx): Typed {
     if (s) return s;
     return { sql: currentScore(tx) ?? 'CAST(1.0 AS real)', type: T.real };
   }
-  // schema.table.column: drop the schema.
-  const r = resolveColumn(scope, parts.length === 3 ? parts.slice(1) : parts);
-  return r;
+  return resolveColumn(scope, parts, tx.env.schema);
 }
 
 /** A cast; numbers and timestamps convert through epoch milliseconds, as in CrateDB. */

@@ -55,7 +55,7 @@ export function match(node: Ctx, scope: Scope, tx: Tx): Typed {
       vectors.push({ vec: `to_tsvector('${cfg}', ${cols.join(` || ' ' || `)})`, cfg });
       continue;
     }
-    const col = resolveColumn(scope, parts);
+    const col = resolveColumn(scope, parts, tx.env.schema);
     if (col.column?.fulltext) {
       const cfg = (col.column.searchConfig ?? analyzerConfig(col.column.fulltext));
       vectors.push({ vec: `to_tsvector('${cfg}', coalesce(${col.sql}, ''))`, cfg });

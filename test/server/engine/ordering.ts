@@ -27,7 +27,9 @@ export function windowDefinition(def: Ctx, scope: Scope, tx: Tx): string {
 /** One ORDER BY item. */
 export function sortItem(item: Ctx, scope: Scope, tx: Tx): string {
   const n = unwrap(item.expr());
-  if (ruleName(n) !== 'IntegerLiteralContext' && expr(item.expr(), scope, tx).type?.kind === 'object') {
+  // An output name (`SELECT a AS x ... ORDER BY x`) is no column: PG resolves it, typing it would fail.
+  const plain = ruleName(n) === 'IntegerLiteralContext' || outputName(n, scope) !== undefined;
+  if (!plain && expr(item.expr(), scope, tx).type?.kind === 'object') {
     throw unsupportedFeature(`Cannot ORDER BY '${format(item.expr())}': invalid data type 'object'.`);
   }
   let sql = orderValue(item.expr(), scope, tx);
@@ -43,10 +45,11 @@ export function sortItem(item: Ctx, scope: Scope, tx: Tx): string {
 function orderValue(node: Ctx, scope: Scope, tx: Tx): string {
   const n = unwrap(node);
   if (ruleName(n) === 'IntegerLiteralContext') return n.getText();
+  const output = outputName(n, scope);
+  if (output !== undefined) return quoteIdent(output);
   if (ruleName(n) === 'ColumnReferenceContext') {
     const name = identName(n.ident());
     const col = tryResolve(scope, [name]);
-    if (col === undefined && scope.outputs?.has(name)) return quoteIdent(name);
     if (col?.column?.fulltext && !col.relation.overrides?.has(name) && tx.env.version === '6.4') {
       return `(SELECT min(tok) FROM unnest(${fulltextTokens(col)}) tok)`;
     }
@@ -54,3 +57,9 @@ function orderValue(node: Ctx, scope: Scope, tx: Tx): string {
   return expr(node, scope, tx).sql;
 }
 
+/** The output name a bare column reference means when no column in scope has that name. */
+function outputName(n: Ctx, scope: Scope): string | undefined {
+  if (ruleName(n) !== 'ColumnReferenceContext') return undefined;
+  const name = identName(n.ident());
+  return tryResolve(scope, [name]) === undefined && scope.outputs?.has(name) ? name : undefined;
+}

@@ -5,7 +5,7 @@
  */
 import type { CrateVersion } from '../contract.js';
 import type { Catalog, ColumnDef, IndexDef, PrivilegeType, TableDef, UserDef } from './catalog.js';
-import { columnUnknown, CrateError } from './errors.js';
+import { columnUnknown, CrateError, relationUnknown } from './errors.js';
 import { quoteIdent } from './format.js';
 import type { Token } from './parse.js';
 import type { CrateType } from './types.js';
@@ -107,11 +107,24 @@ export interface Resolved extends Typed {
   column?: ColumnDef;
 }
 
-/** Resolves `[qualifier.]name` in the scope chain; throws ColumnUnknownException when absent. */
-export function resolveColumn(scope: Scope, parts: string[]): Resolved {
+/**
+ * Resolves `[[schema.]table.]name` in the scope chain (the schema is not checked). Absent, CrateDB
+ * names only the column (`Column x unknown`, never `t.x`), and a qualifier no relation in scope goes
+ * by is an unknown relation, in the default schema unless one is given.
+ */
+export function resolveColumn(scope: Scope, qualified: string[], defaultSchema: string): Resolved {
+  const parts = qualified.length === 3 ? qualified.slice(1) : qualified;
   const found = tryResolve(scope, parts);
   if (found) return found;
-  throw columnUnknown(parts.join('.'));
+  if (parts.length === 2 && !hasRelation(scope, parts[0]!)) {
+    throw relationUnknown(`${qualified.length === 3 ? qualified[0]! : defaultSchema}.${parts[0]!}`);
+  }
+  throw columnUnknown(parts[parts.length - 1]!);
+}
+
+function hasRelation(scope: Scope | undefined, alias: string): boolean {
+  for (let s = scope; s !== undefined; s = s.parent) if (s.relations.some((r) => r.alias === alias)) return true;
+  return false;
 }
 
 export function tryResolve(scope: Scope | undefined, parts: string[]): Resolved | undefined {

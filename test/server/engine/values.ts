@@ -5,7 +5,7 @@
  * rejecting unknown keys, dynamic objects growing new sub-columns. The result is the canonical value
  * (timestamps as epoch ms, geo_point as [lon, lat]); `toPg` turns it into PG input.
  */
-import { sqlParse } from './errors.js';
+import { CrateError, sqlParse } from './errors.js';
 import { javaDouble } from './format.js';
 import { geoPoint, geoShape } from './geo.js';
 import { isNumeric, T, typeName, type CrateType, type ObjectField } from './types.js';
@@ -67,11 +67,28 @@ export function dynamicType(v: unknown): CrateType {
   return widen(t);
 }
 
+/** A value that does not convert to a type (not a rule broken by a converted value). */
+class CastFailure extends CrateError {}
+
 export function castError(value: unknown, target: CrateType, src: Source): Error {
-  if (src.kind === 'literal') {
-    return sqlParse(`Cannot cast \`${src.text}\` of type \`${typeName(src.type)}\` to type \`${typeName(target)}\``);
+  const text = src.kind === 'literal'
+    ? `Cannot cast \`${src.text}\` of type \`${typeName(src.type)}\` to type \`${typeName(target)}\``
+    : `Cannot cast value \`${javaString(value)}\` to type \`${typeName(target)}\``;
+  return new CastFailure(400, 4000, `SQLParseException[${text}]`);
+}
+
+/**
+ * CrateDB casts an array or object as one value (a parameter when it is bound, a literal by its cast
+ * function), so an element that does not convert fails with the whole value and the column's type:
+ * `Cannot cast value \`[1, x]\` to type \`integer_array\``, not the element's.
+ */
+function asWhole<R>(value: unknown, target: CrateType, src: Source, convert: () => R): R {
+  try {
+    return convert();
+  } catch (e) {
+    if (e instanceof CastFailure) throw castError(value, target, src);
+    throw e;
   }
-  return sqlParse(`Cannot cast value \`${javaString(value)}\` to type \`${typeName(target)}\``);
 }
 
 const INT_RANGES: Record<string, [number, number]> = {
@@ -197,10 +214,10 @@ export function coerce(value: unknown, target: CrateType, src: Source, ctx: Coer
       return value;
     case 'array': {
       if (!Array.isArray(value)) throw castError(value, target, src);
-      return value.map((x) => coerce(x, target.element, src, ctx, path));
+      return asWhole(value, target, src, () => value.map((x) => coerce(x, target.element, src, ctx, path)));
     }
     case 'object':
-      return coerceObject(value, target, src, ctx, path);
+      return asWhole(value, target, src, () => coerceObject(value, target, src, ctx, path));
   }
 }
 

@@ -78,6 +78,30 @@ describe('engine DDL rules (6.4)', () => {
     expect((await sql('ALTER TABLE t SET ("translog.durability" = \'async\')')).body.rowcount).toBe(-1);
   });
 
+  it('refuses key columns of collection or geo types and partition columns CrateDB cannot partition by', async () => {
+    expect(await error('CREATE TABLE t (a ARRAY(INT) PRIMARY KEY)')).toEqual({ code: 4004, message: 'UnsupportedFeatureException[Cannot use column "a" with type "integer_array" as primary key]' });
+    expect(await error('CREATE TABLE t (a GEO_SHAPE, PRIMARY KEY (a))')).toEqual({ code: 4004, message: 'UnsupportedFeatureException[Cannot use columns of type "geo_shape" as primary key]' });
+    expect(await error('CREATE TABLE t (id INT PRIMARY KEY, day TEXT) PARTITIONED BY (day)')).toEqual({
+      code: 4000,
+      message: "SQLParseException[Cannot use non primary key column 'day' in PARTITIONED BY clause if primary key is set on table]",
+    });
+    expect(await error('CREATE TABLE t (id INT, day TEXT) PARTITIONED BY (nope)')).toEqual({ code: 4043, message: 'ColumnUnknownException[Column nope unknown]' });
+    expect((await error('CREATE TABLE t (id INT, o OBJECT) PARTITIONED BY (o)'))?.message).toBe('SQLParseException[Cannot use column o of type object in PARTITIONED BY clause]');
+    expect((await error('CREATE TABLE t (id INT, d TEXT INDEX USING FULLTEXT) PARTITIONED BY (d)'))?.message).toMatch(/with fulltext index in PARTITIONED BY/);
+    expect((await error('CREATE TABLE t (id INT, d TEXT) CLUSTERED BY (d) PARTITIONED BY (d)'))?.message).toMatch(/Cannot use CLUSTERED BY column `d` in PARTITIONED BY clause/);
+    expect((await sql('CREATE TABLE t (id INT, day TEXT, PRIMARY KEY (id, day)) PARTITIONED BY (day)')).body.rowcount).toBe(1);
+  });
+
+  it('refuses a fulltext index on a non-text column and a DEFAULT on an object column', async () => {
+    expect(await error('CREATE TABLE t (a INT INDEX USING FULLTEXT)')).toEqual({
+      code: 4000,
+      message: 'SQLParseException[Can\'t use an Analyzer on column a because analyzers are only allowed on columns of type "text" of the unbound length limit.]',
+    });
+    expect((await error('CREATE TABLE t (a VARCHAR(5) INDEX USING FULLTEXT)'))?.code).toBe(4000);
+    expect(await error('CREATE TABLE t (o OBJECT DEFAULT {a = 1})')).toEqual({ code: 4000, message: 'SQLParseException[Default values are not allowed for object columns: o]' });
+    expect((await sql('CREATE TABLE t (tags ARRAY(TEXT) INDEX USING FULLTEXT)')).body.rowcount).toBe(1);
+  });
+
   it('resizes a plain table only under blocks.write, to a factor or multiple of its shards', async () => {
     await sql('CREATE TABLE t (id INT) CLUSTERED INTO 4 SHARDS');
     expect((await error('ALTER TABLE t SET (number_of_shards = 8)'))?.code).toBe(5000);

@@ -166,6 +166,26 @@ describe('engine 6.4', () => {
       const dup = await sql("INSERT INTO e (id, n) VALUES ('a', 1)");
       expect([dup.status, dup.body.error?.code]).toEqual([409, 4091]);
     });
+
+    it('names only the column of a qualified unknown column, and an unknown qualifier as a relation', async () => {
+      await sql('CREATE TABLE e (id TEXT PRIMARY KEY)');
+      const message = async (stmt: string) => (await sql(stmt)).body.error?.message;
+      expect(await message('SELECT e.missing FROM e')).toBe('ColumnUnknownException[Column missing unknown]');
+      expect(await message('SELECT x.missing FROM e x')).toBe('ColumnUnknownException[Column missing unknown]');
+      expect(await message('SELECT doc.e.missing FROM e')).toBe('ColumnUnknownException[Column missing unknown]');
+      expect(await message('SELECT other.id FROM e')).toBe("RelationUnknown[Relation 'doc.other' unknown]");
+      expect(await message('SELECT s.other.id FROM e')).toBe("RelationUnknown[Relation 's.other' unknown]");
+      expect((await sql('SELECT e.id FROM e')).status).toBe(200);
+    });
+
+    it('orders by an output name that is no column of the table', async () => {
+      await sql('CREATE TABLE e (id INT PRIMARY KEY, o OBJECT)');
+      await sql('INSERT INTO e (id) VALUES (1), (2)');
+      await sql('REFRESH TABLE e');
+      expect((await sql('SELECT id AS x FROM e ORDER BY x DESC')).body.rows).toEqual([[2], [1]]);
+      expect((await sql('SELECT id * 10 AS x FROM e ORDER BY x')).body.rows).toEqual([[10], [20]]);
+      expect((await sql('SELECT id FROM e ORDER BY o')).body.error?.code).toBe(4004);
+    });
   });
 
   describe('privileges', () => {

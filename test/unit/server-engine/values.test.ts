@@ -35,6 +35,20 @@ describe('coerce: CrateDB conversions on write', () => {
     expect(e.message).toBe("SQLParseException[Cannot cast `'maybe'` of type `text` to type `boolean`]");
   });
 
+  it('fails an array or object with the whole value and the column type, not the element', () => {
+    expect(errorOf(() => coerce([1, 'x'], T.array(T.integer), param, ctx())).message).toBe(
+      'SQLParseException[Cannot cast value `[1, x]` to type `integer_array`]',
+    );
+    const literal = { kind: 'literal', text: "['a']", type: T.array(T.text) } as const;
+    expect(errorOf(() => coerce(['a'], T.array(T.integer), literal, ctx())).message).toBe(
+      "SQLParseException[Cannot cast `['a']` of type `text_array` to type `integer_array`]",
+    );
+    const strict = T.object([{ name: 'x', type: T.integer }], 'strict');
+    expect(errorOf(() => coerce({ x: 'abc' }, strict, param, ctx('o'))).message).toBe('SQLParseException[Cannot cast value `{x=abc}` to type `object`]');
+    // Not a cast failure: the strict object's own rule keeps its message.
+    expect(errorOf(() => coerce({ y: 1 }, strict, param, ctx('o'))).message).toBe('SQLParseException[Cannot add column `y` to strict object `o`]');
+  });
+
   it('rejects integers out of range', () => {
     expect(errorOf(() => coerce(3_000_000_000, T.integer, param, ctx())).code).toBe(4000);
     expect(coerce(3_000_000_000, T.bigint, param, ctx())).toBe(3_000_000_000);
