@@ -4,7 +4,8 @@
  * generated columns recomputed from the new values, object sub-columns set with jsonb_set.
  */
 import type { TableDef } from './catalog.js';
-import { columnUnknown, sqlParse, unsupportedFeature } from './errors.js';
+import { SYSTEM_COLUMN_NAMES } from './ddl-create.js';
+import { columnUnknown, columnValidation, sqlParse, unsupportedFeature } from './errors.js';
 import { expr, pgString } from './expr.js';
 import { format, quoteIdent } from './format.js';
 import { constantOf, unwrap } from './literals.js';
@@ -40,9 +41,9 @@ export function updateAssignments(table: TableDef, assignments: Ctx[], tx: Tx, w
     }
     if (ruleName(target) !== 'ColumnReferenceContext') throw unsupportedFeature(`Updating ${format(target)} is not supported`);
     const name = identName(target.ident());
+    ensureUpdatable(table, name);
     const col = table.columns.find((x) => x.name === name);
     if (!col) throw columnUnknown(name);
-    if (table.primaryKey.includes(name)) throw unsupportedFeature('Updating a primary key is not supported');
     if (col.generated !== undefined) throw sqlParse(`Column "${name}" cannot be updated, it is a generated column`);
     const cst = constantOf(a.expr());
     let value: Typed;
@@ -53,6 +54,8 @@ export function updateAssignments(table: TableDef, assignments: Ctx[], tx: Tx, w
     } else {
       value = expr(a.expr(), scope, tx);
     }
+    // UpdateAnalyzer's rule (an IllegalArgumentException, so 4000); PG would name the parameter instead.
+    if (!withExcluded && set.has(name)) throw sqlParse(`Target expression repeated: ${name}`);
     set.set(name, { sql: `CAST(${value.sql} AS ${pgType(col.type)})`, type: col.type });
   }
   for (const [name, v] of set) if (v.sql.startsWith('jsonb_set(')) set.set(name, { sql: `CAST(${v.sql} AS jsonb)`, ...(v.type ? { type: v.type } : {}) });
@@ -65,6 +68,18 @@ export function updateAssignments(table: TableDef, assignments: Ctx[], tx: Tx, w
   }
   out.push(`"_seq_no" = nextval('${seqName(table)}')`, `"_version" = ${quoteIdent(alias)}."_version" + 1`);
   return { sql: out, set };
+}
+
+/**
+ * CrateDB resolves an assignment target through DocTableRelation.ensureColumnCanBeUpdated, before the
+ * column is looked up, checking in this order: system column, primary key, CLUSTERED BY column (so a key
+ * column that also routes names the key rule), PARTITIONED BY column.
+ */
+function ensureUpdatable(table: TableDef, name: string): void {
+  if (SYSTEM_COLUMN_NAMES.has(name)) throw columnValidation(name, 'Updating a system column is not supported');
+  if (table.primaryKey.includes(name)) throw columnValidation(name, 'Updating a primary key is not supported');
+  if (table.clusteredBy === name) throw columnValidation(name, 'Updating a clustered-by column is not supported');
+  if (table.partitionedBy.includes(name)) throw columnValidation(name, 'Updating a partitioned-by column is not supported');
 }
 
 /** `SET o['a']['b'] = v`: the object column is rewritten with jsonb_set (strict objects keep their keys). */

@@ -184,7 +184,7 @@ export function containsDate(t: CrateType): boolean {
 }
 
 /** Names of CrateDB's system columns. */
-const SYSTEM_COLUMN_NAMES = new Set(['_id', '_version', '_score', '_raw', '_uid', '_doc', '_docid', '_seq_no', '_primary_term', '_fetchid']);
+export const SYSTEM_COLUMN_NAMES: ReadonlySet<string> = new Set(['_id', '_version', '_score', '_raw', '_uid', '_doc', '_docid', '_seq_no', '_primary_term', '_fetchid']);
 
 /**
  * Dots and brackets address sub-columns. 5.10 reserves every `_`-prefixed name for system columns;

@@ -64,6 +64,11 @@ export function columnUnknown(name: string): CrateError {
   return new CrateError(404, 4043, `ColumnUnknownException[Column ${name} unknown]`);
 }
 
+/** `ColumnValidationException` (4003): CrateDB's answer for a column a statement may not write. */
+export function columnValidation(column: string, text: string): CrateError {
+  return new CrateError(400, 4003, `ColumnValidationException[Validation failed for ${column}: ${text}]`);
+}
+
 export function relationExists(fqn: string): CrateError {
   return new CrateError(409, 4093, `RelationAlreadyExists[Relation '${fqn}' already exists.]`);
 }

@@ -236,6 +236,14 @@ export function cast(value: Typed, type: CrateType): Typed {
     const utc = value.type.kind === 'timestamptz' ? `(${value.sql} AT TIME ZONE 'UTC')` : value.sql;
     return { sql: `to_char(${utc}, 'YYYY-MM-DD"T"HH24:MI:SS.MS${value.type.kind === 'timestamptz' ? '"Z"' : ''}')`, type };
   }
+  if (type.kind === 'geo_point' && value.type?.kind === 'array') {
+    // CrateDB casts a `[lon, lat]` array to a geo_point; PG has no array-to-point cast.
+    return { sql: `point((${value.sql})[1], (${value.sql})[2])`, type };
+  }
+  if (type.kind === 'geo_point' && value.type?.kind === 'text') {
+    // ... and a WKT `POINT (lon lat)` string, which PG's point input does not read.
+    return { sql: `CAST(regexp_replace(${value.sql}, '^\\s*POINT\\s*\\(\\s*(\\S+)\\s+(\\S+)\\s*\\)\\s*$', '(\\1,\\2)', 'i') AS point)`, type };
+  }
   return { sql: `CAST(${value.sql} AS ${pgType(type)})`, type };
 }
 

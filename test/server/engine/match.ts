@@ -65,11 +65,16 @@ export function match(node: Ctx, scope: Scope, tx: Tx): Typed {
   }
   const conds = [...exact];
   const ranks: string[] = [];
-  const { phrase, all } = matchOptions(node);
+  const { phrase, prefix, all } = matchOptions(node);
   for (const v of vectors) {
-    const q = phrase
-      ? `phraseto_tsquery('${v.cfg}', ${termSql})`
-      : all
+    const phraseQuery = `phraseto_tsquery('${v.cfg}', ${termSql})`;
+    // phrase_prefix (Elasticsearch's match_phrase_prefix): the last analyzed term is a prefix, which
+    // tsquery writes as `'term':*` (its text form ends with that term's closing quote).
+    const q = prefix
+      ? `CAST(regexp_replace(CAST(${phraseQuery} AS text), '''$', ''':*') AS tsquery)`
+      : phrase
+        ? phraseQuery
+        : all
         ? `plainto_tsquery('${v.cfg}', ${termSql})`
         : `CAST(replace(CAST(plainto_tsquery('${v.cfg}', ${termSql}) AS text), '&', '|') AS tsquery)`;
     conds.push(`(${v.vec} @@ ${q})`);
@@ -80,9 +85,12 @@ export function match(node: Ctx, scope: Scope, tx: Tx): Typed {
 }
 
 
-/** `USING phrase` matches the terms in order; `WITH (operator = 'and')` needs every term; else any term. */
-function matchOptions(node: Ctx): { phrase: boolean; all: boolean } {
+/**
+ * `USING phrase` matches the terms in order, `phrase_prefix` too with the last term as a prefix;
+ * `WITH (operator = 'and')` needs every term; else any term.
+ */
+function matchOptions(node: Ctx): { phrase: boolean; prefix: boolean; all: boolean } {
   const type = node.matchType ? identName(node.matchType).toLowerCase() : 'best_fields';
   const props = properties(node.withProperties?.());
-  return { phrase: type === 'phrase' || type === 'phrase_prefix', all: (props.get('operator') ?? 'or').toLowerCase() === 'and' };
+  return { phrase: type === 'phrase', prefix: type === 'phrase_prefix', all: (props.get('operator') ?? 'or').toLowerCase() === 'and' };
 }

@@ -135,8 +135,13 @@ function leafMatch(leaf: Ctx, table: TableDef, alias: string): { column: string;
       values = col && c ? [c] : undefined;
     }
   } else if (ruleName(pred) === 'InListContext' && col) {
-    const items = (pred.expr() as Ctx[]).map(constantOf);
-    values = items.every((i) => i !== undefined) ? (items as Constant[]) : undefined;
+    values = constantItems(pred.expr() as Ctx[]);
+  } else if (ruleName(pred) === 'QuantifiedComparisonContext' && col && pred.cmpOp().getText() === '='
+    && ['ANY', 'SOME'].includes(pred.setCmpQuantifier().getText().toUpperCase())) {
+    // CrateDB analyzes `pk IN (a, b)` as `pk = ANY([a, b])`: both are the same multi-key lookup.
+    let target = unwrap(pred.primaryExpression());
+    if (ruleName(target) === 'NestedExpressionContext') target = unwrap(target.expr());
+    values = ruleName(target) === 'ArrayLiteralContext' ? constantItems((target.expr() as Ctx[] | null) ?? []) : undefined;
   }
   if (!col || !values) return undefined;
   if (col.qualifier !== undefined && col.qualifier !== alias) return undefined;
@@ -144,4 +149,9 @@ function leafMatch(leaf: Ctx, table: TableDef, alias: string): { column: string;
   if (!table.primaryKey.includes(col.name)) return undefined;
   if (values.some((v) => v.kind === 'value' && v.value === null)) return undefined;
   return { column: col.name, values };
+}
+
+function constantItems(items: Ctx[]): Constant[] | undefined {
+  const constants = items.map(constantOf);
+  return constants.length > 0 && constants.every((c) => c !== undefined) ? (constants as Constant[]) : undefined;
 }

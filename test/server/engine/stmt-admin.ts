@@ -11,7 +11,7 @@ import { rowcountStatement, type Prepared } from './run.js';
 import type { Env } from './scope.js';
 import { existingTable } from './stmt-ddl.js';
 import { T } from './types.js';
-import { VERSIONS } from './version.js';
+import { allSettings, setSetting, showSetting } from './session-settings.js';
 import { checkClusterSetting } from './settings.js';
 
 
@@ -19,29 +19,35 @@ function userRequired(env: Env): void {
   if (!env.user.superuser) throw new CrateError(401, 4011, `MissingPrivilegeException[Missing 'AL' privilege for user '${env.user.name}']`);
 }
 
-/** SET [SESSION|LOCAL] name TO/= value: search_path changes the session schema; the rest is accepted. */
+/** SET [SESSION|LOCAL] name TO/= value: a session setting (session-settings.ts); search_path also moves the schema. */
 export function prepareSet(node: Ctx): Prepared {
   const name = qnameParts(node.qname()).join('.');
   const exprs = (node.setExpr?.() as Ctx[] | null) ?? [];
+  const values = node.DEFAULT?.() ? [] : exprs.map((e) => (e.stringLiteral?.() ? stringValue(e.getText()) : e.ident?.() ? identName(e.ident()) : e.getText()));
   return rowcountStatement(async (ctx) => {
-    if (name === 'search_path') {
-      const first = exprs[0];
-      const value = node.DEFAULT?.() || !first ? 'doc' : first.stringLiteral?.() ? stringValue(first.getText()) : first.ident?.() ? identName(first.ident()) : first.getText();
-      ctx.session.schema = value.split(',')[0]!.trim() || 'doc';
-    }
+    const stored = setSetting(ctx.session, name, values);
+    if (name === 'search_path') ctx.session.schema = stored?.split(',')[0]!.trim() ?? 'doc';
     return 0;
   });
 }
 
+/** SHOW name | ALL, which CrateDB answers from pg_catalog.pg_settings. */
 export function prepareShow(node: Ctx, env: Env): Prepared {
-  const name = node.qname ? qnameParts(node.qname()).join('.') : 'all';
-  const value = name === 'search_path' ? env.schema : name === 'server_version' ? VERSIONS[env.version].number : '';
+  const qname = node.qname?.() as Ctx | null;
+  const name = qname ? qnameParts(qname).join('.') : undefined;
+  if (name === undefined) {
+    return {
+      returnsRows: true,
+      maxParam: 0,
+      run: async (ctx) => ({ kind: 'rows', cols: ['name', 'setting', 'description'], types: [T.text, T.text, T.text], oids: [25, 25, 25], rows: allSettings(ctx.session) }),
+    };
+  }
   // 5.10 names the column `setting`, 6.4 after the parameter.
   const col = env.version === '5.10' ? 'setting' : name;
   return {
     returnsRows: true,
     maxParam: 0,
-    run: async () => ({ kind: 'rows', cols: [col], types: [T.text], oids: [25], rows: [[value]] }),
+    run: async (ctx) => ({ kind: 'rows', cols: [col], types: [T.text], oids: [25], rows: [[showSetting(ctx.session, name)]] }),
   };
 }
 

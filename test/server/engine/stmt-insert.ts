@@ -19,6 +19,7 @@ import { translateQuery } from './query.js';
 import { finishSql, type Prepared } from './run.js';
 import { Scope, Tx, type Env } from './scope.js';
 import { existingTable } from './stmt-ddl.js';
+import { isKeyLookup } from './stmt-select.js';
 import { pgTableName, seqName } from './storage.js';
 import { pgType, type CrateType } from './types.js';
 
@@ -79,7 +80,7 @@ export function prepareInsert(node: Ctx, env: Env, tokens: Token[]): Prepared {
     });
     if (evalItems.length > 0) c.evalSql = `SELECT ${evalItems.join(', ')}`;
   } else {
-    const srcTx = new Tx(env, tokens, 'shadow');
+    const srcTx = new Tx(env, tokens, isKeyLookup(q, env) ? 'live' : 'shadow');
     const r = translateQuery(q, undefined, srcTx);
     if (r.outputs.length !== columns.length) {
       throw sqlParse(`Number of target columns (${columns.length}) of insert statement doesn't match number of source columns (${r.outputs.length})`);

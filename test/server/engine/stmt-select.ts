@@ -13,8 +13,11 @@ import { periodicRefresh } from './storage.js';
 import { materialize } from './system-tables.js';
 import { guessType } from './values.js';
 
-/** Whether a query is a real-time key lookup: one user table, no grouping, WHERE on whole keys. */
-function isKeyLookup(query: Ctx, env: Env): boolean {
+/**
+ * Whether a query is a real-time key lookup: one user table, no grouping, WHERE on whole keys. CrateDB
+ * plans it as a Get wherever it stands, so the source of an INSERT ... SELECT is judged the same way.
+ */
+export function isKeyLookup(query: Ctx, env: Env): boolean {
   if (query.with_?.() ?? query.with?.()) return false;
   const term = query.queryNoWith().queryTerm();
   if (ruleName(term) !== 'QueryTermDefaultContext') return false;

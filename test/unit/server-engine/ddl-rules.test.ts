@@ -7,19 +7,11 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { Engine, Session } from '../../server/contract.js';
-import { createEngine } from '../../server/engine/index.js';
+import { describe, expect, it } from 'vitest';
 import { partitionIdent } from '../../server/engine/partitions.js';
 import { shardOf } from '../../server/engine/routing.js';
 import { settingsObject, validateSetting } from '../../server/engine/settings.js';
-
-interface Body {
-  cols?: string[];
-  rows?: unknown[][];
-  rowcount?: number;
-  error?: { code: number; message: string };
-}
+import { engineForFile } from './file-engine.js';
 
 describe('table settings', () => {
   it('normalizes values by their type and refuses unknown names and bad values', () => {
@@ -55,21 +47,8 @@ describe('partition idents and routing', () => {
 });
 
 describe('engine DDL rules (6.4)', () => {
-  let engine: Engine;
-  const session: Session = { id: 1, schema: 'doc', user: 'crate' };
-  const sql = async (stmt: string, args?: unknown[]): Promise<{ status: number; body: Body }> =>
-    (await engine.execute({ stmt, ...(args ? { args } : {}), types: false, session })) as { status: number; body: Body };
+  const { answer: sql } = engineForFile();
   const error = async (stmt: string): Promise<{ code: number; message: string } | undefined> => (await sql(stmt)).body.error;
-
-  beforeAll(async () => {
-    engine = await createEngine({ version: '6.4' });
-  });
-  afterAll(async () => {
-    await engine?.close();
-  });
-  beforeEach(async () => {
-    await engine.reset();
-  });
 
   it('checks ALTER TABLE SET against the settings table, and RESET too', async () => {
     await sql('CREATE TABLE t (id INT PRIMARY KEY)');

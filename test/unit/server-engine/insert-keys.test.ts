@@ -4,16 +4,8 @@
  * mixed-case key columns, whose case CrateDB keeps in ON CONFLICT targets, `excluded."Col"` and
  * PARTITIONED BY. One engine for the file (PGlite takes seconds to start).
  */
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { Engine, Session } from '../../server/contract.js';
-import { createEngine } from '../../server/engine/index.js';
-
-interface Body {
-  rows?: unknown[][];
-  rowcount?: number;
-  results?: Array<{ rowcount: number; error?: { code: number; message: string } }>;
-  error?: { code: number; message: string };
-}
+import { beforeEach, describe, expect, it } from 'vitest';
+import { engineForFile } from './file-engine.js';
 
 const JAN = Date.UTC(2026, 0, 1);
 const FEB = Date.UTC(2026, 1, 1);
@@ -22,22 +14,12 @@ const READINGS = `CREATE TABLE doc.readings (device_id TEXT, ts TIMESTAMP WITH T
   PRIMARY KEY (device_id, ts, month)) PARTITIONED BY (month)`;
 
 describe('INSERT keys (6.4)', () => {
-  let engine: Engine;
-  const session: Session = { id: 1, schema: 'doc', user: 'crate' };
-  const sql = async (stmt: string, args?: unknown[], bulkArgs?: unknown[][]): Promise<Body> =>
-    (await engine.execute({ stmt, ...(args ? { args } : {}), ...(bulkArgs ? { bulkArgs } : {}), types: false, session })).body as Body;
+  const { sql } = engineForFile();
   const rows = async (stmt: string): Promise<unknown[][] | undefined> => (await sql(stmt)).rows;
   const partitions = (table: string): Promise<unknown[][] | undefined> =>
     rows(`SELECT values, number_of_replicas FROM information_schema.table_partitions WHERE table_name = '${table}' ORDER BY partition_ident`);
 
-  beforeAll(async () => {
-    engine = await createEngine({ version: '6.4' });
-  });
-  afterAll(async () => {
-    await engine?.close();
-  });
   beforeEach(async () => {
-    await engine.reset();
     await sql(READINGS);
   });
 

@@ -1,0 +1,82 @@
+/**
+ * DML answers that follow from CrateDB's analyzer rules rather than from PG: which columns an UPDATE
+ * (or an upsert's DO UPDATE) may assign, and which WHERE clauses are real-time key lookups. One engine
+ * for the file (PGlite takes seconds to start).
+ */
+import { beforeEach, describe, expect, it } from 'vitest';
+import { engineForFile } from './file-engine.js';
+
+describe('DML rules (6.4)', () => {
+  const { sql } = engineForFile();
+  const invalid = (column: string, rule: string) => ({
+    error: { code: 4003, message: `ColumnValidationException[Validation failed for ${column}: Updating ${rule} is not supported]` },
+  });
+
+  beforeEach(async () => {
+    await sql('CREATE TABLE doc.one (id TEXT PRIMARY KEY, v TEXT)');
+    await sql('CREATE TABLE doc.parted (id INT, day INT, v TEXT, PRIMARY KEY (id, day)) PARTITIONED BY (day)');
+    await sql('CREATE TABLE doc.routed (id INT, region TEXT, v TEXT) CLUSTERED BY (region)');
+    await sql('CREATE TABLE doc.loose (id INT, day INT) PARTITIONED BY (day)');
+  });
+
+  describe('UPDATE assignment targets: a protected column is a ColumnValidationException (4003)', () => {
+    it('names the primary key rule before the clustered-by one, for a single key that also routes', async () => {
+      expect(await sql("UPDATE doc.one SET id = 'x' WHERE id = '1'")).toEqual(invalid('id', 'a primary key'));
+    });
+
+    it('names the primary key rule for a key column that does not route', async () => {
+      expect(await sql('UPDATE doc.parted SET id = 2 WHERE id = 1')).toEqual(invalid('id', 'a primary key'));
+      expect(await sql('UPDATE doc.parted SET day = 2 WHERE id = 1')).toEqual(invalid('day', 'a primary key'));
+    });
+
+    it('covers a CLUSTERED BY column, a PARTITIONED BY column and a system column', async () => {
+      expect(await sql("UPDATE doc.routed SET region = 'x'")).toEqual(invalid('region', 'a clustered-by column'));
+      expect(await sql('UPDATE doc.loose SET day = 2')).toEqual(invalid('day', 'a partitioned-by column'));
+      expect(await sql("UPDATE doc.one SET _id = 'x'")).toEqual(invalid('_id', 'a system column'));
+    });
+
+    it('applies to the DO UPDATE SET of an upsert too', async () => {
+      const upsert = "INSERT INTO doc.parted (id, day, v) VALUES (1, 1, 'a') ON CONFLICT (id, day) DO UPDATE SET id = excluded.id";
+      expect(await sql(upsert)).toEqual(invalid('id', 'a primary key'));
+    });
+
+    it('refuses a column assigned twice', async () => {
+      expect(await sql("UPDATE doc.one SET v = ?, v = ? WHERE id = '1'", ['a', 'b'])).toEqual({
+        error: { code: 4000, message: 'SQLParseException[Target expression repeated: v]' },
+      });
+    });
+
+    it('leaves other columns assignable', async () => {
+      await sql("INSERT INTO doc.one (id, v) VALUES ('1', 'a')");
+      expect(await sql("UPDATE doc.one SET v = 'b' WHERE id = '1'")).toMatchObject({ rowcount: 1 });
+    });
+  });
+
+  describe('key lookups (pk = ANY([...]) as pk IN (...), an INSERT ... SELECT source) read rows not yet refreshed', () => {
+    beforeEach(async () => {
+      await sql("CREATE TABLE doc.fresh (id TEXT PRIMARY KEY, v TEXT) WITH (refresh_interval = 0)");
+      await sql("INSERT INTO doc.fresh (id, v) VALUES ('1', 'a'), ('2', 'b'), ('3', 'c')");
+    });
+
+    it('reads rows not yet refreshed, which a scan does not see', async () => {
+      expect((await sql("SELECT id FROM doc.fresh WHERE id = ANY(['1', ?]) ORDER BY id", ['3'])).rows).toEqual([['1'], ['3']]);
+      expect((await sql('SELECT count(*) FROM doc.fresh')).rows).toEqual([[0]]);
+    });
+
+    it('updates and deletes them at once', async () => {
+      expect(await sql("UPDATE doc.fresh SET v = 'z' WHERE id = ANY(['1', '2'])")).toMatchObject({ rowcount: 2 });
+      expect(await sql("DELETE FROM doc.fresh WHERE id = SOME(['3'])")).toMatchObject({ rowcount: 1 });
+      expect((await sql("SELECT id, v FROM doc.fresh WHERE id IN ('1', '2', '3') ORDER BY id")).rows).toEqual([['1', 'z'], ['2', 'z']]);
+    });
+
+    it('is the source of an INSERT ... SELECT by key too, while a scan source sees nothing yet', async () => {
+      expect(await sql("INSERT INTO doc.fresh (id, v) SELECT id || 'x', v FROM doc.fresh WHERE id = ?", ['1'])).toMatchObject({ rowcount: 1 });
+      expect(await sql("INSERT INTO doc.fresh (id, v) SELECT id || 'y', v FROM doc.fresh")).toMatchObject({ rowcount: 0 });
+      expect((await sql("SELECT v FROM doc.fresh WHERE id = '1x'")).rows).toEqual([['a']]);
+    });
+
+    it('stays a scan for another operator', async () => {
+      expect((await sql("SELECT id FROM doc.fresh WHERE id != ANY(['1'])")).rows).toEqual([]);
+    });
+  });
+});

@@ -1,0 +1,43 @@
+/**
+ * One engine for a test file, reset before each of its tests: PGlite takes seconds to start, so the tests
+ * of a file share it and keep apart by the reset. Statements run in one session of `crate`, schema `doc`.
+ */
+import { afterAll, beforeAll, beforeEach } from 'vitest';
+import type { CrateVersion, Engine, Session } from '../../server/contract.js';
+import { createEngine } from '../../server/engine/index.js';
+
+export interface Body {
+  cols?: string[];
+  rows?: unknown[][];
+  rowcount?: number;
+  results?: Array<{ rowcount: number; error?: { code: number; message: string } }>;
+  error?: { code: number; message: string };
+}
+
+export interface FileEngine {
+  /** The answer to one statement: its HTTP status and body. */
+  answer(stmt: string, args?: unknown[], bulkArgs?: unknown[][]): Promise<{ status: number; body: Body }>;
+  /** The body alone. */
+  sql(stmt: string, args?: unknown[], bulkArgs?: unknown[][]): Promise<Body>;
+}
+
+/** Registers the file's hooks; call it inside the `describe` whose tests use the engine. */
+export function engineForFile(version: CrateVersion = '6.4'): FileEngine {
+  let engine: Engine;
+  const session: Session = { id: 1, schema: 'doc', user: 'crate' };
+  beforeAll(async () => {
+    engine = await createEngine({ version });
+  });
+  afterAll(async () => {
+    await engine?.close();
+  });
+  beforeEach(async () => {
+    await engine.reset();
+  });
+  const answer: FileEngine['answer'] = async (stmt, args, bulkArgs) =>
+    (await engine.execute({ stmt, ...(args ? { args } : {}), ...(bulkArgs ? { bulkArgs } : {}), types: false, session })) as {
+      status: number;
+      body: Body;
+    };
+  return { answer, sql: async (stmt, args, bulkArgs) => (await answer(stmt, args, bulkArgs)).body };
+}

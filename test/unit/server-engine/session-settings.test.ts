@@ -1,0 +1,78 @@
+/**
+ * Session settings as CrateDB's SessionSettingRegistry keeps them: SET changes them for one session,
+ * SHOW reads them (an unknown name is an error, while SET ignores it), read-only ones refuse SET, and
+ * SHOW ALL lists every setting. One engine for the file (PGlite takes seconds to start).
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Engine, Session } from '../../server/contract.js';
+import { createEngine } from '../../server/engine/index.js';
+
+interface Body {
+  cols?: string[];
+  rows?: unknown[][];
+  rowcount?: number;
+  error?: { code: number; message: string };
+}
+
+describe('session settings (6.4)', () => {
+  let engine: Engine;
+  let next = 1;
+  const newSession = (): Session => ({ id: next++, schema: 'doc', user: 'crate' });
+  const sql = async (session: Session, stmt: string): Promise<Body> => (await engine.execute({ stmt, types: false, session })).body as Body;
+  const show = async (session: Session, name: string): Promise<unknown> => (await sql(session, `SHOW ${name}`)).rows?.[0]?.[0];
+
+  beforeAll(async () => {
+    engine = await createEngine({ version: '6.4' });
+  });
+  afterAll(async () => {
+    await engine?.close();
+  });
+
+  it('reads the defaults', async () => {
+    const s = newSession();
+    expect(await show(s, 'enable_hashjoin')).toBe('true');
+    expect(await show(s, 'statement_timeout')).toBe('0s');
+    expect(await show(s, 'max_index_keys')).toBe('32');
+    expect(await show(s, 'server_version')).toBe('14.0');
+    expect(await show(s, 'application_name')).toBeNull();
+  });
+
+  it('keeps a SET value for its own session only', async () => {
+    const a = newSession();
+    expect(await sql(a, 'SET enable_hashjoin = false')).toMatchObject({ rowcount: 0 });
+    await sql(a, "SET application_name = 'migrator'");
+    await sql(a, 'SET statement_timeout = 1500');
+    expect(await show(a, 'enable_hashjoin')).toBe('false');
+    expect(await show(a, 'application_name')).toBe('migrator');
+    expect(await show(a, 'statement_timeout')).toBe('1.5s');
+    expect(await show(newSession(), 'enable_hashjoin')).toBe('true');
+  });
+
+  it('shows the whole search path, the first schema being the current one', async () => {
+    const s = newSession();
+    await sql(s, 'SET search_path TO app, doc');
+    expect(await show(s, 'search_path')).toBe('app, doc');
+    expect((await sql(s, 'SELECT current_schema')).rows).toEqual([['app']]);
+    await sql(s, 'SET search_path TO DEFAULT');
+    expect(await show(s, 'search_path')).toBe('doc');
+  });
+
+  it('answers an unknown SHOW with 4000 but ignores an unknown SET', async () => {
+    const s = newSession();
+    expect(await sql(s, 'SET no_such_setting = 1')).toMatchObject({ rowcount: 0 });
+    expect(await sql(s, 'SHOW no_such_setting')).toEqual({ error: { code: 4000, message: "SQLParseException[Unknown session setting name 'no_such_setting'.]" } });
+  });
+
+  it('refuses to change a read-only setting', async () => {
+    expect(await sql(newSession(), 'SET max_index_keys = 1')).toEqual({
+      error: { code: 4004, message: 'UnsupportedFeatureException["max_index_keys" cannot be changed.]' },
+    });
+  });
+
+  it('lists every setting with SHOW ALL', async () => {
+    const body = await sql(newSession(), 'SHOW ALL');
+    expect(body.cols).toEqual(['name', 'setting', 'description']);
+    expect(body.rows).toContainEqual(['search_path', 'doc', 'Sets the schema search order.']);
+    expect(body.rows?.map((r) => r[0])).toEqual([...(body.rows ?? []).map((r) => r[0] as string)].sort());
+  });
+});
