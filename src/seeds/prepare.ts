@@ -69,23 +69,22 @@ export function rowPreparer(target: RowTarget): (source: SourceRow) => PreparedR
     return shape;
   };
 
-  /** The row's columns: those of the last shape when the row lists the same ones in the same order, which
-   * `for...in` tells without the array per row that `Object.keys` allocates; else its own. */
-  const keysOf = (values: Record<string, unknown>): string[] => {
-    if (last && hasKeys(values, last.keys)) return last.keys;
+  /** The row's shape: the last one when the row lists the same columns in the same order, which `for...in`
+   * tells without the array per row that `Object.keys` allocates; else the shape of its own columns. */
+  const shapeOfRow = (values: Record<string, unknown>): Shape => {
+    if (last && hasKeys(values, last.keys)) return last;
     const keys = Object.keys(values);
-    return keys.some((k) => values[k] === undefined) ? keys.filter((k) => values[k] !== undefined) : keys;
+    return shapeOf(keys.some((k) => values[k] === undefined) ? keys.filter((k) => values[k] !== undefined) : keys);
   };
 
   return (source) => {
     const values = source.values;
     if (!values) return failure(source, source.problem ?? 'unreadable row');
-    const keys = keysOf(values);
+    const { columns, types, signature } = shapeOfRow(values);
     for (const key of target.required) {
       const v = values[key];
       if (v === undefined || v === null) return failure(source, `primary key column "${key}" has no value`, key);
     }
-    const { columns, types, signature } = shapeOf(keys);
     const args: unknown[] = new Array(columns.length);
     for (let i = 0; i < columns.length; i++) {
       const column = columns[i]!;
@@ -120,7 +119,6 @@ function hasKeys(values: Record<string, unknown>, keys: readonly string[]): bool
 }
 
 function sameKeys(a: readonly string[], b: readonly string[]): boolean {
-  if (a === b) return true; // keysOf handed back the last shape's own keys
   if (a.length !== b.length) return false;
   for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
   return true;

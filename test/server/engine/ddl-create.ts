@@ -14,7 +14,7 @@ import { identName, ruleName, type Ctx } from './parse.js';
 import { Scope, Tx, type Env, type Relation } from './scope.js';
 import { checkConstraintName, createTableSql, notNullCheck } from './storage.js';
 import { numberFields, } from './values.js';
-import { typeFromNode, T, type ObjectField, type CrateType } from './types.js';
+import { innermostType, typeFromNode, T, type ObjectField, type CrateType } from './types.js';
 import { VERSIONS } from './version.js';
 import type { CrateVersion } from '../contract.js';
 import { validateSetting } from './settings.js';
@@ -210,8 +210,7 @@ export function applyColumnConstraint(col: ColumnDef, c: Ctx, analyzers: Catalog
       break;
     case 'ColumnIndexConstraintContext':
       if (identName(c.method).toLowerCase() === 'fulltext') {
-        let text = col.type;
-        while (text.kind === 'array') text = text.element;
+        const text = innermostType(col.type);
         if (text.kind !== 'text' || text.length !== undefined) {
           throw sqlParse(`Can't use an Analyzer on column ${col.name} because analyzers are only allowed on columns of type "text" of the unbound length limit.`);
         }

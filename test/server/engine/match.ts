@@ -65,18 +65,9 @@ export function match(node: Ctx, scope: Scope, tx: Tx): Typed {
   }
   const conds = [...exact];
   const ranks: string[] = [];
-  const { phrase, prefix, all } = matchOptions(node);
+  const terms = termsMatched(node);
   for (const v of vectors) {
-    const phraseQuery = `phraseto_tsquery('${v.cfg}', ${termSql})`;
-    // phrase_prefix (Elasticsearch's match_phrase_prefix): the last analyzed term is a prefix, which
-    // tsquery writes as `'term':*` (its text form ends with that term's closing quote).
-    const q = prefix
-      ? `CAST(regexp_replace(CAST(${phraseQuery} AS text), '''$', ''':*') AS tsquery)`
-      : phrase
-        ? phraseQuery
-        : all
-        ? `plainto_tsquery('${v.cfg}', ${termSql})`
-        : `CAST(replace(CAST(plainto_tsquery('${v.cfg}', ${termSql}) AS text), '&', '|') AS tsquery)`;
+    const q = tsQuery(terms, v.cfg, termSql);
     conds.push(`(${v.vec} @@ ${q})`);
     ranks.push(`ts_rank(${v.vec}, ${q})`);
   }
@@ -85,12 +76,30 @@ export function match(node: Ctx, scope: Scope, tx: Tx): Typed {
 }
 
 
+type TermsMatched = 'phrase' | 'phrase_prefix' | 'all' | 'any';
+
 /**
  * `USING phrase` matches the terms in order, `phrase_prefix` too with the last term as a prefix;
  * `WITH (operator = 'and')` needs every term; else any term.
  */
-function matchOptions(node: Ctx): { phrase: boolean; prefix: boolean; all: boolean } {
+function termsMatched(node: Ctx): TermsMatched {
   const type = node.matchType ? identName(node.matchType).toLowerCase() : 'best_fields';
+  if (type === 'phrase' || type === 'phrase_prefix') return type;
   const props = properties(node.withProperties?.());
-  return { phrase: type === 'phrase', prefix: type === 'phrase_prefix', all: (props.get('operator') ?? 'or').toLowerCase() === 'and' };
+  return (props.get('operator') ?? 'or').toLowerCase() === 'and' ? 'all' : 'any';
+}
+
+function tsQuery(terms: TermsMatched, cfg: string, termSql: string): string {
+  switch (terms) {
+    case 'phrase':
+      return `phraseto_tsquery('${cfg}', ${termSql})`;
+    case 'phrase_prefix':
+      // Elasticsearch's match_phrase_prefix: the last analyzed term is a prefix, which tsquery writes as
+      // `'term':*` (the phrase's text form ends with that term's closing quote).
+      return `CAST(regexp_replace(CAST(${tsQuery('phrase', cfg, termSql)} AS text), '''$', ''':*') AS tsquery)`;
+    case 'all':
+      return `plainto_tsquery('${cfg}', ${termSql})`;
+    case 'any':
+      return `CAST(replace(CAST(plainto_tsquery('${cfg}', ${termSql}) AS text), '&', '|') AS tsquery)`;
+  }
 }

@@ -26,12 +26,6 @@ export function windowDefinition(def: Ctx, scope: Scope, tx: Tx): string {
 
 /** One ORDER BY item. */
 export function sortItem(item: Ctx, scope: Scope, tx: Tx): string {
-  const n = unwrap(item.expr());
-  // An output name (`SELECT a AS x ... ORDER BY x`) is no column: PG resolves it, typing it would fail.
-  const plain = ruleName(n) === 'IntegerLiteralContext' || outputName(n, scope) !== undefined;
-  if (!plain && expr(item.expr(), scope, tx).type?.kind === 'object') {
-    throw unsupportedFeature(`Cannot ORDER BY '${format(item.expr())}': invalid data type 'object'.`);
-  }
   let sql = orderValue(item.expr(), scope, tx);
   if (item.ordering) sql += ` ${item.ordering.text.toUpperCase()}`;
   if (item.nullOrdering) sql += ` NULLS ${item.nullOrdering.text.toUpperCase()}`;
@@ -39,8 +33,9 @@ export function sortItem(item: Ctx, scope: Scope, tx: Tx): string {
 }
 
 /**
- * An ORDER BY / GROUP BY value: an ordinal or output name stays as is (PG resolves both like CrateDB);
- * a column-form fulltext column sorts by its smallest token on 6.4, as Lucene sorts a multi-valued field.
+ * An ORDER BY value: an ordinal or output name stays as is (PG resolves both like CrateDB, and an output
+ * name is no column to type); a column-form fulltext column sorts by its smallest token on 6.4, as Lucene
+ * sorts a multi-valued field; an object is refused.
  */
 function orderValue(node: Ctx, scope: Scope, tx: Tx): string {
   const n = unwrap(node);
@@ -54,7 +49,9 @@ function orderValue(node: Ctx, scope: Scope, tx: Tx): string {
       return `(SELECT min(tok) FROM unnest(${fulltextTokens(col)}) tok)`;
     }
   }
-  return expr(node, scope, tx).sql;
+  const value = expr(node, scope, tx);
+  if (value.type?.kind === 'object') throw unsupportedFeature(`Cannot ORDER BY '${format(node)}': invalid data type 'object'.`);
+  return value.sql;
 }
 
 /** The output name a bare column reference means when no column in scope has that name. */

@@ -139,8 +139,7 @@ function leafMatch(leaf: Ctx, table: TableDef, alias: string): { column: string;
   } else if (ruleName(pred) === 'QuantifiedComparisonContext' && col && pred.cmpOp().getText() === '='
     && ['ANY', 'SOME'].includes(pred.setCmpQuantifier().getText().toUpperCase())) {
     // CrateDB analyzes `pk IN (a, b)` as `pk = ANY([a, b])`: both are the same multi-key lookup.
-    let target = unwrap(pred.primaryExpression());
-    if (ruleName(target) === 'NestedExpressionContext') target = unwrap(target.expr());
+    const target = boolInner(pred.primaryExpression());
     values = ruleName(target) === 'ArrayLiteralContext' ? constantItems((target.expr() as Ctx[] | null) ?? []) : undefined;
   }
   if (!col || !values) return undefined;

@@ -12,7 +12,7 @@ import { Tx, type Column } from './scope.js';
 import { symbolText } from './ddl-columns.js';
 import { settingsObject } from './settings.js';
 import type { CrateVersion } from '../contract.js';
-import { maxLength, numericPrecision, T, typeName, type CrateType } from './types.js';
+import { innermostType, maxLength, numericPrecision, T, typeName, type CrateType } from './types.js';
 
 export interface InfoRows {
   tables: unknown[][];
@@ -85,8 +85,7 @@ function columnRows(t: TableDef, version: CrateVersion, nullable: (yes: boolean)
 }
 
 function subColumns(t: TableDef, top: string, path: string[], type: CrateType, rows: Array<{ pos: number; row: unknown[] }>, nullable: (yes: boolean) => unknown): void {
-  let inner = type;
-  while (inner.kind === 'array') inner = inner.element;
+  const inner = innermostType(type);
   if (inner.kind !== 'object') return;
   for (const f of inner.fields) {
     const p = [...path, f.name];

@@ -294,6 +294,13 @@ export function isNumeric(t: CrateType): boolean {
   return ['byte', 'smallint', 'integer', 'bigint', 'real', 'double', 'numeric'].includes(t.kind);
 }
 
+/** The type inside any arrays: that of `ARRAY(ARRAY(TEXT))` is `TEXT`. */
+export function innermostType(t: CrateType): CrateType {
+  let cur = t;
+  while (cur.kind === 'array') cur = cur.element;
+  return cur;
+}
+
 /** The object field of `path` below an object type, or undefined. */
 export function fieldType(t: CrateType, path: readonly string[]): CrateType | undefined {
   let cur: CrateType | undefined = t;

@@ -8,7 +8,7 @@
 import { CrateError, sqlParse } from './errors.js';
 import { javaDouble } from './format.js';
 import { geoPoint, geoShape } from './geo.js';
-import { isNumeric, T, typeName, type CrateType, type ObjectField } from './types.js';
+import { innermostType, isNumeric, T, typeName, type CrateType, type ObjectField } from './types.js';
 
 /** Where a value came from: CrateDB words its cast errors differently for each. */
 export type Source =
@@ -307,8 +307,7 @@ export function addFields(type: CrateType, path: string[], added: CrateType, nex
 
 /** Gives every (nested) field of an object type a position. */
 export function numberFields(type: CrateType, nextPosition: () => number): void {
-  let cur = type;
-  while (cur.kind === 'array') cur = cur.element;
+  const cur = innermostType(type);
   if (cur.kind !== 'object') return;
   for (const f of cur.fields) {
     f.position ??= nextPosition();
