@@ -33,8 +33,10 @@ export interface StatusReport {
 
 /** Every migration (applied, pending, failed, running, changed, missing) and every seed. Read-only. */
 export function status(options: ApiOptions = {}): Promise<StatusReport> {
+  // Loaded while the config is read, so that the seeds' read is on the wire with the history's.
+  const modules = Promise.all([readStatus(), import('./seeds/status.js')]);
   return withSession(options, async (s) => {
-    const { migrationStatus, seedStatus } = await readStatus();
+    const [{ migrationStatus, seedStatus }] = await modules;
     // Two independent reads (history, seeds table): on the wire together, not one after the other.
     const [migrations, seeds] = await Promise.all([migrationStatus(s), seedStatus(s)]);
     return { migrations, seeds };

@@ -11,7 +11,8 @@ import type { SeedStatusEntry } from './types.js';
 
 export async function seedStatus(config: ResolvedConfig, client: CrateClient, signal?: AbortSignal): Promise<SeedStatusEntry[]> {
   const tracking = new SeedTracking(client, config.seedsTable);
-  const [seeds, recorded] = await Promise.all([discoverSeeds(config.seedsDir, config.env), tracking.list(signal)]);
+  // The request first: the files are read while it is on the wire.
+  const [recorded, seeds] = await Promise.all([tracking.list(signal), discoverSeeds(config.seedsDir, config.env)]);
   const records = new Map(recorded.map((r) => [r.name, r]));
   const entries: SeedStatusEntry[] = [];
   for (const seed of seeds) {
