@@ -236,6 +236,10 @@ export function cast(value: Typed, type: CrateType): Typed {
     const utc = value.type.kind === 'timestamptz' ? `(${value.sql} AT TIME ZONE 'UTC')` : value.sql;
     return { sql: `to_char(${utc}, 'YYYY-MM-DD"T"HH24:MI:SS.MS${value.type.kind === 'timestamptz' ? '"Z"' : ''}')`, type };
   }
+  if (type.kind === 'boolean' && value.type && isNumeric(value.type)) {
+    // BooleanType.booleanFromNumber: true above zero only; PG's int cast makes -1 true.
+    return { sql: `(${value.sql} > 0)`, type };
+  }
   if (type.kind === 'geo_point' && value.type?.kind === 'array') {
     // CrateDB casts a `[lon, lat]` array to a geo_point; PG has no array-to-point cast.
     return { sql: `point((${value.sql})[1], (${value.sql})[2])`, type };

@@ -3,7 +3,7 @@
  * unaliased select item (`version['number']`, `count(*)`), the call in `Unknown function: f(1)`, and
  * constraint texts (`"qty" > 0` with quoted identifiers, as SHOW CREATE TABLE prints them).
  */
-import { unwrap, WRAPPER_RULES } from './literals.js';
+import { constantOf, unwrap, WRAPPER_RULES } from './literals.js';
 import { identName, ruleName, sourceText, stringValue, type Ctx } from './parse.js';
 
 export interface FormatOptions {
@@ -11,6 +11,8 @@ export interface FormatOptions {
   quote?: boolean;
   /** Number of a `?` placeholder (by its token index): CrateDB prints parameters as `$n`. */
   param?: (tokenIndex: number) => number;
+  /** Renames a column read (`['o', 'a']` for `o['a']`): stored expressions after RENAME COLUMN. */
+  column?: (path: string[]) => string[];
 }
 
 /** Formats an expression and drops its outermost parentheses (formatStandaloneExpression). */
@@ -39,8 +41,30 @@ export function quoteIdent(name: string): string {
 }
 
 function ident(node: Ctx, opts: FormatOptions): string {
-  const name = identName(node);
+  return identText(identName(node), opts);
+}
+
+function identText(name: string, opts: FormatOptions): string {
   return opts.quote ? quoteIdent(name) : name;
+}
+
+/** The column a reference or a chain of string subscripts on one reads (`o['a']` is ['o', 'a']), or
+ * undefined for anything else (`arr[1]`, `f(x)['a']`). */
+export function columnPathOf(node: Ctx): string[] | undefined {
+  const keys: string[] = [];
+  let base = unwrap(node);
+  while (ruleName(base) === 'SubscriptContext') {
+    const key = constantOf(base.index);
+    if (key?.kind !== 'value' || typeof key.value !== 'string') return undefined;
+    keys.unshift(key.value);
+    base = unwrap(base.value);
+  }
+  return ruleName(base) === 'ColumnReferenceContext' ? [identName(base.ident()), ...keys] : undefined;
+}
+
+function columnText(path: string[], opts: FormatOptions): string {
+  const [top, ...keys] = opts.column ? opts.column(path) : path;
+  return `${identText(top!, opts)}${keys.map((k) => `['${k.replace(/'/g, "''")}']`).join('')}`;
 }
 
 /** Java's Double.toString for the numbers CrateDB prints. */
@@ -84,10 +108,12 @@ export function format(node: Ctx, opts: FormatOptions = {}): string {
       return node.operator.text === '-' ? (/^[0-9]/.test(inner) ? `-${inner}` : `- ${inner}`) : inner;
     }
     case 'ColumnReferenceContext':
-      return ident(node.ident(), opts);
+      return columnText([identName(node.ident())], opts);
     case 'DereferenceContext':
       return (node.ident() as Ctx[]).map((i) => ident(i, opts)).join('.');
     case 'SubscriptContext': {
+      const path = opts.column ? columnPathOf(node) : undefined;
+      if (path) return columnText(path, opts);
       const index = node.index;
       return `${f(node.value)}[${f(index)}]`;
     }

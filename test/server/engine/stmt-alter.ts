@@ -6,10 +6,10 @@
 import { checkBlocks, type ColumnDef, type TableDef } from './catalog.js';
 import { columnUnknown, relationUnknown, schemaUnknown, sqlParse, unsupportedFeature } from './errors.js';
 import { applyColumnConstraint, checkSql, properties, validColumnName } from './ddl-create.js';
-import { planDropColumn } from './ddl-columns.js';
+import { atKey, columnType, parentObject, planDropColumns, samePath, sqlFqn, sqlString } from './ddl-columns.js';
 import { partitionClause, setPartitionProperties, setProperties } from './ddl-alter-settings.js';
 import { formatStandalone, quoteIdent } from './format.js';
-import { identName, qnameParts, ruleName, type Ctx } from './parse.js';
+import { identName, parseExpression, qnameParts, ruleName, type Ctx } from './parse.js';
 import { canSeeSchema, checkPrivileges } from './privileges.js';
 import { query, rowcountStatement, type Prepared, type RunContext } from './run.js';
 import type { Env } from './scope.js';
@@ -57,7 +57,8 @@ export function prepareAlter(a: Ctx, env: Env): Prepared {
         for (const d of a.addColumnDefinition() as Ctx[]) await addColumn(ctx, t, d, env);
         break;
       case 'DropColumnContext':
-        for (const d of a.dropColumnDefinition() as Ctx[]) await dropColumn(ctx, t, d);
+        if (partitionClause(a)) throw unsupportedFeature('Dropping a column from a single partition is not supported');
+        await dropColumns(ctx, t, a.dropColumnDefinition() as Ctx[]);
         break;
       case 'DropCheckConstraintContext': {
         const name = identName(a.ident());
@@ -85,7 +86,8 @@ export function prepareAlter(a: Ctx, env: Env): Prepared {
         break;
       }
       case 'AlterTableRenameColumnContext':
-        await renameColumn(ctx, t, subscriptPath(a.source), subscriptPath(a.target));
+        if (partitionClause(a)) throw unsupportedFeature('Renaming a column from a single partition is not supported');
+        await renameColumn(ctx, t, subscriptPath(a.source), subscriptPath(a.target), env);
         break;
       case 'AlterTableOpenCloseContext':
         t.closed = !!a.CLOSE?.();
@@ -174,26 +176,57 @@ async function addKeyColumn(ctx: RunContext, t: TableDef, name: string): Promise
   );
 }
 
-async function dropColumn(ctx: RunContext, t: TableDef, d: Ctx): Promise<void> {
-  const drop = planDropColumn(t, subscriptPath(d.subscriptSafe()), !!d.IF?.(), ctx.state.version);
+async function dropColumns(ctx: RunContext, t: TableDef, defs: Ctx[]): Promise<void> {
+  const drop = planDropColumns(t, defs.map((d) => ({ path: subscriptPath(d.subscriptSafe()), ifExists: !!d.IF?.() })), ctx.state.version);
   if (!drop) return;
-  await both(ctx, t, drop.sql);
+  const tables = [pgTableName(t, 'live'), pgTableName(t, 'shadow')];
+  await ctx.state.pg.exec(drop.sql.flatMap((stmt) => tables.map((name) => `${stmt.replace('{table}', name)};`)).join('\n'));
   drop.apply();
 }
 
-async function renameColumn(ctx: RunContext, t: TableDef, from: string[], to: string[]): Promise<void> {
-  const col = t.columns.find((c) => c.name === from[0]);
-  if (!col || from.length > 1) throw columnUnknown(from.join('.'));
-  if (t.columns.some((c) => c.name === to[0])) throw sqlParse(`Cannot rename column to a name of an existing column`);
-  const newName = to[0]!;
-  await both(ctx, t, `RENAME COLUMN ${quoteIdent(col.name)} TO ${quoteIdent(newName)}`);
-  const rename = (n: string): string => (n === col.name ? newName : n);
-  t.primaryKey = t.primaryKey.map(rename);
-  t.partitionedBy = t.partitionedBy.map(rename);
-  if (t.clusteredBy) t.clusteredBy = rename(t.clusteredBy);
-  for (const i of t.indexes) i.columns = i.columns.map(rename);
-  for (const [k, v] of Object.entries(t.notNullChecks)) t.notNullChecks[k] = rename(v);
-  col.name = newName;
+/**
+ * RENAME COLUMN of a column or a sub-column (same level, same parent), as DocTableInfo.renameColumn:
+ * what reads it follows the new name (generated and CHECK expressions, named indexes, key, routing and
+ * partition columns). A sub-column is a key inside its object's jsonb, renamed in every row.
+ */
+async function renameColumn(ctx: RunContext, t: TableDef, from: string[], to: string[], env: Env): Promise<void> {
+  if (from.length !== to.length) throw sqlParse(`Cannot rename a column to a name that has different column level: ${sqlFqn(from)}, ${sqlFqn(to)}`);
+  if (!samePath(from.slice(0, -1), to.slice(0, -1))) {
+    throw sqlParse(`When renaming sub-columns, parent names must be equal: ${sqlFqn(from.slice(0, -1))}, ${sqlFqn(to.slice(0, -1))}`);
+  }
+  if (!columnType(t, from)) throw columnUnknown(sqlFqn(from));
+  if (columnType(t, to) || (to.length === 1 && t.indexes.some((i) => i.name === to[0]))) throw sqlParse('Cannot rename column to a name that is in use');
+  const col = t.columns.find((c) => c.name === from[0])!;
+  const newKey = to[to.length - 1]!;
+  const rename = (p: string[]): string[] => (samePath(p.slice(0, from.length), from) ? [...to, ...p.slice(from.length)] : p);
+  const reformat = (text: string): string => formatStandalone(parseExpression(text, env.version), { quote: true, column: rename });
+  const renamedChecks = t.checks.filter((c) => reformat(c.expr) !== c.expr);
+  if (from.length === 1) {
+    await both(ctx, t, `RENAME COLUMN ${quoteIdent(col.name)} TO ${quoteIdent(newKey)}`);
+    const top = (n: string): string => (n === col.name ? newKey : n);
+    t.primaryKey = t.primaryKey.map(top);
+    t.partitionedBy = t.partitionedBy.map(top);
+    if (t.clusteredBy) t.clusteredBy = top(t.clusteredBy);
+    for (const i of t.indexes) i.columns = i.columns.map(top);
+    for (const [k, v] of Object.entries(t.notNullChecks)) t.notNullChecks[k] = top(v);
+    col.name = newKey;
+  } else {
+    const name = quoteIdent(col.name);
+    const value = atKey(name, col.type, from.slice(1), (obj, key) => `CASE WHEN ${obj} ? ${key} THEN (${obj} - ${key}) || jsonb_build_object(${sqlString(newKey)}, ${obj} -> ${key}) ELSE ${obj} END`);
+    const update = (table: string): string => `UPDATE ${table} SET ${name} = ${value} WHERE ${value} IS DISTINCT FROM ${name};`;
+    await ctx.state.pg.exec(update(pgTableName(t, 'live')) + update(pgTableName(t, 'shadow')));
+    const parent = parentObject(col.type, from.slice(1));
+    if (parent.kind === 'object') for (const f of parent.fields) if (f.name === from[from.length - 1]) f.name = newKey;
+  }
+  for (const c of t.columns) if (c.generated !== undefined) c.generated = reformat(c.generated);
+  for (const c of t.checks) c.expr = reformat(c.expr);
+  // PG renames its own column references; a key inside jsonb it does not: those checks are made again.
+  if (from.length > 1) {
+    for (const c of renamedChecks) {
+      const check = `CHECK (${checkSql(parseExpression(c.expr, env.version), t, env)}) NOT VALID`;
+      await ctx.state.pg.exec(`ALTER TABLE ${pgTableName(t, 'live')} DROP CONSTRAINT ${quoteIdent(c.pgName)}, ADD CONSTRAINT ${quoteIdent(c.pgName)} ${check}`);
+    }
+  }
 }
 
 function swap(a: Ctx, env: Env): Prepared {

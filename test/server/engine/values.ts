@@ -8,7 +8,7 @@
 import { CrateError, sqlParse } from './errors.js';
 import { javaDouble } from './format.js';
 import { geoPoint, geoShape } from './geo.js';
-import { innermostType, isNumeric, T, typeName, type CrateType, type ObjectField } from './types.js';
+import { innermostType, T, typeName, type CrateType, type ObjectField } from './types.js';
 
 /** Where a value came from: CrateDB words its cast errors differently for each. */
 export type Source =
@@ -147,6 +147,9 @@ export function coerce(value: unknown, target: CrateType, src: Source, ctx: Coer
         if (['t', 'true', 'yes', 'on', '1'].includes(l)) return true;
         if (['f', 'false', 'no', 'off', '0'].includes(l)) return false;
       }
+      // BooleanType.booleanFromNumber: only a number above zero is true (-1 is false).
+      if (typeof value === 'number') return value > 0;
+      if (typeof value === 'bigint') return value > 0n;
       throw castError(value, target, src);
     }
     case 'byte':
@@ -281,7 +284,6 @@ export function convertible(from: CrateType, to: CrateType): boolean {
   if (to.kind === 'array') return false;
   if (from.kind === 'object') return to.kind === 'object' || to.kind === 'geo_shape' || to.kind === 'geo_point';
   if (to.kind === 'object') return from.kind === 'text';
-  if (isNumeric(from) && to.kind === 'boolean') return false;
   return true;
 }
 
