@@ -35,7 +35,7 @@ export function unwrap(node: Ctx): Ctx {
 /** A constant: a literal value with the type CrateDB gives it, or a parameter reference. */
 export type Constant =
   | { kind: 'value'; value: unknown; type: CrateType; text: string }
-  | { kind: 'param'; index: number; tokenIndex: number; explicit?: number };
+  | { kind: 'param'; index: number; tokenIndex: number; explicit?: number; each?: true };
 
 /** The constant an expression is, or undefined when it needs evaluating. */
 export function constantOf(node: Ctx): Constant | undefined {

@@ -1,6 +1,6 @@
 /**
  * Recognizes CrateDB's real-time primary-key lookups: a WHERE clause that addresses whole primary
- * keys only (`pk = ?`, `pk IN (..)`, `pk = a OR pk = b`, every part of a composite key given), plus
+ * keys only (`pk = ?`, `pk IN (..)`, `pk = ANY(?)`, `pk = a OR pk = b`, every part of a composite key given), plus
  * the optimistic-concurrency columns `_seq_no`, `_primary_term`, `_version`. Such statements read and
  * write the live rows; anything else is a search of the refreshed copy.
  */
@@ -38,6 +38,11 @@ export function pkLookup(where: Ctx | undefined, table: TableDef, alias: string)
     }
   }
   return keys.length > 0 ? keys : undefined;
+}
+
+/** True when the keys address one document only (not `pk = ANY(?)`, whose argument may hold many). */
+export function oneDocument(keys: DocKey[] | undefined): boolean {
+  return keys?.length === 1 && ![...keys[0]!.values()].some((c) => c.kind === 'param' && c.each);
 }
 
 /** True when a WHERE clause carries optimistic-concurrency conditions. */
@@ -140,7 +145,10 @@ function leafMatch(leaf: Ctx, table: TableDef, alias: string): { column: string;
     && ['ANY', 'SOME'].includes(pred.setCmpQuantifier().getText().toUpperCase())) {
     // CrateDB analyzes `pk IN (a, b)` as `pk = ANY([a, b])`: both are the same multi-key lookup.
     const target = boolInner(pred.primaryExpression());
-    values = ruleName(target) === 'ArrayLiteralContext' ? constantItems((target.expr() as Ctx[] | null) ?? []) : undefined;
+    const param = constantOf(target);
+    // `pk = ANY(?)` with an array argument: every element is a key (bound later, so one entry for all).
+    if (param?.kind === 'param') values = [{ ...param, each: true }];
+    else values = ruleName(target) === 'ArrayLiteralContext' ? constantItems((target.expr() as Ctx[] | null) ?? []) : undefined;
   }
   if (!col || !values) return undefined;
   if (col.qualifier !== undefined && col.qualifier !== alias) return undefined;

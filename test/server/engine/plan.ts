@@ -31,6 +31,17 @@ export function routing(t: TableDef, values: Map<string, unknown>): string {
   return t.primaryKey.length === 1 ? String(values.get(t.primaryKey[0]!)) : JSON.stringify(t.primaryKey.map((k) => values.get(k)));
 }
 
+/** The documents one key addresses: one, or one per element of a `pk = ANY(?)` argument. */
+function documents(key: Map<string, Constant>, value: (c: Constant) => unknown): Array<Map<string, unknown>> {
+  let docs: Array<Map<string, unknown>> = [new Map()];
+  for (const [col, c] of key) {
+    const v = value(c);
+    const each = c.kind === 'param' && c.each ? (Array.isArray(v) ? v : [v]) : [v];
+    docs = docs.flatMap((d) => each.map((x) => new Map([...d, [col, x]])));
+  }
+  return docs;
+}
+
 function entry(t: TableDef, write: boolean, routingKeys?: string[]): StatementPlan['tables'][number] {
   return {
     schema: t.schema,
@@ -99,7 +110,7 @@ export function planStatement(parsed: ParsedStatement, env: Env, args: readonly 
         const parts = qnameParts(primary.table().qname());
         const alias = aliased.ident() ? identName(aliased.ident()) : parts[parts.length - 1]!;
         const docKeys = pkLookup(where, t, alias);
-        if (docKeys) keys = docKeys.map((k) => routing(t, new Map([...k].map(([col, c]) => [col, value(c)]))));
+        if (docKeys) keys = docKeys.flatMap((k) => documents(k, value).map((doc) => routing(t, doc)));
         if (rule === 'DefaultContext' && keys) {
           return { tables: [entry(t, false, keys)] };
         }

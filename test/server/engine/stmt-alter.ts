@@ -54,6 +54,7 @@ export function prepareAlter(a: Ctx, env: Env): Prepared {
     let rowcount = -1;
     switch (rule) {
       case 'AddColumnContext':
+        if (partitionClause(a)) throw unsupportedFeature('Adding a column to a single partition is not supported');
         for (const d of a.addColumnDefinition() as Ctx[]) await addColumn(ctx, t, d, env);
         break;
       case 'DropColumnContext':

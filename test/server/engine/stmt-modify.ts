@@ -11,7 +11,7 @@ import { expr } from './expr.js';
 import { format, quoteIdent } from './format.js';
 import { identName, qnameParts, ruleName, type Ctx, type Token } from './parse.js';
 import { constraintError, isPgError } from './pg-errors.js';
-import { checkVersioning, hasVersionCondition, pkLookup, type DocKey } from './pklookup.js';
+import { checkVersioning, hasVersionCondition, oneDocument, pkLookup, type DocKey } from './pklookup.js';
 import { checkPrivileges } from './privileges.js';
 import { bind, finishSql, query, type BulkItem, type Outcome, type Prepared, type RunContext } from './run.js';
 import { Scope, Tx, type Env, type Typed } from './scope.js';
@@ -154,7 +154,7 @@ function prepared(c: Compiled): Prepared {
           items.push({ rowcount: -2, error: { code: e.code, message: e.message } });
           continue;
         }
-        if (r.count === 0 && c.keys && c.keys.length === 1) {
+        if (r.count === 0 && oneDocument(c.keys)) {
           items.push({ rowcount: -2, error: await missingError(c, ctx, args) });
         } else {
           items.push({ rowcount: r.count });

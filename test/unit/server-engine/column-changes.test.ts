@@ -113,6 +113,9 @@ describe('column changes of one partition', () => {
       code: 4004,
       message: 'UnsupportedFeatureException[Dropping a column from a single partition is not supported]',
     });
+    expect((await sql('ALTER TABLE pt PARTITION (p = 1) ADD COLUMN w TEXT')).error?.message).toBe(
+      'UnsupportedFeatureException[Adding a column to a single partition is not supported]',
+    );
     expect((await sql('ALTER TABLE pt PARTITION (p = 1) RENAME COLUMN v TO w')).error?.message).toBe(
       'UnsupportedFeatureException[Renaming a column from a single partition is not supported]',
     );

@@ -75,6 +75,13 @@ describe('DML rules (6.4)', () => {
       expect((await sql("SELECT v FROM doc.fresh WHERE id = '1x'")).rows).toEqual([['a']]);
     });
 
+    it('takes the keys from an array argument (pk = ANY(?)), in bulk too, where a missing key is no error', async () => {
+      expect((await sql('SELECT id FROM doc.fresh WHERE id = ANY(?) ORDER BY id', [['1', '2']])).rows).toEqual([['1'], ['2']]);
+      const bulk = await sql("UPDATE doc.fresh SET v = 'n' WHERE id = ANY(?)", undefined, [[['1', 'none']], [['none']]]);
+      expect(bulk.results).toEqual([{ rowcount: 1 }, { rowcount: 0 }]);
+      expect((await sql("SELECT v FROM doc.fresh WHERE id = '1'")).rows).toEqual([['n']]);
+    });
+
     it('stays a scan for another operator', async () => {
       expect((await sql("SELECT id FROM doc.fresh WHERE id != ANY(['1'])")).rows).toEqual([]);
     });
