@@ -5,6 +5,7 @@
  */
 import type { StatementPlan } from '../contract.js';
 import type { TableDef } from './catalog.js';
+import { compositeId } from './doc-id.js';
 import { constantOf, type Constant } from './literals.js';
 import { identName, qnameParts, ruleName, type Ctx, type ParsedStatement } from './parse.js';
 import { pkLookup } from './pklookup.js';
@@ -28,7 +29,7 @@ function collectTables(node: Ctx, env: Env, out: Set<TableDef>): void {
 export function routing(t: TableDef, values: Map<string, unknown>): string {
   const col = t.clusteredBy;
   if (col && values.has(col)) return String(values.get(col));
-  return t.primaryKey.length === 1 ? String(values.get(t.primaryKey[0]!)) : JSON.stringify(t.primaryKey.map((k) => values.get(k)));
+  return t.primaryKey.length === 1 ? String(values.get(t.primaryKey[0]!)) : compositeId(t.primaryKey, t.clusteredBy, values);
 }
 
 /** The documents one key addresses: one, or one per element of a `pk = ANY(?)` argument. */

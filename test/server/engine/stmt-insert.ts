@@ -11,6 +11,7 @@ import { columnUnknown, sqlParse } from './errors.js';
 import { storedExpr, tableRelation, updateAssignments } from './assignments.js';
 import { expr } from './expr.js';
 import { format, quoteIdent } from './format.js';
+import { compositeIdSql } from './doc-id.js';
 import { dynamicInsert } from './insert-dynamic.js';
 import { baseRowsSql, runInsert, type Compiled, type Item } from './insert-run.js';
 import { constantOf } from './literals.js';
@@ -27,7 +28,7 @@ import { pgType, type CrateType } from './types.js';
 function idExpr(t: TableDef, b: string): string {
   if (t.primaryKey.length === 0) return `replace(CAST(gen_random_uuid() AS text), '-', '')`;
   if (t.primaryKey.length === 1) return `CAST(${b}.${quoteIdent(t.primaryKey[0]!)} AS text)`;
-  return `CAST(jsonb_build_array(${t.primaryKey.map((k) => `${b}.${quoteIdent(k)}`).join(', ')}) AS text)`;
+  return compositeIdSql(t.primaryKey, t.clusteredBy, b);
 }
 
 export function prepareInsert(node: Ctx, env: Env, tokens: Token[]): Prepared {

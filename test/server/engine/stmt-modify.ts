@@ -11,6 +11,7 @@ import { expr } from './expr.js';
 import { format, quoteIdent } from './format.js';
 import { identName, qnameParts, ruleName, type Ctx, type Token } from './parse.js';
 import { constraintError, isPgError } from './pg-errors.js';
+import { compositeId } from './doc-id.js';
 import { checkVersioning, hasVersionCondition, oneDocument, pkLookup, type DocKey } from './pklookup.js';
 import { checkPrivileges } from './privileges.js';
 import { bind, finishSql, query, type BulkItem, type Outcome, type Prepared, type RunContext } from './run.js';
@@ -201,7 +202,8 @@ async function missingError(c: Compiled, ctx: RunContext, args: unknown[]): Prom
     if (v.kind === 'value') return v.value;
     return args[(v.explicit ?? c.tx.param(v.tokenIndex)) - 1];
   });
-  const id = parts.length === 1 ? javaString(parts[0]) : JSON.stringify(parts);
+  const pk = c.table.primaryKey;
+  const id = parts.length === 1 ? javaString(parts[0]) : compositeId(pk, c.table.clusteredBy, new Map(pk.map((k, i) => [k, parts[i]])));
   if (c.versioned) {
     const cond = c.table.primaryKey.map((k, i) => `${quoteIdent(k)} = $${i + 1}`).join(' AND ');
     const live = await query(ctx.state.pg, `SELECT "_seq_no", "_primary_term" FROM ${pgTableName(c.table, 'live')} WHERE ${cond}`, parts.map((p) => (p === null ? null : String(p))));

@@ -5,6 +5,7 @@
  * Other users see only the rows of schemas they may see.
  */
 import type { PGlite } from '@electric-sql/pglite';
+import { DOC_ID_FUNCTIONS_SQL } from './doc-id.js';
 import { schemaUnknown } from './errors.js';
 import { quoteIdent } from './format.js';
 import { canSeeSchema } from './privileges.js';
@@ -166,6 +167,7 @@ export function createSystemTablesSql(version: '6.4' | '5.10'): string {
      DECLARE r target%TYPE;
      BEGIN EXECUTE format('SELECT CAST(%L AS %s)', v, pg_typeof(target)) INTO r; RETURN r;
      EXCEPTION WHEN others THEN RETURN NULL; END $$;`,
+    DOC_ID_FUNCTIONS_SQL,
   ];
   for (const d of SYSTEM_TABLES.values()) {
     const cols = d.columns.map((c) => `${quoteIdent(c.name)} ${c.name === 'is_nullable' && version === '5.10' ? 'boolean' : pgType(c.type)}`);

@@ -97,4 +97,19 @@ describe('INSERT keys (6.4)', () => {
       expect(await partitions('daily')).toEqual([[{ Day: 'mon' }, '0']]);
     });
   });
+
+  describe('the _id of a composite key (Id.encode)', () => {
+    it('is base64 of the value count and each value with its length, the CLUSTERED BY value first', async () => {
+      await sql('CREATE TABLE doc.ck (a INT, b TEXT, PRIMARY KEY (a, b))');
+      await sql('CREATE TABLE doc.ckc (a INT, b TEXT, PRIMARY KEY (a, b)) CLUSTERED BY (b)');
+      await sql("INSERT INTO doc.ck (a, b) VALUES (1, 'x'), (2, 'héllo wörld')");
+      await sql("INSERT INTO doc.ckc (a, b) VALUES (1, 'x')");
+      // [2, 1, '1', 1, 'x'], and the UTF-8 bytes (13 of them) of the second key
+      expect((await sql('SELECT _id FROM doc.ck WHERE a = 1 AND b = ?', ['x'])).rows).toEqual([['AgExAXg=']]);
+      expect((await sql("SELECT _id FROM doc.ck WHERE a = 2 AND b = 'héllo wörld'")).rows).toEqual([[Buffer.from([2, 1, 0x32, 13, ...Buffer.from('héllo wörld')]).toString('base64')]]);
+      expect((await sql("SELECT _id FROM doc.ckc WHERE a = 1 AND b = 'x'")).rows).toEqual([['AgF4ATE=']]);
+      await sql('REFRESH TABLE doc.ck');
+      expect((await sql("SELECT a FROM doc.ck WHERE _id = 'AgExAXg='")).rows).toEqual([[1]]);
+    });
+  });
 });
