@@ -9,7 +9,7 @@ import { unsupportedFeature } from './errors.js';
 import { format } from './format.js';
 import { constantOf, unwrap } from './literals.js';
 import { identName, qnameParts, ruleName, type Ctx, type Token } from './parse.js';
-import { pkLookup } from './pklookup.js';
+import { keyColumns, pkLookup } from './pklookup.js';
 import type { Prepared } from './run.js';
 import type { Env } from './scope.js';
 import { existingTable } from './stmt-ddl.js';
@@ -71,7 +71,7 @@ function planText(s: Single, cols: string[], costs: boolean): string {
   const name = `${t.schema}.${t.name}`;
   const keys = pkLookup(where, t, s.alias);
   if (keys) {
-    const docKeys = keys.map((k) => t.primaryKey.map((c) => {
+    const docKeys = keys.map((k) => keyColumns(t).map((c) => {
       const v = k.get(c)!;
       const col = t.columns.find((x) => x.name === c);
       return v.kind === 'value' ? `${literalText(v.value, undefined)}::${typeName(col?.type ?? T.text)}` : '$1';

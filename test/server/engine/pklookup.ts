@@ -1,6 +1,6 @@
 /**
  * Recognizes CrateDB's real-time primary-key lookups: a WHERE clause that addresses whole primary
- * keys only (`pk = ?`, `pk IN (..)`, `pk = ANY(?)`, `pk = a OR pk = b`, every part of a composite key given), plus
+ * keys only (`pk = ?`, `_id = ?` without a key, `pk IN (..)`, `pk = ANY(?)`, `pk = a OR pk = b`, every part of a composite key given), plus
  * the optimistic-concurrency columns `_seq_no`, `_primary_term`, `_version`. Such statements read and
  * write the live rows; anything else is a search of the refreshed copy.
  */
@@ -16,7 +16,8 @@ export type DocKey = Map<string, Constant>;
 
 /** The documents a WHERE clause addresses by full primary key, or undefined when it is a search. */
 export function pkLookup(where: Ctx | undefined, table: TableDef, alias: string): DocKey[] | undefined {
-  if (!where || table.primaryKey.length === 0) return undefined;
+  if (!where) return undefined;
+  const key = keyColumns(table);
   const disjuncts = orTerms(where);
   const keys: DocKey[] = [];
   for (const d of disjuncts) {
@@ -33,11 +34,17 @@ export function pkLookup(where: Ctx | undefined, table: TableDef, alias: string)
       partial = next;
     }
     for (const p of partial) {
-      if (!table.primaryKey.every((c) => p.has(c))) return undefined;
+      if (!key.every((c) => p.has(c))) return undefined;
       keys.push(p);
     }
   }
   return keys.length > 0 ? keys : undefined;
+}
+
+/** The columns a lookup must give: the primary key, or `_id` for a table without one (CrateDB's
+ * DocIndexMetadata makes `_id` the key then, so `WHERE _id = ?` is a real-time lookup). */
+export function keyColumns(table: TableDef): string[] {
+  return table.primaryKey.length > 0 ? table.primaryKey : ['_id'];
 }
 
 /** True when the keys address one document only (not `pk = ANY(?)`, whose argument may hold many). */
@@ -153,7 +160,7 @@ function leafMatch(leaf: Ctx, table: TableDef, alias: string): { column: string;
   if (!col || !values) return undefined;
   if (col.qualifier !== undefined && col.qualifier !== alias) return undefined;
   if (VERSION_COLUMNS.has(col.name)) return 'version';
-  if (!table.primaryKey.includes(col.name)) return undefined;
+  if (!keyColumns(table).includes(col.name)) return undefined;
   if (values.some((v) => v.kind === 'value' && v.value === null)) return undefined;
   return { column: col.name, values };
 }

@@ -8,7 +8,7 @@ import type { TableDef } from './catalog.js';
 import { compositeId } from './doc-id.js';
 import { constantOf, type Constant } from './literals.js';
 import { identName, qnameParts, ruleName, type Ctx, type ParsedStatement } from './parse.js';
-import { pkLookup } from './pklookup.js';
+import { keyColumns, pkLookup } from './pklookup.js';
 import type { Env } from './scope.js';
 
 function lookup(qname: Ctx, env: Env): TableDef | undefined {
@@ -29,7 +29,8 @@ function collectTables(node: Ctx, env: Env, out: Set<TableDef>): void {
 export function routing(t: TableDef, values: Map<string, unknown>): string {
   const col = t.clusteredBy;
   if (col && values.has(col)) return String(values.get(col));
-  return t.primaryKey.length === 1 ? String(values.get(t.primaryKey[0]!)) : compositeId(t.primaryKey, t.clusteredBy, values);
+  const key = keyColumns(t);
+  return key.length === 1 ? String(values.get(key[0]!)) : compositeId(key, t.clusteredBy, values);
 }
 
 /** The documents one key addresses: one, or one per element of a `pk = ANY(?)` argument. */

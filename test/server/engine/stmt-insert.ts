@@ -26,7 +26,8 @@ import { pgType, type CrateType } from './types.js';
 
 /** The PG expression of a document's `_id` from the values in relation `b`. */
 function idExpr(t: TableDef, b: string): string {
-  if (t.primaryKey.length === 0) return `replace(CAST(gen_random_uuid() AS text), '-', '')`;
+  // UUIDs.base64UUID: 15 bytes as 20 characters of URL-safe base64.
+  if (t.primaryKey.length === 0) return `translate(encode(substring(decode(replace(CAST(gen_random_uuid() AS text), '-', ''), 'hex') FROM 1 FOR 15), 'base64'), '+/', '-_')`;
   if (t.primaryKey.length === 1) return `CAST(${b}.${quoteIdent(t.primaryKey[0]!)} AS text)`;
   return compositeIdSql(t.primaryKey, t.clusteredBy, b);
 }

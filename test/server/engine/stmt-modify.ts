@@ -12,7 +12,7 @@ import { format, quoteIdent } from './format.js';
 import { identName, qnameParts, ruleName, type Ctx, type Token } from './parse.js';
 import { constraintError, isPgError } from './pg-errors.js';
 import { compositeId } from './doc-id.js';
-import { checkVersioning, hasVersionCondition, oneDocument, pkLookup, type DocKey } from './pklookup.js';
+import { checkVersioning, hasVersionCondition, keyColumns, oneDocument, pkLookup, type DocKey } from './pklookup.js';
 import { checkPrivileges } from './privileges.js';
 import { bind, finishSql, query, type BulkItem, type Outcome, type Prepared, type RunContext } from './run.js';
 import { Scope, Tx, type Env, type Typed } from './scope.js';
@@ -197,15 +197,15 @@ async function runOnce(c: Compiled, ctx: RunContext, args: unknown[]): Promise<{
 /** The per-row error of a bulk UPDATE/DELETE by key that changed nothing. */
 async function missingError(c: Compiled, ctx: RunContext, args: unknown[]): Promise<{ code: number; message: string }> {
   const key = c.keys![0]!;
-  const parts = c.table.primaryKey.map((k) => {
+  const pk = keyColumns(c.table);
+  const parts = pk.map((k) => {
     const v = key.get(k)!;
     if (v.kind === 'value') return v.value;
     return args[(v.explicit ?? c.tx.param(v.tokenIndex)) - 1];
   });
-  const pk = c.table.primaryKey;
   const id = parts.length === 1 ? javaString(parts[0]) : compositeId(pk, c.table.clusteredBy, new Map(pk.map((k, i) => [k, parts[i]])));
   if (c.versioned) {
-    const cond = c.table.primaryKey.map((k, i) => `${quoteIdent(k)} = $${i + 1}`).join(' AND ');
+    const cond = pk.map((k, i) => `${quoteIdent(k)} = $${i + 1}`).join(' AND ');
     const live = await query(ctx.state.pg, `SELECT "_seq_no", "_primary_term" FROM ${pgTableName(c.table, 'live')} WHERE ${cond}`, parts.map((p) => (p === null ? null : String(p))));
     const row = live.rows[0];
     if (row) {

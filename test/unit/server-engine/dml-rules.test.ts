@@ -82,6 +82,16 @@ describe('DML rules (6.4)', () => {
       expect((await sql("SELECT v FROM doc.fresh WHERE id = '1'")).rows).toEqual([['n']]);
     });
 
+    it('is _id = ? on a table without a key, whose generated _id is 20 URL-safe base64 characters', async () => {
+      await sql('CREATE TABLE doc.nokey (v INT) WITH (refresh_interval = 0)');
+      const id = String((await sql('INSERT INTO doc.nokey (v) VALUES (7) RETURNING _id')).rows![0]![0]);
+      expect(id).toMatch(/^[A-Za-z0-9_-]{20}$/);
+      expect((await sql('SELECT v FROM doc.nokey WHERE _id = ?', [id])).rows).toEqual([[7]]);
+      expect(await sql('UPDATE doc.nokey SET v = 8 WHERE _id = ?', [id])).toMatchObject({ rowcount: 1 });
+      expect((await sql('SELECT v FROM doc.nokey WHERE _id = ?', [id])).rows).toEqual([[8]]);
+      expect((await sql('SELECT count(*) FROM doc.nokey')).rows).toEqual([[0]]);
+    });
+
     it('stays a scan for another operator', async () => {
       expect((await sql("SELECT id FROM doc.fresh WHERE id != ANY(['1'])")).rows).toEqual([]);
     });
