@@ -6,6 +6,7 @@
  */
 import type { TableDef } from './catalog.js';
 import { columnUnknown, sqlParse, unsupportedFeature } from './errors.js';
+import { pgString } from './expr.js';
 import { columnPathOf, format, quoteIdent } from './format.js';
 import { parseExpression, type Ctx } from './parse.js';
 import { fieldType, innermostType, type CrateType } from './types.js';
@@ -48,9 +49,9 @@ export interface DropColumn {
  * Checks the columns of one ALTER TABLE ... DROP COLUMN together, in CrateDB's order (each resolved, then
  * AlterTableDropColumnAnalyzer.validateStatic, then DocTableInfo.validateDropColumns, then "all
  * columns"), so that a statement that fails changes nothing. Returns the PG statements (both tables get
- * them) and what the catalog loses, or undefined when IF EXISTS left nothing to drop.
+ * them, by name) and what the catalog loses, or undefined when IF EXISTS left nothing to drop.
  */
-export function planDropColumns(t: TableDef, drops: DropColumn[], version: CrateVersion): { sql: string[]; apply: () => void } | undefined {
+export function planDropColumns(t: TableDef, drops: DropColumn[], version: CrateVersion): { sql: (table: string) => string[]; apply: () => void } | undefined {
   const resolved = drops.filter((d) => {
     if (d.path[0]!.startsWith('_') || t.indexes.some((i) => i.name === d.path[0]) || columnType(t, d.path)) return true;
     if (d.ifExists) return false;
@@ -77,14 +78,14 @@ export function planDropColumns(t: TableDef, drops: DropColumn[], version: Crate
   const goneChecks = t.checks.filter((c) => dropped(referencedPaths(c.expr, version)));
   // A sub-column is data inside its object's jsonb: removed from every row (CrateDB hides it from then on).
   const subs = resolved.filter((d) => d.path.length > 1 && !tops.has(d.path[0]));
-  const sql = [
-    ...goneChecks.map((c) => `ALTER TABLE {table} DROP CONSTRAINT IF EXISTS ${quoteIdent(c.pgName)}`),
+  const sql = (table: string): string[] => [
+    ...goneChecks.map((c) => `ALTER TABLE ${table} DROP CONSTRAINT IF EXISTS ${quoteIdent(c.pgName)}`),
     ...subs.map(({ path }) => {
       const col = quoteIdent(path[0]!);
       const value = atKey(col, t.columns.find((c) => c.name === path[0])!.type, path.slice(1), (obj, key) => `${obj} - ${key}`);
-      return `UPDATE {table} SET ${col} = ${value} WHERE ${value} IS DISTINCT FROM ${col}`;
+      return `UPDATE ${table} SET ${col} = ${value} WHERE ${value} IS DISTINCT FROM ${col}`;
     }),
-    ...[...tops].map((name) => `ALTER TABLE {table} DROP COLUMN ${quoteIdent(name!)} CASCADE`),
+    ...[...tops].map((name) => `ALTER TABLE ${table} DROP COLUMN ${quoteIdent(name!)} CASCADE`),
   ];
   return {
     sql,
@@ -139,14 +140,10 @@ export function atKey(value: string, type: CrateType, path: string[], leaf: (obj
   }
   if (type.kind !== 'object') return value;
   const [key, ...rest] = path as [string, ...string[]];
-  const k = sqlString(key);
+  const k = pgString(key);
   const field = type.fields.find((f) => f.name === key);
   const changed = rest.length === 0 || !field ? leaf(value, k) : `CASE WHEN ${value} ? ${k} THEN jsonb_set(${value}, ARRAY[${k}], ${atKey(`(${value} -> ${k})`, field.type, rest, leaf, false, depth + 1)}) ELSE ${value} END`;
   return `CASE WHEN jsonb_typeof(${value}) = 'object' THEN ${changed} ELSE ${value} END`;
-}
-
-export function sqlString(s: string): string {
-  return `'${s.replace(/'/g, "''")}'`;
 }
 
 function removeField(type: CrateType, path: string[]): void {

@@ -6,7 +6,8 @@
 import { checkBlocks, type ColumnDef, type TableDef } from './catalog.js';
 import { columnUnknown, relationUnknown, schemaUnknown, sqlParse, unsupportedFeature } from './errors.js';
 import { applyColumnConstraint, checkSql, properties, validColumnName } from './ddl-create.js';
-import { atKey, columnType, parentObject, planDropColumns, samePath, sqlFqn, sqlString } from './ddl-columns.js';
+import { atKey, columnType, parentObject, planDropColumns, samePath, sqlFqn } from './ddl-columns.js';
+import { pgString } from './expr.js';
 import { partitionClause, setPartitionProperties, setProperties } from './ddl-alter-settings.js';
 import { formatStandalone, quoteIdent } from './format.js';
 import { identName, parseExpression, qnameParts, ruleName, type Ctx } from './parse.js';
@@ -40,8 +41,14 @@ function alterTarget(a: Ctx): Ctx {
   return def.qname?.() ?? def.tableWithPartition().qname();
 }
 
+/** Runs statements on both PG copies of a table (live rows and the searchable copy), in one exec. */
+async function onBothCopies(ctx: RunContext, t: TableDef, statements: (table: string) => string[]): Promise<void> {
+  const copies = [pgTableName(t, 'live'), pgTableName(t, 'shadow')];
+  await ctx.state.pg.exec(copies.flatMap((table) => statements(table).map((stmt) => `${stmt};`)).join('\n'));
+}
+
 async function both(ctx: RunContext, t: TableDef, action: string): Promise<void> {
-  await ctx.state.pg.exec(`ALTER TABLE ${pgTableName(t, 'live')} ${action}; ALTER TABLE ${pgTableName(t, 'shadow')} ${action};`);
+  await onBothCopies(ctx, t, (table) => [`ALTER TABLE ${table} ${action}`]);
 }
 
 export function prepareAlter(a: Ctx, env: Env): Prepared {
@@ -180,8 +187,7 @@ async function addKeyColumn(ctx: RunContext, t: TableDef, name: string): Promise
 async function dropColumns(ctx: RunContext, t: TableDef, defs: Ctx[]): Promise<void> {
   const drop = planDropColumns(t, defs.map((d) => ({ path: subscriptPath(d.subscriptSafe()), ifExists: !!d.IF?.() })), ctx.state.version);
   if (!drop) return;
-  const tables = [pgTableName(t, 'live'), pgTableName(t, 'shadow')];
-  await ctx.state.pg.exec(drop.sql.flatMap((stmt) => tables.map((name) => `${stmt.replace('{table}', name)};`)).join('\n'));
+  await onBothCopies(ctx, t, drop.sql);
   drop.apply();
 }
 
@@ -201,7 +207,6 @@ async function renameColumn(ctx: RunContext, t: TableDef, from: string[], to: st
   const newKey = to[to.length - 1]!;
   const rename = (p: string[]): string[] => (samePath(p.slice(0, from.length), from) ? [...to, ...p.slice(from.length)] : p);
   const reformat = (text: string): string => formatStandalone(parseExpression(text, env.version), { quote: true, column: rename });
-  const renamedChecks = t.checks.filter((c) => reformat(c.expr) !== c.expr);
   if (from.length === 1) {
     await both(ctx, t, `RENAME COLUMN ${quoteIdent(col.name)} TO ${quoteIdent(newKey)}`);
     const top = (n: string): string => (n === col.name ? newKey : n);
@@ -213,14 +218,17 @@ async function renameColumn(ctx: RunContext, t: TableDef, from: string[], to: st
     col.name = newKey;
   } else {
     const name = quoteIdent(col.name);
-    const value = atKey(name, col.type, from.slice(1), (obj, key) => `CASE WHEN ${obj} ? ${key} THEN (${obj} - ${key}) || jsonb_build_object(${sqlString(newKey)}, ${obj} -> ${key}) ELSE ${obj} END`);
-    const update = (table: string): string => `UPDATE ${table} SET ${name} = ${value} WHERE ${value} IS DISTINCT FROM ${name};`;
-    await ctx.state.pg.exec(update(pgTableName(t, 'live')) + update(pgTableName(t, 'shadow')));
+    const value = atKey(name, col.type, from.slice(1), (obj, key) => `CASE WHEN ${obj} ? ${key} THEN (${obj} - ${key}) || jsonb_build_object(${pgString(newKey)}, ${obj} -> ${key}) ELSE ${obj} END`);
+    await onBothCopies(ctx, t, (table) => [`UPDATE ${table} SET ${name} = ${value} WHERE ${value} IS DISTINCT FROM ${name}`]);
     const parent = parentObject(col.type, from.slice(1));
     if (parent.kind === 'object') for (const f of parent.fields) if (f.name === from[from.length - 1]) f.name = newKey;
   }
   for (const c of t.columns) if (c.generated !== undefined) c.generated = reformat(c.generated);
-  for (const c of t.checks) c.expr = reformat(c.expr);
+  const renamedChecks = t.checks.filter((c) => {
+    const before = c.expr;
+    c.expr = reformat(before);
+    return c.expr !== before;
+  });
   // PG renames its own column references; a key inside jsonb it does not: those checks are made again.
   if (from.length > 1) {
     for (const c of renamedChecks) {

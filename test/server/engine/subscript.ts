@@ -3,6 +3,7 @@
  * compares numbers; an unknown key of a strict or dynamic object is ColumnUnknownException), `arr[i]`
  * reads a 1-based array element, `objects['x']` collects a key over an array of objects.
  */
+import { sqlFqn } from './ddl-columns.js';
 import { columnUnknown, sqlParse } from './errors.js';
 import { cast, expr, pgString } from './expr.js';
 import { format } from './format.js';
@@ -31,7 +32,7 @@ export function subscript(node: Ctx, scope: Scope, tx: Tx): Typed {
       path.push(key);
       const next = type ? fieldType(type, [key]) : undefined;
       if (type?.kind === 'object' && next === undefined && type.policy !== 'ignored') {
-        throw columnUnknown(`${format(base)}${path.map((p) => `['${p}']`).join('')}`);
+        throw columnUnknown(sqlFqn([format(base), ...path]));
       }
       sql = `(${sql} -> ${pgString(key)})`;
       type = next;

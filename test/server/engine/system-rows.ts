@@ -9,7 +9,7 @@ import { SYSTEM_TABLES } from './system-tables.js';
 import { parseStatement } from './parse.js';
 import { translateQuery } from './query.js';
 import { Tx, type Column } from './scope.js';
-import { symbolText } from './ddl-columns.js';
+import { sqlFqn, symbolText } from './ddl-columns.js';
 import { settingsObject } from './settings.js';
 import type { CrateVersion } from '../contract.js';
 import { innermostType, maxLength, numericPrecision, T, typeName, type CrateType } from './types.js';
@@ -89,7 +89,7 @@ function subColumns(t: TableDef, top: string, path: string[], type: CrateType, r
   if (inner.kind !== 'object') return;
   for (const f of inner.fields) {
     const p = [...path, f.name];
-    const name = `${top}${p.map((x) => `['${x}']`).join('')}`;
+    const name = sqlFqn([top, ...p]);
     const pos = f.position ?? 0;
     rows.push({ pos, row: columnRow(t.schema, t.name, name, top, p, f.type, pos, true, undefined, undefined, nullable) });
     subColumns(t, top, p, f.type, rows, nullable);
