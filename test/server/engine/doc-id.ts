@@ -2,8 +2,9 @@
  * CrateDB's `_id` of a document with a composite primary key (Id.encode): base64 of the number of key
  * values as a vInt, then each value's UTF-8 bytes prefixed by their length as a vInt, the CLUSTERED BY
  * column's value first. A single key is its value as text, no key a random id. Built in SQL (inserts
- * compute it) and in JS (routing and messages), the same bytes.
+ * compute it) and, for composite keys, in JS (routing and messages), the same bytes.
  */
+import type { TableDef } from './catalog.js';
 import { quoteIdent } from './format.js';
 import { SYSTEM_SCHEMA } from './storage.js';
 
@@ -24,10 +25,12 @@ function encodingOrder(primaryKey: string[], clusteredBy: string | null): string
   return [...first, ...primaryKey.filter((k) => !first.includes(k))];
 }
 
-/** SQL of the `_id` of a row of relation `b` with a composite key. */
-export function compositeIdSql(primaryKey: string[], clusteredBy: string | null, b: string): string {
-  const parts = encodingOrder(primaryKey, clusteredBy).map((k) => `CAST(${b}.${quoteIdent(k)} AS text)`);
-  return `${SYSTEM_SCHEMA}.doc_id(${parts.join(', ')})`;
+/** The SQL of the `_id` of a document of table `t` from the values in relation `b`. */
+export function docIdSql(t: TableDef, b: string): string {
+  // UUIDs.base64UUID: 15 bytes as 20 characters of URL-safe base64.
+  if (t.primaryKey.length === 0) return `translate(encode(substring(decode(replace(CAST(gen_random_uuid() AS text), '-', ''), 'hex') FROM 1 FOR 15), 'base64'), '+/', '-_')`;
+  const parts = encodingOrder(t.primaryKey, t.clusteredBy).map((k) => `CAST(${b}.${quoteIdent(k)} AS text)`);
+  return parts.length === 1 ? parts[0]! : `${SYSTEM_SCHEMA}.doc_id(${parts.join(', ')})`;
 }
 
 /** The same `_id` from the key values (by column, as text). */

@@ -6,12 +6,12 @@
  * 4091 while the others are written). A CHECK failure in a bulk request is isolated row by row on 6.4
  * and fails the whole request on 5.10.
  */
-import { checkOpen, type TableDef } from './catalog.js';
+import { checkOpen } from './catalog.js';
 import { columnUnknown, sqlParse } from './errors.js';
 import { storedExpr, tableRelation, updateAssignments } from './assignments.js';
 import { expr } from './expr.js';
 import { format, quoteIdent } from './format.js';
-import { compositeIdSql } from './doc-id.js';
+import { docIdSql } from './doc-id.js';
 import { dynamicInsert } from './insert-dynamic.js';
 import { baseRowsSql, runInsert, type Compiled, type Item } from './insert-run.js';
 import { constantOf } from './literals.js';
@@ -23,14 +23,6 @@ import { existingTable } from './stmt-ddl.js';
 import { isKeyLookup } from './stmt-select.js';
 import { pgTableName, seqName } from './storage.js';
 import { pgType, type CrateType } from './types.js';
-
-/** The PG expression of a document's `_id` from the values in relation `b`. */
-function idExpr(t: TableDef, b: string): string {
-  // UUIDs.base64UUID: 15 bytes as 20 characters of URL-safe base64.
-  if (t.primaryKey.length === 0) return `translate(encode(substring(decode(replace(CAST(gen_random_uuid() AS text), '-', ''), 'hex') FROM 1 FOR 15), 'base64'), '+/', '-_')`;
-  if (t.primaryKey.length === 1) return `CAST(${b}.${quoteIdent(t.primaryKey[0]!)} AS text)`;
-  return compositeIdSql(t.primaryKey, t.clusteredBy, b);
-}
 
 export function prepareInsert(node: Ctx, env: Env, tokens: Token[]): Prepared {
   const table = existingTable(node.table().qname(), env, 'INSERT');
@@ -110,7 +102,7 @@ function buildSql(c: Compiled, node: Ctx): string {
     .map((col) => `CAST(${storedExpr(col.generated!, new Scope([bRel]), tx).sql} AS ${pgType(col.type)}) AS ${quoteIdent(col.name)}`);
   // The `_id` is read from the rows with their generated values, since a generated column may be in the key.
   const withGens = `SELECT b.*${gens.map((g) => `, ${g}`).join('')} FROM (${baseRowsSql(c, tx)}) b`;
-  const src = `SELECT g.*, ${idExpr(table, 'g')} AS "_id" FROM (${withGens}) g`;
+  const src = `SELECT g.*, ${docIdSql(table, 'g')} AS "_id" FROM (${withGens}) g`;
   const allCols = table.columns.map((col) => quoteIdent(col.name));
   let conflict = table.primaryKey.length > 0 ? ` ON CONFLICT (${table.primaryKey.map(quoteIdent).join(', ')}) DO NOTHING` : '';
   const oc = node.onConflict();
