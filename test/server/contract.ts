@@ -12,6 +12,8 @@ export interface Session {
   readonly id: number;
   /** Current schema: from `Default-Schema` on the connection's first request, else `doc`; `SET search_path` changes it. */
   schema: string;
+  /** `SET search_path`'s schemas, `schema` first; unset means `schema` alone. */
+  searchPath?: string[];
   /** The authenticated user (`crate` when no Authorization header). */
   user: string;
 }

@@ -19,7 +19,7 @@ import { prepareSelect } from './stmt-select.js';
 import { prepareShowCreateTable } from './show-create.js';
 import { prepareExplain } from './explain.js';
 import { prepareCopyFrom } from './copy-from.js';
-import { prepareShowColumns, prepareShowSchemas, prepareShowTables } from './stmt-show.js';
+import { prepareShowColumns, prepareShowSchemas, prepareShowTables, prepareShowTransaction } from './stmt-show.js';
 
 type Preparer = (node: Ctx, env: Env, tokens: Token[]) => Prepared;
 
@@ -60,6 +60,7 @@ const STATEMENTS: Record<string, Preparer> = {
   ShowSchemasContext: prepareShowSchemas,
   ShowColumnsContext: prepareShowColumns,
   ShowSessionParameterContext: prepareShow,
+  ShowTransactionContext: prepareShowTransaction,
   SetContext: prepareSet,
   GrantPrivilegeContext: preparePrivileges,
   DenyPrivilegeContext: preparePrivileges,

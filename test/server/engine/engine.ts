@@ -1,6 +1,6 @@
 /**
  * The SQL engine of the CrateDB test server (contract.ts `Engine`): CrateDB's grammar at the edge,
- * PGlite underneath. A statement text is parsed once and its translation memoized per session schema,
+ * PGlite underneath. A statement text is parsed once and its translation memoized per session search path,
  * user and catalog version (a cache of translations, never of answers); statements run one at a time,
  * as each CrateDB statement commits on its own.
  */
@@ -133,11 +133,11 @@ export class PgliteEngine implements Engine {
   private env(session: Session): Env {
     const { catalog } = this.state;
     const user = catalog.users.get(session.user) ?? { name: session.user, superuser: false, privileges: new Set<string>() };
-    return { catalog, version: this.version, schema: session.schema, user };
+    return { catalog, version: this.version, schema: session.schema, searchPath: session.searchPath ?? [session.schema], user };
   }
 
   private prepare(stmt: string, session: Session): Prepared {
-    const key = `${session.schema}\u0000${session.user}\u0000${stmt}`;
+    const key = `${(session.searchPath ?? [session.schema]).join(',')}\u0000${session.user}\u0000${stmt}`;
     const version = this.state.catalog.version;
     const hit = this.prepared.get(key);
     if (hit && hit.version === version) {

@@ -272,7 +272,7 @@ function call(node: Ctx, scope: Scope, tx: Tx): Typed {
     result = { sql: pgString(tx.env.user.name), type: T.text };
   } else {
     const args = ((node.expr() as Ctx[] | null) ?? []).map((a) => expr(a, scope, tx));
-    result = mapFunction(name, args, { version: tx.env.version, distinct, schema: tx.env.schema });
+    result = mapFunction(name, args, { version: tx.env.version, distinct, searchPath: tx.env.searchPath });
     if (result === undefined) throw unsupportedFunction(`Unknown function: ${format(node)}`);
   }
   const filter = node.filter?.();
@@ -302,8 +302,14 @@ function arithmetic(node: Ctx, scope: Scope, tx: Tx): Typed {
   const op: string = node.operator.text;
   const type = widen(l.type, r.type);
   if (op === '^') return { sql: `power(${l.sql}, ${r.sql})`, type: T.double };
-  // Timestamp arithmetic with numbers works on epoch milliseconds in CrateDB.
+  // CrateDB: a timestamp minus a timestamp is an interval, a timestamp plus or minus an interval (either side) a timestamp.
+  if (isTimestamp(l.type) && isTimestamp(r.type) && op === '-') return { sql: `(${l.sql} - ${r.sql})`, type: { kind: 'interval' } };
+  if (l.type?.kind === 'interval' && isTimestamp(r.type)) return { sql: `(${l.sql} ${op} ${r.sql})`, type: r.type };
   return { sql: `(${l.sql} ${op} ${r.sql})`, ...(type ? { type } : {}) };
+}
+
+function isTimestamp(t?: CrateType): boolean {
+  return t?.kind === 'timestamp' || t?.kind === 'timestamptz';
 }
 
 const NUMERIC_ORDER = ['byte', 'smallint', 'integer', 'bigint', 'numeric', 'real', 'double'];

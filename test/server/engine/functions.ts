@@ -9,7 +9,7 @@ import type { Typed } from './scope.js';
 
 const pgText = (s: string): string => `'${s.replace(/'/g, "''")}'`;
 
-type Mapper = (args: Typed[], ctx: { version: CrateVersion; distinct: boolean; schema: string }) => Typed;
+type Mapper = (args: Typed[], ctx: { version: CrateVersion; distinct: boolean; searchPath: readonly string[] }) => Typed;
 
 const same =
   (pg: string, type?: CrateType | ((args: Typed[]) => CrateType | undefined)): Mapper =>
@@ -168,8 +168,8 @@ const MAPPED: Record<string, Mapper> = {
   ignore3vl: (args) => ({ sql: `coalesce(${args[0]!.sql}, false)`, type: T.boolean }),
   gen_random_text_uuid: () => ({ sql: `replace(CAST(gen_random_uuid() AS text), '-', '')`, type: T.text }),
   // The search path as PostgreSQL reports it: pg_catalog first when implicit schemas are asked for.
-  current_schemas: (args, { schema }) => ({
-    sql: `(CASE WHEN ${args[0]?.sql ?? 'TRUE'} THEN ARRAY['pg_catalog', ${pgText(schema)}] ELSE ARRAY[${pgText(schema)}] END)`,
+  current_schemas: (args, { searchPath }) => ({
+    sql: `(CASE WHEN ${args[0]?.sql ?? 'TRUE'} THEN ARRAY[${['pg_catalog', ...searchPath].map(pgText).join(', ')}] ELSE ARRAY[${searchPath.map(pgText).join(', ')}] END)`,
     type: T.array(T.text),
   }),
   version: (_args, { version }) => ({
@@ -215,7 +215,7 @@ function elementTyped(args: Typed[]): { type?: CrateType } {
 export const CLOCK_FUNCTIONS = new Set(['now', 'current_timestamp', 'curdate', 'current_date']);
 
 /** Translates a call of a function CrateDB knows; undefined when CrateDB does not know the name. */
-export function mapFunction(name: string, args: Typed[], ctx: { version: CrateVersion; distinct: boolean; schema: string }): Typed | undefined {
+export function mapFunction(name: string, args: Typed[], ctx: { version: CrateVersion; distinct: boolean; searchPath: readonly string[] }): Typed | undefined {
   const mapped = MAPPED[name];
   if (mapped) return mapped(args, ctx);
   if (name in PASSTHROUGH) return same(name, PASSTHROUGH[name])(args, ctx);

@@ -9,12 +9,11 @@ import { compositeId } from './doc-id.js';
 import { constantOf, type Constant } from './literals.js';
 import { identName, qnameParts, ruleName, type Ctx, type ParsedStatement } from './parse.js';
 import { keyColumns, pkLookup } from './pklookup.js';
-import type { Env } from './scope.js';
+import { relationSchema, type Env } from './scope.js';
 
 function lookup(qname: Ctx, env: Env): TableDef | undefined {
   const parts = qnameParts(qname);
-  const schema = parts.length > 1 ? parts[parts.length - 2]! : env.schema;
-  return env.catalog.table(schema, parts[parts.length - 1]!);
+  return env.catalog.table(relationSchema(parts, env), parts[parts.length - 1]!);
 }
 
 function collectTables(node: Ctx, env: Env, out: Set<TableDef>): void {

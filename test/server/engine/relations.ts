@@ -8,7 +8,7 @@ import { format, quoteIdent } from './format.js';
 import { identName, parseStatement, qnameParts, ruleName, type Ctx } from './parse.js';
 import { canSeeSchema } from './privileges.js';
 import { translateQuery } from './query.js';
-import type { Column, Relation, Scope, Tx } from './scope.js';
+import { relationSchema, type Column, type Relation, type Scope, type Tx } from './scope.js';
 import { pgTableName } from './storage.js';
 import { isSystemSchema, SYSTEM_TABLES, systemRelation } from './system-tables.js';
 import { checkOpen } from './catalog.js';
@@ -82,7 +82,7 @@ export function namedRelation(parts: string[], alias: string | undefined, tx: Tx
     }
   }
   if (parts.length > 2) throw sqlParse(`Invalid relation name: ${parts.join('.')}`);
-  const schema = parts.length === 2 ? parts[0]! : tx.env.schema;
+  const schema = relationSchema(parts, tx.env);
   const a = alias ?? name;
   if (isSystemSchema(schema)) {
     const sys = systemRelation(schema, name, tx);

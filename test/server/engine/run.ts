@@ -5,6 +5,7 @@
  */
 import type { PGlite } from '@electric-sql/pglite';
 import { CrateError, sqlParse } from './errors.js';
+import { crateInterval } from './interval.js';
 import { NOW_MARK, type Tx } from './scope.js';
 import type { EngineState } from './state.js';
 import { typeFromPgOid, typeId, typeName, type CrateType } from './types.js';
@@ -26,7 +27,7 @@ export interface RunContext {
   session: Session;
 }
 
-/** A translated statement, memoized per statement text, session schema, user and catalog version. */
+/** A translated statement, memoized per statement text, session search path, user and catalog version. */
 export interface Prepared {
   returnsRows: boolean;
   /** Highest `$n` the statement uses. */
@@ -51,7 +52,7 @@ export const PG_PARSERS: Record<number, (s: string) => unknown> = {
   600: (s) => s.slice(1, -1).split(',').map(Number),
   1560: (s) => `B'${s}'`,
   1562: (s) => `B'${s}'`,
-  1186: (s) => s,
+  1186: (s) => crateInterval(s),
   869: (s) => s.replace(/\/(32|128)$/, ''),
 };
 

@@ -55,7 +55,20 @@ export interface Env {
   catalog: Catalog;
   version: CrateVersion;
   schema: string;
+  /** Where an unqualified name is looked for, in order; `schema` first. */
+  searchPath: readonly string[];
   user: UserDef;
+}
+
+/**
+ * The schema of the relation `parts` names: its own, else the first schema of the search path with a table
+ * or view of that name (CrateDB's Schemas.resolveRelation), else the current schema, which errors name.
+ * Not for a relation being created: that goes in the current schema whatever the path holds.
+ */
+export function relationSchema(parts: readonly string[], env: Env): string {
+  if (parts.length > 1) return parts[parts.length - 2]!;
+  const name = parts[0]!;
+  return env.searchPath.find((s) => env.catalog.table(s, name) ?? env.catalog.view(s, name)) ?? env.schema;
 }
 
 /** Statement-wide translation state. */

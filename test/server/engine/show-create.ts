@@ -8,7 +8,7 @@ import { qnameParts } from './parse.js';
 import { checkPrivileges } from './privileges.js';
 import { tableSetting } from './settings.js';
 import type { Prepared } from './run.js';
-import type { Env } from './scope.js';
+import { relationSchema, type Env } from './scope.js';
 import { existingTable } from './stmt-ddl.js';
 import { sqlTypeName, T } from './types.js';
 
@@ -51,7 +51,7 @@ export function prepareShowCreateTable(node: Ctx, env: Env): Prepared {
     maxParam: 0,
     async run() {
       const parts = qnameParts(node.table().qname());
-      const schema = parts.length > 1 ? parts[0]! : env.schema;
+      const schema = relationSchema(parts, env);
       if (env.catalog.view(schema, parts[parts.length - 1]!)) {
         throw new CrateError(400, 4007, `OperationOnInaccessibleRelationException[The relation "${schema}.${parts[parts.length - 1]}" doesn't support or allow SHOW CREATE operations]`);
       }

@@ -26,7 +26,11 @@ export function prepareSet(node: Ctx): Prepared {
   const values = node.DEFAULT?.() ? [] : exprs.map((e) => (e.stringLiteral?.() ? stringValue(e.getText()) : e.ident?.() ? identName(e.ident()) : e.getText()));
   return rowcountStatement(async (ctx) => {
     const stored = setSetting(ctx.session, name, values);
-    if (name === 'search_path') ctx.session.schema = stored?.split(',')[0]!.trim() ?? 'doc';
+    if (name === 'search_path') {
+      const path = stored?.split(',').map((s) => s.trim()) ?? ['doc'];
+      ctx.session.schema = path[0]!;
+      ctx.session.searchPath = path;
+    }
     return 0;
   });
 }

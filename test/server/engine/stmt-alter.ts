@@ -13,7 +13,7 @@ import { formatStandalone, quoteIdent } from './format.js';
 import { identName, parseExpression, qnameParts, ruleName, type Ctx } from './parse.js';
 import { canSeeSchema, checkPrivileges } from './privileges.js';
 import { query, rowcountStatement, type Prepared, type RunContext } from './run.js';
-import type { Env } from './scope.js';
+import { relationSchema, type Env } from './scope.js';
 import { existingTable } from './stmt-ddl.js';
 import { checkConstraintName, columnSql, dropTableSql, notNullCheck, periodicRefresh, pgTableName } from './storage.js';
 import type { ExtraStatement } from './stmt-extras.js';
@@ -266,7 +266,7 @@ function swap(a: Ctx, env: Env): Prepared {
 export function prepareAlterColumnDefault(x: Extract<ExtraStatement, { kind: 'alterColumnDefault' }>, env: Env): Prepared {
   return rowcountStatement(async (ctx) => {
     const parts = x.table;
-    const schema = parts.length > 1 ? parts[0]! : env.schema;
+    const schema = relationSchema(parts, env);
     const name = parts[parts.length - 1]!;
     if (!canSeeSchema(env.user, schema)) throw schemaUnknown(schema);
     const t = ctx.state.catalog.table(schema, name);

@@ -14,19 +14,21 @@ import { prepareStatement } from './dispatch.js';
 import { sqlTypeName, T } from './types.js';
 import { canSeeSchema, checkPrivileges } from './privileges.js';
 import { rowcountStatement, type Outcome, type Prepared } from './run.js';
-import type { Env } from './scope.js';
+import { relationSchema, Tx, type Env } from './scope.js';
 import { dropTableSql, refreshTable } from './storage.js';
 import { isSystemSchema } from './system-tables.js';
 import { translateQuery } from './query.js';
-import { Tx } from './scope.js';
 import type { ExtraStatement } from './stmt-extras.js';
 
 
-/** Schema and name of a table reference; checks the user may see the schema. */
-export function tableName(qname: Ctx, env: Env): { schema: string; name: string; written: string } {
+/**
+ * Schema and name of a table reference; checks the user may see the schema. An unqualified `existing` name
+ * is looked for along the search path, a `new` one goes in the current schema.
+ */
+export function tableName(qname: Ctx, env: Env, purpose: 'existing' | 'new' = 'existing'): { schema: string; name: string; written: string } {
   const parts = qnameParts(qname);
   const name = parts[parts.length - 1]!;
-  const schema = parts.length > 1 ? parts[parts.length - 2]! : env.schema;
+  const schema = purpose === 'new' && parts.length === 1 ? env.schema : relationSchema(parts, env);
   if (!canSeeSchema(env.user, schema)) throw schemaUnknown(schema);
   return { schema, name, written: parts.join('.') };
 }
@@ -59,7 +61,7 @@ function validName(name: string, what: string): void {
 }
 
 export function prepareCreateTable(node: Ctx, env: Env): Prepared {
-  const { schema, name } = tableName(node.table().qname(), env);
+  const { schema, name } = tableName(node.table().qname(), env, 'new');
   const ifNotExists = !!node.IF?.();
   return rowcountStatement(async (ctx) => {
     checkPrivileges(env.user, [{ schema, type: 'DDL' }]);
@@ -143,7 +145,7 @@ export function prepareDropView(node: Ctx, env: Env): Prepared {
     const { catalog } = ctx.state;
     let dropped = 0;
     for (const parts of names) {
-      const schema = parts.length > 1 ? parts[0]! : env.schema;
+      const schema = relationSchema(parts, env);
       const name = parts[parts.length - 1]!;
       checkPrivileges(env.user, [{ schema, type: 'DDL' }]);
       if (!catalog.view(schema, name)) {
@@ -202,7 +204,7 @@ export function prepareSchemaStatement(extra: Extract<ExtraStatement, { kind: 'c
  * by the equivalent INSERT ... SELECT; the rowcount is the number of rows written.
  */
 export function prepareCreateTableAs(node: Ctx, env: Env): Prepared {
-  const { schema, name } = tableName(node.table().qname(), env);
+  const { schema, name } = tableName(node.table().qname(), env, 'new');
   const source = node.insertSource().query();
   const ifNotExists = !!node.IF?.();
   return rowcountStatement(async (ctx) => {

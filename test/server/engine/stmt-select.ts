@@ -8,7 +8,7 @@ import { pkLookup } from './pklookup.js';
 import { hasAggregate, translateQuery } from './query.js';
 import { identName, qnameParts, ruleName, type Ctx, type Token } from './parse.js';
 import { bind, finishSql, query, type Prepared } from './run.js';
-import { Tx, type Env } from './scope.js';
+import { relationSchema, Tx, type Env } from './scope.js';
 import { periodicRefresh } from './storage.js';
 import { materialize } from './system-tables.js';
 import { guessType } from './values.js';
@@ -30,8 +30,7 @@ export function isKeyLookup(query: Ctx, env: Env): boolean {
   const primary = aliased.relationPrimary();
   if (ruleName(primary) !== 'TableRelationContext' || ruleName(primary.table()) !== 'TableNameContext') return false;
   const parts = qnameParts(primary.table().qname());
-  const schema = parts.length === 2 ? parts[0]! : env.schema;
-  const table = env.catalog.table(schema, parts[parts.length - 1]!);
+  const table = env.catalog.table(relationSchema(parts, env), parts[parts.length - 1]!);
   if (!table) return false;
   const alias = aliased.ident() ? identName(aliased.ident()) : parts[parts.length - 1]!;
   return pkLookup(spec.where()?.condition, table, alias) !== undefined;

@@ -1,6 +1,6 @@
 /**
- * SHOW TABLES / SCHEMAS / COLUMNS, which CrateDB answers by querying information_schema: rewritten into
- * that query and prepared like any SELECT.
+ * SHOW TABLES / SCHEMAS / COLUMNS / TRANSACTION ISOLATION LEVEL, which CrateDB answers by rewriting them
+ * into a query (of information_schema, or a constant): rewritten the same way and prepared like any SELECT.
  */
 import { CrateError } from './errors.js';
 import { pgString } from './expr.js';
@@ -46,4 +46,9 @@ export function prepareShowColumns(node: Ctx, env: Env): Prepared {
     `SELECT column_name, data_type FROM information_schema.columns WHERE table_schema = ${pgString(schema)} AND table_name = ${pgString(name)}${filter(node, 'column_name')} ORDER BY column_name`,
     env,
   );
+}
+
+/** No transactions: anything another client writes may become visible at any time, so CrateDB names the weakest level. */
+export function prepareShowTransaction(_node: Ctx, env: Env): Prepared {
+  return selectFrom(`SELECT 'read uncommitted' AS transaction_isolation`, env);
 }

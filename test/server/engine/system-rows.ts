@@ -118,7 +118,7 @@ function viewColumns(state: EngineState, schema: string, query: string): Column[
     const parsed = parseStatement(query, state.version);
     if (parsed.kind !== 'tree') return [];
     const user = state.catalog.users.get('crate')!;
-    return translateQuery(parsed.stmt.query(), undefined, new Tx({ catalog: state.catalog, version: state.version, schema, user }, [])).outputs;
+    return translateQuery(parsed.stmt.query(), undefined, new Tx({ catalog: state.catalog, version: state.version, schema, searchPath: [schema], user }, [])).outputs;
   } catch {
     return [];
   }

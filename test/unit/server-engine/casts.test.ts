@@ -1,26 +1,55 @@
 /**
  * Casts CrateDB has and PG lacks: a `[lon, lat]` array or a WKT `POINT (lon lat)` string to geo_point,
- * answered as `[lon, lat]` with col_type 13.
+ * answered as `[lon, lat]` with col_type 13. Intervals as CrateDB prints them (IntervalType.PERIOD_FORMATTER,
+ * col_type 17), and SHOW TRANSACTION ISOLATION LEVEL (ShowStatementAnalyzer.rewriteShowTransaction).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Engine, Session } from '../../server/contract.js';
 import { createEngine } from '../../server/engine/index.js';
 
+// One engine for the file: PGlite takes seconds to start, and these statements change nothing.
+let engine: Engine;
+const session: Session = { id: 1, schema: 'doc', user: 'crate' };
+beforeAll(async () => {
+  engine = await createEngine({ version: '6.4' });
+});
+afterAll(async () => {
+  await engine?.close();
+});
+
+async function one(stmt: string): Promise<{ cols?: string[]; rows?: unknown[][]; col_types?: unknown[]; rowcount?: number }> {
+  return (await engine.execute({ stmt, types: true, session })).body as { rows?: unknown[][]; col_types?: unknown[] };
+}
+
 describe('casts to geo_point (6.4)', () => {
-  let engine: Engine;
-  const session: Session = { id: 1, schema: 'doc', user: 'crate' };
-
-  beforeAll(async () => {
-    engine = await createEngine({ version: '6.4' });
-  });
-  afterAll(async () => {
-    await engine?.close();
-  });
-
   it('reads an array and a WKT point', async () => {
-    const stmt = "SELECT [30.5, 40]::GEO_POINT AS a, CAST('POINT (1.5 -2.5)' AS GEO_POINT) AS w";
-    const body = (await engine.execute({ stmt, types: true, session })).body as { rows?: unknown[][]; col_types?: unknown[] };
+    const body = await one("SELECT [30.5, 40]::GEO_POINT AS a, CAST('POINT (1.5 -2.5)' AS GEO_POINT) AS w");
     expect(body.rows).toEqual([[[30.5, 40], [1.5, -2.5]]]);
     expect(body.col_types).toEqual([13, 13]);
+  });
+});
+
+describe('intervals, printed by Joda', () => {
+  it('prints years, months and days only when set, then always HH:MM:SS, milliseconds only when there are some', async () => {
+    const body = await one(
+      "SELECT '1 year 2 months 3 days 4 hours 5 minutes 6.789 seconds'::INTERVAL, '1 day'::INTERVAL, '0 seconds'::INTERVAL, " +
+        "'25 hours'::INTERVAL, '2 years 1 second'::INTERVAL, '-1 day'::INTERVAL, '-0.5 seconds'::INTERVAL",
+    );
+    expect(body.rows).toEqual([
+      ['1 year 2 mons 3 days 04:05:06.789', '1 day 00:00:00', '00:00:00', '25:00:00', '2 years 00:00:01', '-1 days 00:00:00', '00:00:-00.500'],
+    ]);
+    expect(body.col_types).toEqual([17, 17, 17, 17, 17, 17, 17]);
+  });
+
+  it('types a timestamp minus a timestamp as an interval, a timestamp plus an interval as a timestamp', async () => {
+    const body = await one(
+      "SELECT '2020-01-02'::TIMESTAMP - '2020-01-01T00:00:01'::TIMESTAMP AS d, '1 day'::INTERVAL + '2020-01-01'::TIMESTAMP AS t",
+    );
+    expect(body.rows).toEqual([['23:59:59', Date.UTC(2020, 0, 2)]]);
+    expect(body.col_types).toEqual([17, 15]);
+  });
+
+  it('answers SHOW TRANSACTION ISOLATION LEVEL with the rewrite CrateDB runs', async () => {
+    expect(await one('SHOW TRANSACTION ISOLATION LEVEL')).toMatchObject({ cols: ['transaction_isolation'], rows: [['read uncommitted']], rowcount: 1 });
   });
 });

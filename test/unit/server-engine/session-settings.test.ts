@@ -57,6 +57,26 @@ describe('session settings (6.4)', () => {
     expect(await show(s, 'search_path')).toBe('doc');
   });
 
+  it('looks an unqualified name up along the search path, and creates in its first schema', async () => {
+    const s = newSession();
+    await sql(s, 'CREATE TABLE sp1.a (x INT)');
+    await sql(s, 'CREATE TABLE sp2.a (y INT)');
+    await sql(s, 'CREATE TABLE sp2.b (z INT)');
+    await sql(s, 'SET search_path TO sp1, sp2');
+    expect((await sql(s, 'SELECT * FROM a')).cols).toEqual(['x']);
+    expect((await sql(s, 'SELECT * FROM b')).cols).toEqual(['z']);
+    expect((await sql(s, 'INSERT INTO b (z) VALUES (1)')).rowcount).toBe(1);
+    await sql(s, 'REFRESH TABLE b');
+    expect((await sql(s, 'SELECT z FROM sp2.b')).rows).toEqual([[1]]);
+    expect((await sql(s, 'SELECT * FROM c')).error).toEqual({ code: 4041, message: "RelationUnknown[Relation 'c' unknown]" });
+    await sql(s, 'CREATE TABLE b (w INT)');
+    expect((await sql(s, "SELECT table_schema FROM information_schema.tables WHERE table_name = 'b' ORDER BY 1")).rows).toEqual([['sp1'], ['sp2']]);
+    expect((await sql(s, 'SELECT current_schemas(false), current_schemas(true)')).rows).toEqual([[['sp1', 'sp2'], ['pg_catalog', 'sp1', 'sp2']]]);
+    // Another session keeps its own path.
+    expect((await sql(newSession(), 'SELECT * FROM b')).error?.code).toBe(4041);
+    for (const t of ['sp1.a', 'sp1.b', 'sp2.a', 'sp2.b']) await sql(s, `DROP TABLE ${t}`);
+  });
+
   it('answers an unknown SHOW with 4000 but ignores an unknown SET', async () => {
     const s = newSession();
     expect(await sql(s, 'SET no_such_setting = 1')).toMatchObject({ rowcount: 0 });

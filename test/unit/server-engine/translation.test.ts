@@ -20,7 +20,7 @@ function table(ddl: string, catalog = new Catalog()): TableDef {
   const p = parseStatement(ddl, '6.4');
   if (p.kind !== 'tree') throw new Error('not a statement');
   const user = catalog.users.get('crate')!;
-  const t = buildTable(p.stmt.createStmt(), 'doc', 't', { catalog, version: '6.4', schema: 'doc', user }).table;
+  const t = buildTable(p.stmt.createStmt(), 'doc', 't', { catalog, version: '6.4', schema: 'doc', searchPath: ['doc'], user }).table;
   catalog.addTable(t);
   return t;
 }
