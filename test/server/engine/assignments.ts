@@ -6,8 +6,8 @@
 import type { TableDef } from './catalog.js';
 import { SYSTEM_COLUMN_NAMES } from './ddl-create.js';
 import { columnUnknown, columnValidation, sqlParse, unsupportedFeature } from './errors.js';
-import { expr, pgString } from './expr.js';
-import { format, quoteIdent } from './format.js';
+import { expr } from './expr.js';
+import { format, pgString, quoteIdent } from './format.js';
 import { constantOf, unwrap } from './literals.js';
 import { identName, parseExpression, ruleName, type Ctx } from './parse.js';
 import { Scope, type Relation, type Tx, type Typed } from './scope.js';

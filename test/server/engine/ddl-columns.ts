@@ -6,8 +6,7 @@
  */
 import type { TableDef } from './catalog.js';
 import { columnUnknown, sqlParse, unsupportedFeature } from './errors.js';
-import { pgString } from './expr.js';
-import { columnPathOf, format, quoteIdent } from './format.js';
+import { columnPathOf, format, pgString, quoteIdent, sqlFqn } from './format.js';
 import { parseExpression, type Ctx } from './parse.js';
 import { fieldType, innermostType, type CrateType } from './types.js';
 import type { CrateVersion } from '../contract.js';
@@ -22,11 +21,6 @@ export function referencedPaths(exprText: string, version: CrateVersion): string
   };
   walk(parseExpression(exprText, version));
   return out;
-}
-
-/** A column as CrateDB names it in messages (ColumnIdent.sqlFqn): `o['a']['b']`. */
-export function sqlFqn(path: readonly string[]): string {
-  return `${path[0]}${path.slice(1).map((k) => `['${k}']`).join('')}`;
 }
 
 export function samePath(a: readonly string[], b: readonly string[]): boolean {

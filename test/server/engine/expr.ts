@@ -5,7 +5,7 @@
  * form (its tokens replace the plain index), `now()` onto the injected clock.
  */
 import { sqlParse, unsupportedFunction } from './errors.js';
-import { callName, format } from './format.js';
+import { callName, format, pgString } from './format.js';
 import { CLOCK_FUNCTIONS, mapFunction } from './functions.js';
 import { constantOf, WRAPPER_RULES } from './literals.js';
 import { currentScore, match } from './match.js';
@@ -21,11 +21,6 @@ import { isNumeric, pgType, T, typeFromNode, type CrateType } from './types.js';
 export interface ExprOpts {
   /** A bare parameter here gets its type from its JSON value (select items, literals' elements). */
   free?: boolean;
-}
-
-/** Quotes a string as a PG literal. */
-export function pgString(s: string): string {
-  return `'${s.replace(/'/g, "''")}'`;
 }
 
 /** Translates an expression node in `scope`. */

@@ -40,6 +40,16 @@ export function quoteIdent(name: string): string {
   return `"${name.replace(/"/g, '""')}"`;
 }
 
+/** A string literal of the translated (PG) SQL. */
+export function pgString(s: string): string {
+  return `'${s.replace(/'/g, "''")}'`;
+}
+
+/** A column as CrateDB names it in messages (ColumnIdent.sqlFqn): `o['a']['b']`. */
+export function sqlFqn(path: readonly string[]): string {
+  return `${path[0]}${path.slice(1).map((k) => `['${k}']`).join('')}`;
+}
+
 function ident(node: Ctx, opts: FormatOptions): string {
   return identText(identName(node), opts);
 }

@@ -5,7 +5,8 @@
  * analyzed tokens: its plain index is gone, so the stored value itself is never found.
  */
 import { sqlParse } from './errors.js';
-import { cast, expr, pgString } from './expr.js';
+import { pgString } from './format.js';
+import { cast, expr } from './expr.js';
 import { analyzerConfig } from './fulltext.js';
 import { constantOf, unwrap } from './literals.js';
 import { identName, ruleName, type Ctx } from './parse.js';

@@ -6,10 +6,9 @@
 import { checkBlocks, type ColumnDef, type TableDef } from './catalog.js';
 import { columnUnknown, relationUnknown, schemaUnknown, sqlParse, unsupportedFeature } from './errors.js';
 import { applyColumnConstraint, checkSql, properties, validColumnName } from './ddl-create.js';
-import { atKey, columnType, parentObject, planDropColumns, samePath, sqlFqn } from './ddl-columns.js';
-import { pgString } from './expr.js';
+import { atKey, columnType, parentObject, planDropColumns, samePath } from './ddl-columns.js';
 import { partitionClause, setPartitionProperties, setProperties } from './ddl-alter-settings.js';
-import { formatStandalone, quoteIdent } from './format.js';
+import { formatStandalone, pgString, quoteIdent, sqlFqn } from './format.js';
 import { identName, parseExpression, qnameParts, ruleName, type Ctx } from './parse.js';
 import { canSeeSchema, checkPrivileges } from './privileges.js';
 import { query, rowcountStatement, type Prepared, type RunContext } from './run.js';

@@ -3,7 +3,7 @@
  * into a query (of information_schema, or a constant): rewritten the same way and prepared like any SELECT.
  */
 import { CrateError } from './errors.js';
-import { pgString } from './expr.js';
+import { pgString } from './format.js';
 import { parseStatement, qnameParts, sourceText, type Ctx, type Token } from './parse.js';
 import type { Prepared } from './run.js';
 import type { Env } from './scope.js';

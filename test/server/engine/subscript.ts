@@ -3,10 +3,9 @@
  * compares numbers; an unknown key of a strict or dynamic object is ColumnUnknownException), `arr[i]`
  * reads a 1-based array element, `objects['x']` collects a key over an array of objects.
  */
-import { sqlFqn } from './ddl-columns.js';
 import { columnUnknown, sqlParse } from './errors.js';
-import { cast, expr, pgString } from './expr.js';
-import { format } from './format.js';
+import { cast, expr } from './expr.js';
+import { format, pgString, sqlFqn } from './format.js';
 import { constantOf } from './literals.js';
 import { ruleName, type Ctx } from './parse.js';
 import type { Scope, Tx, Typed } from './scope.js';
