@@ -5,7 +5,7 @@
  * rejecting unknown keys, dynamic objects growing new sub-columns. The result is the canonical value
  * (timestamps as epoch ms, geo_point as [lon, lat]); `toPg` turns it into PG input.
  */
-import { CrateError, sqlParse } from './errors.js';
+import { sqlParse } from './errors.js';
 import { javaDouble } from './format.js';
 import { geoPoint, geoShape } from './geo.js';
 import { innermostType, T, typeName, type CrateType, type ObjectField } from './types.js';
@@ -67,14 +67,16 @@ export function dynamicType(v: unknown): CrateType {
   return widen(t);
 }
 
-/** A value that does not convert to a type (not a rule broken by a converted value). */
-class CastFailure extends CrateError {}
+/** Errors of a value that does not convert to a type (not of a rule broken by a converted value). */
+const castFailures = new WeakSet<Error>();
 
 export function castError(value: unknown, target: CrateType, src: Source): Error {
   const text = src.kind === 'literal'
     ? `Cannot cast \`${src.text}\` of type \`${typeName(src.type)}\` to type \`${typeName(target)}\``
     : `Cannot cast value \`${javaString(value)}\` to type \`${typeName(target)}\``;
-  return new CastFailure(400, 4000, `SQLParseException[${text}]`);
+  const error = sqlParse(text);
+  castFailures.add(error);
+  return error;
 }
 
 /**
@@ -86,7 +88,7 @@ function asWhole<R>(value: unknown, target: CrateType, src: Source, convert: () 
   try {
     return convert();
   } catch (e) {
-    if (e instanceof CastFailure) throw castError(value, target, src);
+    if (e instanceof Error && castFailures.has(e)) throw castError(value, target, src);
     throw e;
   }
 }
