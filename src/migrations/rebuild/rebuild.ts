@@ -37,6 +37,20 @@ export function rebuildNames(table: TableRef): { temp: TableRef; backup: TableRe
 }
 
 /**
+ * The DDL a rebuild sends, written once for the run, its undo and revert, and the plan that shows them:
+ * `from` is the table whose name the other takes in the swap.
+ */
+const ddl = {
+  blockWrites: (t: TableRef) => `ALTER TABLE ${qualifiedName(t)} SET ("blocks.write" = true)`,
+  unblockWrites: (t: TableRef) => `ALTER TABLE ${qualifiedName(t)} SET ("blocks.write" = false)`,
+  swap: (from: TableRef, to: TableRef) => `ALTER CLUSTER SWAP TABLE ${qualifiedName(from)} TO ${qualifiedName(to)}`,
+  drop: (t: TableRef) => `DROP TABLE IF EXISTS ${qualifiedName(t)}`,
+  rename: (t: TableRef, to: TableRef) => `ALTER TABLE ${qualifiedName(t)} RENAME TO ${quoteIdent(to.table)}`,
+  /** What happens to the old table, at the temporary name after the swap. */
+  retire: (temp: TableRef, backup: TableRef | null) => (backup ? ddl.rename(temp, backup) : ddl.drop(temp)),
+};
+
+/**
  * Rebuilds a table: CREATE TABLE under a temporary name, REFRESH the old one (a search sees refreshed rows
  * only), `INSERT INTO new SELECT ... FROM old` (in batches if asked), REFRESH the new one, compare the row
  * counts, `ALTER CLUSTER SWAP TABLE`, then drop the old table or keep it as `<table>__cm_backup`.
@@ -97,14 +111,14 @@ export async function rebuildTable(deps: RebuildDeps, spec: RebuildSpec): Promis
   if (progress.step === 'copy') {
     if (resumedAt === 'copy' && next.definition.primaryKey.length === 0) {
       // Without a key, INSERT ... SELECT of a batch that already ran would copy its rows twice: start over.
-      await client.sql(`DROP TABLE IF EXISTS ${qualifiedName(temp)}`);
+      await client.sql(ddl.drop(temp));
       await client.sql(next.createSql);
       await save({ cursor: null });
     }
     if (!progress.blockedWrites) {
       await hook('block');
       await save({ blockedWrites: true });
-      await client.sql(`ALTER TABLE ${display} SET ("blocks.write" = true)`);
+      await client.sql(ddl.blockWrites(live));
     }
     await client.refresh([live]);
     const columns = copyColumns(display, next.definition, (await tables.columns(live)).map((c) => c.name).filter((n) => !n.includes('[')), spec.columns);
@@ -136,7 +150,7 @@ export async function rebuildTable(deps: RebuildDeps, spec: RebuildSpec): Promis
   if (progress.step === 'swap') {
     await hook('swap');
     // A crash right after the swap leaves the step at `swap`: the live name shows the new shape then.
-    if ((await shapeOf(client, live)) !== progress.shape) await client.sql(`ALTER CLUSTER SWAP TABLE ${qualifiedName(temp)} TO ${display}`);
+    if ((await shapeOf(client, live)) !== progress.shape) await client.sql(ddl.swap(temp, live));
     await save({ step: 'swapped' });
   }
 
@@ -144,9 +158,8 @@ export async function rebuildTable(deps: RebuildDeps, spec: RebuildSpec): Promis
   // The old table is at the temporary name now (or already renamed or dropped by an earlier run).
   if (await tables.tableExists(temp)) {
     // CrateDB refuses DROP and RENAME of a table with blocks.write (Operation.WRITE_DISABLED_OPERATIONS).
-    if (progress.blockedWrites) await client.sql(`ALTER TABLE ${qualifiedName(temp)} SET ("blocks.write" = false)`);
-    if (spec.keepBackup) await client.sql(`ALTER TABLE ${qualifiedName(temp)} RENAME TO ${quoteIdent(backup.table)}`);
-    else await client.sql(`DROP TABLE IF EXISTS ${qualifiedName(temp)}`);
+    if (progress.blockedWrites) await client.sql(ddl.unblockWrites(temp));
+    await client.sql(ddl.retire(temp, spec.keepBackup ? backup : null));
   }
   await store.clear(display);
   deps.logger?.info({ event: 'rebuilt', table: display, rows: progress.rows, backup: spec.keepBackup ? qualifiedName(backup) : null }, `rebuilt ${display}`);
@@ -192,19 +205,19 @@ export async function revertRebuild(deps: RebuildDeps, table: TableRef): Promise
   if (progress.step === 'swap') {
     rebuildCrashPoint('revert-swap');
     await deps.hook?.('revert-swap');
-    if ((await shapeOf(client, table)) !== progress.shape) await client.sql(`ALTER CLUSTER SWAP TABLE ${qualifiedName(backup)} TO ${display}`);
+    if ((await shapeOf(client, table)) !== progress.shape) await client.sql(ddl.swap(backup, table));
     progress = { ...progress, step: 'swapped' };
     await store.write(progress);
   }
   rebuildCrashPoint('revert-finish');
   await deps.hook?.('revert-finish');
-  await client.sql(`DROP TABLE IF EXISTS ${qualifiedName(backup)}`);
+  await client.sql(ddl.drop(backup));
   await store.clear(display);
 }
 
 async function undo(client: CrateClient, store: RebuildStore, progress: RebuildProgress): Promise<void> {
-  await client.sql(`DROP TABLE IF EXISTS ${qualifiedName(progress.temp)}`);
-  if (progress.blockedWrites) await client.sql(`ALTER TABLE ${qualifiedName(progress.live)} SET ("blocks.write" = false)`);
+  await client.sql(ddl.drop(progress.temp));
+  if (progress.blockedWrites) await client.sql(ddl.unblockWrites(progress.live));
   await store.clear(progress.id);
 }
 
@@ -256,13 +269,13 @@ export async function planRebuild(client: CrateClient, spec: RebuildSpec): Promi
     table: live,
     statements: [
       next.createSql,
-      `ALTER TABLE ${display} SET ("blocks.write" = true)`,
+      ddl.blockWrites(live),
       `REFRESH TABLE ${display}`,
       batched,
       `REFRESH TABLE ${display}, ${qualifiedName(temp)}`,
-      `ALTER CLUSTER SWAP TABLE ${qualifiedName(temp)} TO ${display}`,
-      `ALTER TABLE ${qualifiedName(temp)} SET ("blocks.write" = false)`,
-      spec.keepBackup ? `ALTER TABLE ${qualifiedName(temp)} RENAME TO ${quoteIdent(backup.table)}` : `DROP TABLE IF EXISTS ${qualifiedName(temp)}`,
+      ddl.swap(temp, live),
+      ddl.unblockWrites(temp),
+      ddl.retire(temp, spec.keepBackup ? backup : null),
     ],
     copies: columns.columns.map((column, i) => ({ column, from: columns.expressions[i]! })),
     rows: await countOf(client, live),
