@@ -105,8 +105,13 @@ export function parseTimestamp(s: string, keepZone: boolean): number | undefined
   const m = /^\s*(\d{4,})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d+))?)?)?\s*(Z|[+-]\d{2}(?::?\d{2})?)?\s*$/i.exec(s);
   if (!m) return undefined;
   const [, y, mo, d, h = '0', mi = '0', sec = '0', frac = '0', zone] = m;
+  const [year, month, day, hour, minute, second] = [y, mo, d, h, mi, sec].map(Number) as [number, number, number, number, number, number];
+  // java.time refuses a field out of range (month 13, 30 February, 24:00) where Date.UTC would roll it over.
+  if (month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month) || hour > 23 || minute > 59 || second > 59) return undefined;
   const ms = Number(`0.${frac}`) * 1000;
-  let t = Date.UTC(Number(y), Number(mo) - 1, Number(d), Number(h), Number(mi), Number(sec), Math.trunc(ms));
+  const date = new Date(Date.UTC(2000, month - 1, day, hour, minute, second, Math.trunc(ms)));
+  date.setUTCFullYear(year); // Date.UTC reads years below 100 as 19xx
+  let t = date.getTime();
   if (Number.isNaN(t)) return undefined;
   if (keepZone && zone && zone.toUpperCase() !== 'Z') {
     const sign = zone.startsWith('-') ? -1 : 1;
@@ -115,6 +120,11 @@ export function parseTimestamp(s: string, keepZone: boolean): number | undefined
     t -= sign * offset * 60_000;
   }
   return t;
+}
+
+function daysInMonth(year: number, month: number): number {
+  if (month !== 2) return [31, 0, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][month - 1]!;
+  return (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0 ? 29 : 28;
 }
 
 function isIp(s: string): boolean {

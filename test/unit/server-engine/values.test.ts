@@ -71,6 +71,17 @@ describe('coerce: CrateDB conversions on write', () => {
     );
   });
 
+  it('refuses a date or time field out of range instead of rolling it over, and keeps years below 100', () => {
+    for (const bad of ['2024-13-01', '2023-02-29', '2024-04-31', '2024-01-01T24:00:00', '2024-01-01T10:60:00', '2024-00-10']) {
+      expect(errorOf(() => coerce(bad, T.timestamptz, param, ctx())).message).toBe(
+        `SQLParseException[Cannot cast value \`${bad}\` to type \`timestamp with time zone\`]`,
+      );
+    }
+    expect(coerce('2024-02-29', T.timestamptz, param, ctx())).toBe(Date.UTC(2024, 1, 29));
+    expect(coerce('2000-02-29T23:59:59.5', T.timestamp, param, ctx())).toBe(Date.UTC(2000, 1, 29, 23, 59, 59, 500));
+    expect(new Date(parseTimestamp('0042-03-04', true)!).toISOString()).toBe('0042-03-04T00:00:00.000Z');
+  });
+
   it('rejects unknown keys of a strict object and records new keys of a dynamic one', () => {
     const strict: CrateType = { kind: 'object', policy: 'strict', fields: [{ name: 'a', type: T.integer }] };
     expect(errorOf(() => coerce({ a: 1, zzz: 2 }, strict, param, ctx('o'))).message).toBe(
