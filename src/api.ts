@@ -1,13 +1,14 @@
 /**
  * The API functions of src/index.ts. Each loads the code of its work when called, not when imported:
  * the CLI imports this module (not the index, which re-exports every piece) so that a command loads only
- * what it runs, and `status` and `validate` read through read-status.ts without the runner's and the
- * seeder's code. The index re-exports these functions and types unchanged.
+ * what it runs, and `status` and `validate` read through read-status.ts (and status-report.ts) without the
+ * runner's and the seeder's code. The index re-exports these functions and types unchanged.
  */
 import { UsageError } from './errors.js';
 import type { CheckResult } from './migrations/check/types.js';
-import type { BaselineOptions, BaselineResult, DownOptions, DriftItem, MigrationStatus, PlanOptions, PlanResult, RepairResult, RunResult, UpOptions } from './migrations/types.js';
-import type { SeedFormat, SeedProgress, SeedRunOptions, SeedRunResult, SeedStatusEntry } from './seeds/types.js';
+import type { BaselineOptions, BaselineResult, DownOptions, DriftItem, PlanOptions, PlanResult, RepairResult, RunResult, UpOptions } from './migrations/types.js';
+import type { SeedFormat, SeedProgress, SeedRunOptions, SeedRunResult } from './seeds/types.js';
+import type { StatusReport } from './status-report.js';
 import { resolveConfig, withSession, type ApiOptions } from './session.js';
 
 const runner = () => import('./migrations/runner.js');
@@ -25,22 +26,13 @@ export function rollback(options: ApiOptions & DownOptions = {}): Promise<RunRes
   return withSession(options, async (s) => (await runner()).createMigrator(s).down(options));
 }
 
-/** What `status()` returns: every migration and every seed with its state. */
-export interface StatusReport {
-  migrations: MigrationStatus[];
-  seeds: SeedStatusEntry[];
-}
+export type { StatusReport };
 
 /** Every migration (applied, pending, failed, running, changed, missing) and every seed. Read-only. */
 export function status(options: ApiOptions = {}): Promise<StatusReport> {
-  // Loaded while the config is read, so that the seeds' read is on the wire with the history's.
-  const modules = Promise.all([readStatus(), import('./seeds/status.js')]);
-  return withSession(options, async (s) => {
-    const [{ migrationStatus, seedStatus }] = await modules;
-    // Two independent reads (history, seeds table): on the wire together, not one after the other.
-    const [migrations, seeds] = await Promise.all([migrationStatus(s), seedStatus(s)]);
-    return { migrations, seeds };
-  });
+  // Loaded while the config is read.
+  const report = import('./status-report.js');
+  return withSession(options, async (s) => (await report).statusReport(s));
 }
 
 /** Applied migrations whose file changed or vanished since it was applied. Read-only, never throws drift. */

@@ -5,7 +5,7 @@
  * runner, every seed format and csv-parse), which a `status` process would load for nothing at each start.
  * The migrator's `read`, `status` and `validate` are built on `readMigrations` and `statusWithLease` below,
  * so this module must stay as light as it is: the runner imports it. The seeds' part is the seeder's own
- * (seeds/status.ts).
+ * (seeds/status.ts); status-report.ts puts the two together.
  */
 import type { ResolvedConfig } from './config/types.js';
 import { createCrateHistory, type HistoryStore } from './migrations/history.js';
@@ -13,7 +13,6 @@ import { createCrateLock, type MigrationLock } from './migrations/lock.js';
 import { inspect, statusOf, type Inspection } from './migrations/plan.js';
 import { discoverSources, type MigrationFile, type SourceFs } from './migrations/source.js';
 import type { DriftItem, MigrationStatus } from './migrations/types.js';
-import type { SeedStatusEntry } from './seeds/types.js';
 import type { Session } from './session.js';
 
 /** The migration files against the history. `brief`, `unrefreshed`: as `HistoryStore.list` reads. */
@@ -59,9 +58,3 @@ export async function pendingMigrations(session: Session): Promise<MigrationFile
   return (await readMigrations(historyOf(session), session.config)).pending;
 }
 
-/** Every seed file and every recorded seed, with its state, by name. Imported when called: the runner,
- * which imports this module, has no use for the seeds' code. */
-export async function seedStatus({ config, client, signal }: Session): Promise<SeedStatusEntry[]> {
-  const { seedStatus: readSeedStatus } = await import('./seeds/status.js');
-  return readSeedStatus(config, client, signal);
-}

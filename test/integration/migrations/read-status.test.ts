@@ -12,7 +12,8 @@ import type { CrateClient } from '../../../src/client/types.js';
 import { defaultConfig } from '../../../src/config/defaults.js';
 import type { ResolvedConfig } from '../../../src/config/types.js';
 import { createMigrator } from '../../../src/migrations/runner.js';
-import { migrationDrift, migrationStatus, seedStatus } from '../../../src/read-status.js';
+import { migrationDrift, migrationStatus } from '../../../src/read-status.js';
+import { statusReport } from '../../../src/status-report.js';
 import { createSeeder } from '../../../src/seeds/seeder.js';
 import type { Session } from '../../../src/session.js';
 import { startCrate, type CrateTarget } from '../../support/crate.js';
@@ -92,6 +93,8 @@ describe('read-status.ts', () => {
     expect(expected.map((s) => [s.name, s.state])).toEqual([
       ['a_kept', 'seeded'], ['b_edited', 'changed'], ['c_deleted', 'missing'], ['d_failed', 'failed'], ['e_new', 'pending'],
     ]);
-    expect(await seedStatus(session)).toEqual(expected);
+    const report = await statusReport(session);
+    expect(report.seeds).toEqual(expected);
+    expect(report.migrations).toEqual(await migrationStatus(session));
   });
 });
