@@ -164,7 +164,7 @@ export class PgliteEngine implements Engine {
     // A node's skewed clock (cluster layer): everything this statement reads as "now" comes from it.
     const state = skew === 0 ? this.state : { ...this.state, clock: { now: () => this.state.clock.now() + skew } };
     const ctx = { state, session: request.session };
-    const job = { id: randomUUID(), stmt: request.stmt, username: request.session.user };
+    const job = { id: randomUUID(), stmt: request.stmt, username: request.session.user, started: state.clock.now() };
     this.state.running = job;
     let started = false;
     try {

@@ -62,6 +62,8 @@ export interface JobInfo {
   id: string;
   stmt: string;
   username: string;
+  /** Epoch ms, by the engine's clock. */
+  started: number;
 }
 
 export interface EngineState {

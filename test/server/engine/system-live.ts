@@ -80,6 +80,24 @@ export async function healthRows(state: EngineState): Promise<unknown[][]> {
   return out;
 }
 
+/**
+ * The one row of sys.cluster_health (SysClusterHealth.compute): the worst table's health, its reason, and
+ * the missing and underreplicated shards summed over every table. No cluster blocks and no pending
+ * cluster-state tasks here.
+ */
+export async function clusterHealthRows(state: EngineState): Promise<unknown[][]> {
+  let [health, severity, description, missing, underreplicated] = ['GREEN', 1, '', 0, 0];
+  for (const [h, m, , sev, , , u] of (await healthRows(state)) as Array<[string, number, unknown, number, unknown, unknown, number]>) {
+    missing += m;
+    underreplicated += u;
+    if (sev > severity) {
+      [health, severity] = [h, sev];
+      description = h === 'RED' || m > 0 ? 'One or more tables are missing shards' : 'One or more tables have underreplicated shards';
+    }
+  }
+  return [[description, health, missing, 0, severity, underreplicated]];
+}
+
 export async function partitionRows(state: EngineState): Promise<unknown[][]> {
   const out: unknown[][] = [];
   for (const t of state.catalog.tables.values()) {

@@ -16,7 +16,8 @@ import { VERSIONS } from './version.js';
 import type { EngineState } from './state.js';
 import { formatTableRows } from './system-rows.js';
 import { settingsType } from './settings.js';
-import { healthRows, partitionRows, shardRows } from './system-live.js';
+import { clusterCheckRows, nodeCheckRows } from './system-checks.js';
+import { clusterHealthRows, healthRows, partitionRows, shardRows } from './system-live.js';
 
 export interface SystemTableDef {
   schema: string;
@@ -113,12 +114,26 @@ export const SYSTEM_TABLES: Map<string, SystemTableDef> = new Map(
       ['match_option', text], ['unique_constraint_catalog', text], ['unique_constraint_name', text],
       ['unique_constraint_schema', text], ['update_rule', text],
     ], () => []),
-    def('sys', 'checks', [['description', text], ['id', int], ['node_id', text], ['passed', bool], ['severity', int]],
-      () => [
-        ['The value of the cluster setting \'gateway.expected_data_nodes\' must be equal to the maximum number of data nodes in the cluster.', 1, null, true, 3],
-        ['The total number of partitions of one or more partitioned tables should not be greater than 1000.', 2, null, true, 2],
-        ['The following tables need to be recreated for compatibility with future major versions of CrateDB.', 3, null, true, 3],
-      ]),
+    def('sys', 'checks', [['description', text], ['id', int], ['passed', bool], ['severity', int]], clusterCheckRows),
+    def('sys', 'node_checks', [['acknowledged', bool], ['description', text], ['id', int], ['node_id', text], ['passed', bool], ['severity', int]],
+      nodeCheckRows, { live: true }),
+    def('sys', 'cluster_health', [
+      ['description', text], ['health', text], ['missing_shards', long], ['pending_tasks', long], ['severity', { kind: 'smallint' }],
+      ['underreplicated_shards', long],
+    ], clusterHealthRows, { live: true }),
+    // No repository or snapshot can be made here (CREATE REPOSITORY is not modelled): always empty.
+    def('sys', 'repositories', [['name', text], ['settings', T.object([], 'dynamic')], ['type', text]], () => []),
+    def('sys', 'snapshots', [
+      ['concrete_indices', T.array(text)], ['failures', T.array(text)], ['finished', T.timestamptz], ['name', text],
+      ['repository', text], ['started', T.timestamptz], ['state', text],
+      ['table_partitions', T.array(obj([['table_name', text], ['table_schema', text], ['values', T.array(text)]]))],
+      ['tables', T.array(text)], ['version', text],
+    ], () => []),
+    def('sys', 'snapshot_restore', [
+      ['id', text], ['name', text], ['repository', text],
+      ['shards', T.array(obj([['partition_ident', text], ['shard_id', int], ['state', text], ['table_name', text], ['table_schema', text]]))],
+      ['state', text],
+    ], () => []),
     def('sys', 'users', [['jwt', obj()], ['name', text], ['password', text], ['superuser', bool]],
       (s) => [...s.catalog.users.values()].map((u) => [null, u.name, u.password === undefined ? null : '********', u.superuser])),
     def('sys', 'roles', [['granted_roles', T.array(obj())], ['name', text]], () => []),
@@ -129,8 +144,11 @@ export const SYSTEM_TABLES: Map<string, SystemTableDef> = new Map(
         return [schema === '' ? 'CLUSTER' : 'SCHEMA', u.name, 'crate', schema === '' ? null : schema, denied ? 'DENY' : 'GRANT', type];
       }))),
     def('sys', 'summits', [['mountain', text]], () => []),
-    def('sys', 'jobs', [['id', text], ['stmt', text], ['username', text]],
-      (s) => [...(s.running ? [s.running] : []), ...s.leakedJobs].map((j) => [j.id, j.stmt, j.username]), { live: true }),
+    def('sys', 'jobs', [['id', text], ['node', obj([['id', text], ['name', text]])], ['started', T.timestamptz], ['stmt', text], ['username', text]],
+      (s) => [...(s.running ? [s.running] : []), ...s.leakedJobs].map((j) => {
+        const node = s.cluster.nodes[0];
+        return [j.id, { id: node?.id ?? null, name: node?.name ?? null }, new Date(j.started).toISOString(), j.stmt, j.username];
+      }), { live: true }),
   ].map((d) => [`${d.schema}.${d.name}`, d]),
 );
 

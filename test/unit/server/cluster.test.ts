@@ -143,6 +143,25 @@ describe('a lost node (node 2 of 3)', () => {
     expect((await ok(0, 'SELECT count(*) FROM sys.nodes')).rows).toEqual([[3]]);
   });
 
+  it('sums the loss up in sys.cluster_health, the worst table setting its health and reason', async () => {
+    const one = async () => (await ok(0, 'SELECT health, severity, description, missing_shards > 0, underreplicated_shards > 0, pending_tasks FROM sys.cluster_health')).rows;
+    await ok(0, "CREATE TABLE s.fragile (id TEXT PRIMARY KEY, v INT) CLUSTERED INTO 6 SHARDS WITH (number_of_replicas = '0')");
+    await ok(0, "CREATE TABLE s.books (id TEXT PRIMARY KEY, v INT) CLUSTERED INTO 6 SHARDS WITH (number_of_replicas = '0-1')");
+    expect(await one()).toEqual([['GREEN', 1, '', false, false, 0]]);
+    await server.nodes[2]!.stop();
+    expect(await one()).toEqual([['RED', 3, 'One or more tables are missing shards', true, true, 0]]);
+    await ok(0, 'DROP TABLE s.fragile');
+    expect(await one()).toEqual([['YELLOW', 2, 'One or more tables have underreplicated shards', false, true, 0]]);
+    await server.nodes[2]!.start();
+  });
+
+  it('fails the two recovery node checks on every node of a cluster without gateway settings', async () => {
+    const checks = await ok(0, 'SELECT node_id, id FROM sys.node_checks WHERE NOT passed ORDER BY node_id, id');
+    const nodes = (await ok(0, 'SELECT id FROM sys.nodes ORDER BY id')).rows.map((r: unknown[]) => r[0]);
+    expect(checks.rows).toEqual(nodes.flatMap((n: unknown) => [[n, 1], [n, 2]]));
+    expect((await ok(0, 'SELECT count(*) FROM sys.node_checks')).rows).toEqual([[7 * 3]]);
+  });
+
   it('leaves replicated tables unaffected', async () => {
     await setUp();
     expect((await ok(0, 'SELECT count(*) FROM s.books')).rows).toEqual([[keys.length]]);

@@ -1,0 +1,56 @@
+/**
+ * The sys tables of a healthy single node that no transcript records whole, as CrateDB 6.4's sources
+ * define them: sys.checks (cluster checks 2 and 3), sys.node_checks (1-3, 5-8, all passing on one node),
+ * sys.cluster_health, sys.jobs (the statement sees itself, with its node and start time), and the
+ * snapshot tables, empty without a repository.
+ */
+import { describe, expect, it } from 'vitest';
+import { engineForFile } from './file-engine.js';
+
+describe('sys tables of a single node', () => {
+  const { sql } = engineForFile();
+
+  it('lists the cluster checks and the node checks, each with its documentation link, all passed', async () => {
+    const checks = await sql('SELECT * FROM sys.checks ORDER BY id');
+    expect(checks.cols).toEqual(['description', 'id', 'passed', 'severity']);
+    expect(checks.rows!.map((r) => [r[1], r[2], r[3], String(r[0]).endsWith(` https://cr8.is/d-cluster-check-${r[1]}`)])).toEqual([
+      [2, true, 2, true],
+      [3, true, 1, true],
+    ]);
+    const nodeChecks = await sql('SELECT * FROM sys.node_checks ORDER BY id');
+    expect(nodeChecks.cols).toEqual(['acknowledged', 'description', 'id', 'node_id', 'passed', 'severity']);
+    expect(nodeChecks.rows!.map((r) => [r[2], r[4], r[5], r[0], String(r[1]).endsWith(` https://cr8.is/d-node-check-${r[2]}`)])).toEqual(
+      [[1, true, 2], [2, true, 2], [3, true, 2], [5, true, 3], [6, true, 3], [7, true, 3], [8, true, 2]].map((c) => [...c, false, true]),
+    );
+    const [node] = (await sql('SELECT id FROM sys.nodes')).rows![0]!;
+    expect((await sql('SELECT DISTINCT node_id FROM sys.node_checks')).rows).toEqual([[node]]);
+  });
+
+  it('reports cluster health GREEN with an empty description, YELLOW once a table wants a replica no node can hold', async () => {
+    expect((await sql('SELECT * FROM sys.cluster_health'))).toMatchObject({
+      cols: ['description', 'health', 'missing_shards', 'pending_tasks', 'severity', 'underreplicated_shards'],
+      rows: [['', 'GREEN', 0, 0, 1, 0]],
+    });
+    await sql("CREATE TABLE doc.r (id INT) CLUSTERED INTO 3 SHARDS WITH (number_of_replicas = '1')");
+    expect((await sql('SELECT * FROM sys.cluster_health')).rows).toEqual([['One or more tables have underreplicated shards', 'YELLOW', 0, 0, 2, 3]]);
+  });
+
+  it('shows the running statement in sys.jobs with its node and start time', async () => {
+    const before = Date.now();
+    const jobs = await sql('SELECT stmt, username, node, started FROM sys.jobs');
+    const [node] = (await sql('SELECT id, name FROM sys.nodes')).rows!;
+    expect(jobs.rows).toHaveLength(1);
+    const [stmt, user, jobNode, started] = jobs.rows![0]!;
+    expect([stmt, user, jobNode]).toEqual(['SELECT stmt, username, node, started FROM sys.jobs', 'crate', { id: node![0], name: node![1] }]);
+    expect(started).toBeGreaterThanOrEqual(before - 1000);
+    expect(started).toBeLessThanOrEqual(Date.now());
+  });
+
+  it('has the snapshot tables, empty', async () => {
+    expect(await sql('SELECT * FROM sys.repositories')).toMatchObject({ cols: ['name', 'settings', 'type'], rows: [] });
+    expect((await sql('SELECT * FROM sys.snapshots')).cols).toEqual([
+      'concrete_indices', 'failures', 'finished', 'name', 'repository', 'started', 'state', 'table_partitions', 'tables', 'version',
+    ]);
+    expect(await sql('SELECT * FROM sys.snapshot_restore')).toMatchObject({ cols: ['id', 'name', 'repository', 'shards', 'state'], rows: [] });
+  });
+});
