@@ -14,7 +14,8 @@ import { isPgError, mapPgError } from './pg-errors.js';
 import { parseStatement, lex, qnameParts, ruleName, type Ctx, type ParsedStatement, type Token } from './parse.js';
 import { checkArgCount, colTypes, PG_PARSERS, type Outcome, type Prepared } from './run.js';
 import type { Env } from './scope.js';
-import { singleNode, type ClusterView, type EngineState } from './state.js';
+import { logJob } from './jobs-log.js';
+import { singleNode, type ClusterView, type EngineState, type JobInfo } from './state.js';
 import { quoteIdent } from './format.js';
 import { pgTableName, USER_SCHEMA } from './storage.js';
 import { createSystemTablesSql } from './system-tables.js';
@@ -82,6 +83,7 @@ export class PgliteEngine implements Engine {
       cluster: options.cluster ?? singleNode,
       materialized: new Map(),
       leakedJobs: [],
+      jobsLog: [],
     };
     const users = Array.isArray(options.users)
       ? options.users
@@ -179,15 +181,15 @@ export class PgliteEngine implements Engine {
           : prepared.runBulk
             ? await prepared.runBulk(ctx, request.bulkArgs)
             : await this.bulkOneByOne(prepared, ctx, request.bulkArgs);
-        return { status: 200, body: { cols: [], results: await this.capErrorDetails(request, results) } };
+        return this.logged(job, state, { status: 200, body: { cols: [], results: await this.capErrorDetails(request, results) } });
       }
       const args = request.args ?? [];
       checkArgCount(prepared, args);
       const outcome = await prepared.run(ctx, args);
-      return { status: 200, body: this.body(outcome, request.types) };
+      return this.logged(job, state, { status: 200, body: this.body(outcome, request.types) });
     } catch (e) {
       if (started && request.bulkArgs !== undefined) this.state.leakedJobs.push(job);
-      return this.errorResponse(e);
+      return this.logged(job, state, this.errorResponse(e));
     } finally {
       this.state.running = undefined;
     }
@@ -232,6 +234,13 @@ export class PgliteEngine implements Engine {
       case 'empty':
         return { cols: [], rows: [], rowcount: 0 };
     }
+  }
+
+  /** The answer, once the job is in sys.jobs_log with the error it answered, if any. */
+  private logged(job: JobInfo, state: EngineState, response: SqlResponse): SqlResponse {
+    const error = (response.body as { error?: { message: string } }).error;
+    logJob(this.state.jobsLog, job, state.clock.now(), error?.message);
+    return response;
   }
 
   private errorResponse(e: unknown): SqlResponse {
@@ -308,6 +317,7 @@ export class PgliteEngine implements Engine {
       this.prepared.clear();
       this.state.materialized.clear();
       this.state.leakedJobs.length = 0;
+      this.state.jobsLog.length = 0;
     });
   }
 

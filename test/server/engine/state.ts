@@ -5,6 +5,7 @@
 import type { PGlite } from '@electric-sql/pglite';
 import type { Clock, CrateVersion } from '../contract.js';
 import type { Catalog, TableDef } from './catalog.js';
+import type { JobLogEntry } from './jobs-log.js';
 
 export interface ShardInfo {
   id: number;
@@ -76,6 +77,8 @@ export interface EngineState {
    * request that failed on a row after it started leaves its job behind. */
   running?: JobInfo;
   readonly leakedJobs: JobInfo[];
+  /** Finished statements, for sys.jobs_log (jobs-log.ts). */
+  readonly jobsLog: JobLogEntry[];
   /** Catalog version each system table was last written at. */
   readonly materialized: Map<string, number>;
 }

@@ -16,6 +16,7 @@ import { VERSIONS } from './version.js';
 import type { EngineState } from './state.js';
 import { formatTableRows } from './system-rows.js';
 import { settingsType } from './settings.js';
+import { jobLogRows } from './jobs-log.js';
 import { clusterCheckRows, nodeCheckRows } from './system-checks.js';
 import { clusterHealthRows, healthRows, partitionRows, shardRows } from './system-live.js';
 
@@ -144,6 +145,10 @@ export const SYSTEM_TABLES: Map<string, SystemTableDef> = new Map(
         return [schema === '' ? 'CLUSTER' : 'SCHEMA', u.name, 'crate', schema === '' ? null : schema, denied ? 'DENY' : 'GRANT', type];
       }))),
     def('sys', 'summits', [['mountain', text]], () => []),
+    def('sys', 'jobs_log', [
+      ['classification', obj([['labels', T.array(text)], ['type', text]])], ['ended', T.timestamptz], ['error', text], ['id', text],
+      ['node', obj([['id', text], ['name', text]])], ['started', T.timestamptz], ['stmt', text], ['username', text],
+    ], (s) => jobLogRows(s.jobsLog, s.cluster.nodes[0]), { live: true }),
     def('sys', 'jobs', [['id', text], ['node', obj([['id', text], ['name', text]])], ['started', T.timestamptz], ['stmt', text], ['username', text]],
       (s) => [...(s.running ? [s.running] : []), ...s.leakedJobs].map((j) => {
         const node = s.cluster.nodes[0];

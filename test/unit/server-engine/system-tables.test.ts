@@ -1,8 +1,8 @@
 /**
  * The sys tables of a healthy single node that no transcript records whole, as CrateDB 6.4's sources
  * define them: sys.checks (cluster checks 2 and 3), sys.node_checks (1-3, 5-8, all passing on one node),
- * sys.cluster_health, sys.jobs (the statement sees itself, with its node and start time), and the
- * snapshot tables, empty without a repository.
+ * sys.cluster_health, sys.jobs (the statement sees itself, with its node and start time), sys.jobs_log, and
+ * the snapshot tables, empty without a repository.
  */
 import { describe, expect, it } from 'vitest';
 import { engineForFile } from './file-engine.js';
@@ -44,6 +44,21 @@ describe('sys tables of a single node', () => {
     expect([stmt, user, jobNode]).toEqual(['SELECT stmt, username, node, started FROM sys.jobs', 'crate', { id: node![0], name: node![1] }]);
     expect(started).toBeGreaterThanOrEqual(before - 1000);
     expect(started).toBeLessThanOrEqual(Date.now());
+  });
+
+  it('logs every finished statement in sys.jobs_log, failures with their message, not itself while it runs', async () => {
+    await sql('CREATE TABLE doc.jl (id INT)');
+    await sql('INSERT INTO doc.jl (id) VALUES (?)', undefined, [[1], [2]]);
+    await sql('SELECT * FROM doc.nope');
+    await sql('SELEC 1');
+    const log = await sql("SELECT stmt, error, classification['type'], username, ended >= started FROM sys.jobs_log WHERE stmt NOT LIKE '%sys.jobs_log%' ORDER BY stmt");
+    expect(log.rows).toEqual([
+      ['CREATE TABLE doc.jl (id INT)', null, 'DDL', 'crate', true],
+      ['INSERT INTO doc.jl (id) VALUES (?)', null, 'INSERT', 'crate', true],
+      ['SELEC 1', expect.stringMatching(/^line 1:1: mismatched input 'SELEC'/), 'UNDEFINED', 'crate', true],
+      ['SELECT * FROM doc.nope', "Relation 'doc.nope' unknown", 'SELECT', 'crate', true],
+    ]);
+    expect((await sql("SELECT count(*) FROM sys.jobs_log WHERE stmt LIKE '%sys.jobs_log%'")).rows).toEqual([[1]]);
   });
 
   it('has the snapshot tables, empty', async () => {
