@@ -93,6 +93,8 @@ export interface ViewDef {
   /** The query as CrateDB stores and reports it (information_schema.views). */
   definition: string;
   owner: string;
+  /** The search path of the session that created it, which its query's unqualified names resolve in. */
+  searchPath: readonly string[];
 }
 
 export type PrivilegeType = 'DQL' | 'DML' | 'DDL' | 'AL';

@@ -97,7 +97,7 @@ export function namedRelation(parts: string[], alias: string | undefined, tx: Tx
     const parsed = parseStatement(view.query, tx.env.version);
     if (parsed.kind !== 'tree') throw new CrateError(500, 5000, 'broken view');
     const saved = tx.env;
-    tx.env = { ...saved, schema: view.schema };
+    tx.env = { ...saved, schema: view.searchPath[0]!, searchPath: view.searchPath };
     try {
       const sub = translateQuery(parsed.stmt.query(), undefined, tx);
       return { sql: `(${sub.sql}) AS ${quoteIdent(a)}`, relation: { alias: a, columns: sub.outputs } };

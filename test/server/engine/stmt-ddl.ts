@@ -129,10 +129,11 @@ export function prepareCreateView(node: Ctx, env: Env): Prepared {
     if (catalog.table(schema, name) || (!replace && catalog.view(schema, name))) throw relationExists(`${schema}.${name}`);
     let q = queryNode;
     while (!q.query?.()) q = q.queryOptParens();
-    // The view must translate now: unknown relations and columns fail CREATE VIEW.
-    translateQuery(q.query(), undefined, new Tx({ ...env, schema }, []));
-    const definition = viewDefinition(q.query(), schema, env.version);
-    catalog.views.set(`${schema}.${name}`, { schema, name, query: sourceText(q.query()), definition, owner: env.user.name });
+    // The view must translate now: unknown relations and columns fail CREATE VIEW. Its unqualified names
+    // resolve along the creating session's search path, now and whenever it is read (ViewMetadata keeps it).
+    translateQuery(q.query(), undefined, new Tx(env, []));
+    const definition = viewDefinition(q.query(), env.version);
+    catalog.views.set(`${schema}.${name}`, { schema, name, query: sourceText(q.query()), definition, owner: env.user.name, searchPath: env.searchPath });
     catalog.touch();
     return 1;
   });

@@ -1,25 +1,28 @@
 /**
  * A view's query as CrateDB stores and reports it (information_schema.views.view_definition): its
  * SqlFormatter output, one clause per line, select items on lines of their own (`, ` in front), names
- * quoted and qualified with the schema. Queries beyond one plain SELECT keep their source text.
+ * quoted, as written (CreateViewAnalyzer stores SqlFormatter's text of the query it was given; an unqualified
+ * name stays unqualified). Queries beyond one plain SELECT keep their source text.
  */
 import type { CrateVersion } from '../contract.js';
 import { formatStandalone, quoteIdent } from './format.js';
 import { identName, qnameParts, ruleName, sourceText, type Ctx } from './parse.js';
 
-function relationText(rel: Ctx, schema: string): string | undefined {
+function relationText(rel: Ctx): string | undefined {
   if (ruleName(rel) !== 'RelationDefaultContext') return undefined;
   const aliased = rel.aliasedRelation();
   const primary = aliased.relationPrimary();
   if (ruleName(primary) !== 'TableRelationContext' || ruleName(primary.table()) !== 'TableNameContext') return undefined;
   const parts = qnameParts(primary.table().qname());
-  const qualified = parts.length > 1 ? parts : [schema, ...parts];
   const alias = aliased.ident() ? ` AS ${quoteIdent(identName(aliased.ident()))}` : '';
-  return `${qualified.map(quoteIdent).join('.')}${alias}`;
+  return `${parts.map(quoteIdent).join('.')}${alias}`;
 }
 
-/** The stored form of a view's `query` node, resolved in `schema`. */
-export function viewDefinition(query: Ctx, schema: string, version: CrateVersion): string {
+/**
+ * The stored form of a view's `query` node: SqlFormatter's text of the query as written, names as they were
+ * given (an unqualified one stays so, and resolves along the view's search path when read).
+ */
+export function viewDefinition(query: Ctx, version: CrateVersion): string {
   const fallback = sourceText(query);
   if (query.with_?.() ?? query.with?.()) return fallback;
   const noWith = query.queryNoWith();
@@ -33,7 +36,7 @@ export function viewDefinition(query: Ctx, schema: string, version: CrateVersion
     if (ruleName(item) !== 'SelectSingleContext') return fallback;
     items.push(e(item.expr()) + (item.ident() ? ` AS ${quoteIdent(identName(item.ident()))}` : ''));
   }
-  const relations = ((spec.relation() as Ctx[] | null) ?? []).map((r) => relationText(r, schema));
+  const relations = ((spec.relation() as Ctx[] | null) ?? []).map((r) => relationText(r));
   if (relations.some((r) => r === undefined)) return fallback;
   // 6.4 indents the first select item by one space, 5.10 by two.
   const indent = version === '6.4' ? ' ' : '  ';

@@ -77,6 +77,23 @@ describe('session settings (6.4)', () => {
     for (const t of ['sp1.a', 'sp1.b', 'sp2.a', 'sp2.b']) await sql(s, `DROP TABLE ${t}`);
   });
 
+  it('resolves a view\'s unqualified names along the search path of the session that created it', async () => {
+    const s = newSession();
+    await sql(s, 'CREATE TABLE doc.vt (x INT)');
+    await sql(s, 'CREATE TABLE sv.vt (y INT)');
+    // Created from a session on `doc`: `vt` is doc.vt, though the view lives in sv.
+    await sql(s, 'CREATE VIEW sv.v AS SELECT x FROM vt');
+    // Stored as written: the name stays unqualified.
+    expect((await sql(s, "SELECT view_definition FROM information_schema.views WHERE table_name = 'v'")).rows).toEqual([['SELECT\n "x"\nFROM "vt"\n']]);
+    const other = newSession();
+    await sql(other, 'SET search_path TO sv');
+    expect((await sql(other, 'SELECT * FROM v')).cols).toEqual(['x']);
+    expect((await sql(other, 'SELECT * FROM vt')).cols).toEqual(['y']);
+    await sql(s, 'DROP VIEW sv.v');
+    await sql(s, 'DROP TABLE doc.vt');
+    await sql(s, 'DROP TABLE sv.vt');
+  });
+
   it('answers an unknown SHOW with 4000 but ignores an unknown SET', async () => {
     const s = newSession();
     expect(await sql(s, 'SET no_such_setting = 1')).toMatchObject({ rowcount: 0 });
