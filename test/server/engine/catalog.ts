@@ -20,6 +20,8 @@ export interface ColumnDef {
    * keeps working after DROP ANALYZER). */
   searchConfig?: string;
   indexOff?: boolean;
+  /** `STORAGE WITH (columnstore = false)`: no doc values (printed by SHOW CREATE TABLE; reads are the same here). */
+  noColumnstore?: boolean;
   /** information_schema ordinal_position: kept when other columns are dropped. */
   position: number;
 }
@@ -60,6 +62,8 @@ export interface TableDef {
   name: string;
   columns: ColumnDef[];
   primaryKey: string[];
+  /** The name a `CONSTRAINT name PRIMARY KEY` gave the key; unnamed, it is `<table>_pkey`. */
+  primaryKeyName?: string;
   clusteredBy: string | null;
   numberOfShards: number;
   partitionedBy: string[];

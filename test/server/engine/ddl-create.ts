@@ -68,6 +68,7 @@ export function buildTable(node: Ctx, schema: string, name: string, env: Env): C
   const { catalog, version } = env;
   const columns: ColumnDef[] = [];
   const pk: string[] = [];
+  let pkName: string | undefined;
   const indexes: IndexDef[] = [];
   const checkNodes: Array<{ name: string | undefined; node: Ctx; column?: string }> = [];
   let position = 1;
@@ -85,7 +86,10 @@ export function buildTable(node: Ctx, schema: string, name: string, env: Env): C
         numberFields(type, nextPosition);
         for (const c of (d.columnConstraint() as Ctx[]) ?? []) {
           const r = applyColumnConstraint(col, c, catalog.analyzers);
-          if (r.primaryKey) pk.push(colName);
+          if (r.primaryKey) {
+            pk.push(colName);
+            pkName ??= r.primaryKey.name;
+          }
           if (r.check) checkNodes.push({ ...r.check, column: colName });
         }
         columns.push(col);
@@ -93,11 +97,14 @@ export function buildTable(node: Ctx, schema: string, name: string, env: Env): C
       }
       case 'PrimaryKeyConstraintTableLevelContext':
         for (const c of el.columns().primaryExpression() as Ctx[]) pk.push(identName(unwrap(c).ident?.() ?? c));
+        pkName ??= constraintName(el.primaryKeyContraint());
         break;
       case 'IndexDefinitionContext': {
         const indexName = identName(el.name);
         const cols = (el.columns().primaryExpression() as Ctx[]).map((c) => identName(unwrap(c).ident?.() ?? c));
-        const analyzer = properties(el.withProperties()).get('analyzer') ?? 'standard';
+        // USING PLAIN is a fulltext index with the keyword analyzer (SHOW CREATE TABLE prints it so).
+        const plain = el.method && identName(el.method).toLowerCase() === 'plain';
+        const analyzer = plain ? 'keyword' : (properties(el.withProperties()).get('analyzer') ?? 'standard');
         indexes.push({ name: indexName, columns: cols, analyzer, searchConfig: resolveAnalyzer(analyzer, catalog.analyzers, indexName) });
         break;
       }
@@ -149,6 +156,7 @@ export function buildTable(node: Ctx, schema: string, name: string, env: Env): C
     name,
     columns,
     primaryKey: pk,
+    ...(pkName !== undefined ? { primaryKeyName: pkName } : {}),
     clusteredBy,
     numberOfShards: shards,
     partitionedBy,
@@ -197,14 +205,23 @@ export function validColumnName(name: string, version: CrateVersion): void {
   if (/[[\]'"]/.test(name)) throw new CrateError(400, 4008, `InvalidColumnNameException["${name}" conflicts with subscript pattern, square brackets are not allowed]`);
 }
 
+/** The name of a `CONSTRAINT name PRIMARY KEY`, when it has one. */
+function constraintName(pk: Ctx | null): string | undefined {
+  return pk?.name ? identName(pk.name) : undefined;
+}
+
 /**
  * Applies one constraint of a column definition (CREATE TABLE or ALTER TABLE ADD COLUMN) to the column;
  * a PRIMARY KEY or CHECK is returned for the caller to place.
  */
-export function applyColumnConstraint(col: ColumnDef, c: Ctx, analyzers: Catalog['analyzers']): { primaryKey?: true; check?: { name: string | undefined; node: Ctx } } {
+export function applyColumnConstraint(
+  col: ColumnDef,
+  c: Ctx,
+  analyzers: Catalog['analyzers'],
+): { primaryKey?: { name: string | undefined }; check?: { name: string | undefined; node: Ctx } } {
   switch (ruleName(c)) {
     case 'ColumnConstraintPrimaryKeyContext':
-      return { primaryKey: true };
+      return { primaryKey: { name: constraintName(c.primaryKeyContraint()) } };
     case 'ColumnConstraintNotNullContext':
       col.notNull = true;
       break;
@@ -222,9 +239,12 @@ export function applyColumnConstraint(col: ColumnDef, c: Ctx, analyzers: Catalog
     case 'ColumnIndexOffContext':
       col.indexOff = true;
       break;
+    case 'ColumnStorageDefinitionContext':
+      if (properties(c.withProperties()).get('columnstore') === 'false') col.noColumnstore = true;
+      break;
     case 'ColumnDefaultConstraintContext':
       if (col.type.kind === 'object') throw sqlParse(`Default values are not allowed for object columns: ${col.name}`);
-      col.defaultExpr = formatStandalone(c.defaultExpr, { quote: true });
+      col.defaultExpr = formatStandalone(c.defaultExpr, { quote: true, normalized: true });
       break;
     case 'ColumnGeneratedConstraintContext':
       col.generated = formatStandalone(c.generatedExpr, { quote: true });

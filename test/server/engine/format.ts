@@ -13,6 +13,8 @@ export interface FormatOptions {
   param?: (tokenIndex: number) => number;
   /** Renames a column read (`['o', 'a']` for `o['a']`): stored expressions after RENAME COLUMN. */
   column?: (path: string[]) => string[];
+  /** Print as CrateDB prints an analyzed expression (a column DEFAULT): a negated number is one literal, `-1`. */
+  normalized?: boolean;
 }
 
 /** Formats an expression and drops its outermost parentheses (formatStandaloneExpression). */
@@ -114,8 +116,10 @@ export function format(node: Ctx, opts: FormatOptions = {}): string {
     case 'ConcatenationContext':
       return `(${f(node.left)} || ${f(node.right)})`;
     case 'ArithmeticUnaryContext': {
+      // The parser keeps `-1` as a negation of 1, which ExpressionFormatter prints `- 1`; the analyzer folds it.
       const inner = f(node.valueExpression());
-      return node.operator.text === '-' ? (/^[0-9]/.test(inner) ? `-${inner}` : `- ${inner}`) : inner;
+      if (node.operator.text !== '-') return inner;
+      return opts.normalized && /^[0-9]/.test(inner) ? `-${inner}` : `- ${inner}`;
     }
     case 'ColumnReferenceContext':
       return columnText([identName(node.ident())], opts);
@@ -194,14 +198,20 @@ function quoteIfNeeded(name: string): string {
   return /^[a-z_][a-z0-9_]*$/.test(name) ? name : quoteIdent(name);
 }
 
+/** ComparisonExpression.Type's text: `!=` and `<>` are both NOT_EQUAL, printed `<>`. */
+function comparison(op: Ctx): string {
+  const text = op.getText();
+  return text === '!=' ? '<>' : text;
+}
+
 function formatPredicate(value: string, pred: Ctx, opts: FormatOptions): string {
   const f = (n: Ctx): string => format(n, opts);
   const not = pred.NOT?.() ? 'NOT ' : '';
   switch (ruleName(pred)) {
     case 'ComparisonContext':
-      return `(${value} ${pred.cmpOp().getText()} ${f(pred.right)})`;
+      return `(${value} ${comparison(pred.cmpOp())} ${f(pred.right)})`;
     case 'QuantifiedComparisonContext':
-      return `(${value} ${pred.cmpOp().getText()} ${pred.setCmpQuantifier().getText().toUpperCase()}(${f(pred.primaryExpression())}))`;
+      return `(${value} ${comparison(pred.cmpOp())} ${pred.setCmpQuantifier().getText().toUpperCase()}(${f(pred.primaryExpression())}))`;
     case 'BetweenContext':
       return `(${value} ${not}BETWEEN ${f(pred.lower)} AND ${f(pred.upper)})`;
     case 'InListContext':

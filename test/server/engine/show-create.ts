@@ -14,6 +14,9 @@ import { sqlTypeName, T } from './types.js';
 
 const q = (s: string): string => `"${s.replace(/"/g, '""')}"`;
 
+/** A constraint name as SqlFormatter prints it: quoted only when it must be. */
+const constraintIdent = (name: string): string => (/^[a-z_][a-z0-9_]*$/.test(name) ? name : q(name));
+
 export function showCreateTable(t: TableDef): string {
   const lines: string[] = [];
   for (const c of t.columns) {
@@ -23,13 +26,14 @@ export function showCreateTable(t: TableDef): string {
     if (c.notNull || t.primaryKey.includes(c.name)) line += ' NOT NULL';
     if (c.indexOff) line += ' INDEX OFF';
     if (c.fulltext !== undefined) line += ` INDEX USING FULLTEXT WITH (\n      analyzer = '${c.fulltext}'\n   )`;
+    if (c.noColumnstore) line += ' STORAGE WITH (\n      columnstore = false\n   )';
     lines.push(line);
   }
-  if (t.primaryKey.length > 0) lines.push(`   PRIMARY KEY (${[...(t.keyIncludesId ? ['_id'] : []), ...t.primaryKey].map(q).join(', ')})`);
+  if (t.primaryKey.length > 0) lines.push(`   ${t.primaryKeyName !== undefined ? `CONSTRAINT ${constraintIdent(t.primaryKeyName)} ` : ''}PRIMARY KEY (${[...(t.keyIncludesId ? ['_id'] : []), ...t.primaryKey].map(q).join(', ')})`);
   for (const i of t.indexes) {
     lines.push(`   INDEX ${q(i.name)} USING FULLTEXT (${i.columns.map(q).join(', ')}) WITH (\n      analyzer = '${i.analyzer}'\n   )`);
   }
-  for (const c of t.checks) lines.push(`   CONSTRAINT ${/^[a-z_][a-z0-9_]*$/.test(c.name) ? c.name : q(c.name)} CHECK(${c.expr})`);
+  for (const c of t.checks) lines.push(`   CONSTRAINT ${constraintIdent(c.name)} CHECK(${c.expr})`);
   let out = `CREATE TABLE IF NOT EXISTS ${q(t.schema)}.${q(t.name)} (\n${lines.join(',\n')}\n)`;
   out += `\n${t.clusteredBy ? `CLUSTERED BY (${q(t.clusteredBy)}) ` : 'CLUSTERED '}INTO ${t.numberOfShards} SHARDS`;
   if (t.partitionedBy.length > 0) out += `\nPARTITIONED BY (${t.partitionedBy.map(q).join(', ')})`;

@@ -274,7 +274,7 @@ export function prepareAlterColumnDefault(x: Extract<ExtraStatement, { kind: 'al
     const col = t.columns.find((c) => c.name === x.column[0]);
     if (!col || x.column.length > 1) throw columnUnknown(x.column.join('.'));
     if (x.expr === null) delete col.defaultExpr;
-    else col.defaultExpr = formatStandalone(x.expr, { quote: true });
+    else col.defaultExpr = formatStandalone(x.expr, { quote: true, normalized: true });
     ctx.state.catalog.touch();
     return -1;
   });

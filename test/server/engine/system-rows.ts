@@ -47,8 +47,9 @@ function build(state: EngineState): InfoRows {
     ]);
     for (const row of columnRows(t, version, nullable)) out.columns.push(row);
     if (t.primaryKey.length > 0) {
-      out.constraints.push(['crate', `${t.name}_pkey`, t.schema, 'PRIMARY KEY', 'NO', 'NO', null, 'crate', t.name, t.schema]);
-      t.primaryKey.forEach((c, i) => out.keys.push([c, 'crate', `${t.name}_pkey`, t.schema, i + 1, 'crate', t.name, t.schema]));
+      const pkName = t.primaryKeyName ?? `${t.name}_pkey`;
+      out.constraints.push(['crate', pkName, t.schema, 'PRIMARY KEY', 'NO', 'NO', null, 'crate', t.name, t.schema]);
+      t.primaryKey.forEach((c, i) => out.keys.push([c, 'crate', pkName, t.schema, i + 1, 'crate', t.name, t.schema]));
     }
     for (const c of t.checks) out.constraints.push(['crate', c.name, t.schema, 'CHECK', 'NO', 'NO', null, 'crate', t.name, t.schema]);
     for (const c of t.columns) {

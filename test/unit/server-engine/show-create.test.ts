@@ -1,0 +1,48 @@
+/**
+ * SHOW CREATE TABLE for definitions no transcript records, as CrateDB's TableInfoToASTTest expects them:
+ * a column without a column store, a named primary key, a PLAIN index (a fulltext index with the keyword
+ * analyzer), and expressions as ExpressionFormatter prints them (`<>` for `!=`, `- 1` for a negated number)
+ * next to a DEFAULT, which is printed analyzed (`-1`).
+ */
+import { describe, expect, it } from 'vitest';
+import { engineForFile } from './file-engine.js';
+
+describe('SHOW CREATE TABLE', () => {
+  const { sql } = engineForFile();
+  const shown = async (table: string): Promise<unknown> => (await sql(`SHOW CREATE TABLE ${table}`)).rows?.[0]?.[0];
+
+  it('prints STORAGE WITH (columnstore = false), a named primary key and the constraint texts', async () => {
+    await sql(
+      'CREATE TABLE doc.t (col_a TEXT, col_b TEXT NOT NULL INDEX USING FULLTEXT, s TEXT STORAGE WITH (columnstore = false), ' +
+        'n INTEGER DEFAULT -1, m REAL CONSTRAINT m_check CHECK (m != -1), CONSTRAINT c_1 PRIMARY KEY (col_a)) CLUSTERED INTO 5 SHARDS',
+    );
+    expect(await shown('doc.t')).toBe(
+      'CREATE TABLE IF NOT EXISTS "doc"."t" (\n' +
+        '   "col_a" TEXT NOT NULL,\n' +
+        '   "col_b" TEXT NOT NULL INDEX USING FULLTEXT WITH (\n      analyzer = \'standard\'\n   ),\n' +
+        '   "s" TEXT STORAGE WITH (\n      columnstore = false\n   ),\n' +
+        '   "n" INTEGER DEFAULT -1,\n' +
+        '   "m" REAL,\n' +
+        '   CONSTRAINT c_1 PRIMARY KEY ("col_a"),\n' +
+        '   CONSTRAINT m_check CHECK("m" <> - 1)\n' +
+        ')\n' +
+        'CLUSTERED BY ("col_a") INTO 5 SHARDS\n' +
+        "WITH (\n   column_policy = 'strict',\n   number_of_replicas = '0-1'\n)",
+    );
+    const constraints = await sql("SELECT constraint_name, constraint_type FROM information_schema.table_constraints WHERE table_name = 't' AND constraint_type <> 'CHECK'");
+    expect(constraints.rows).toEqual([['c_1', 'PRIMARY KEY']]);
+    expect((await sql("SELECT constraint_name FROM information_schema.key_column_usage WHERE table_name = 't'")).rows).toEqual([['c_1']]);
+    expect((await sql("SELECT column_default FROM information_schema.columns WHERE table_name = 't' AND column_name = 'n'")).rows).toEqual([['-1']]);
+  });
+
+  it('prints a column-level named key, and a PLAIN index as a fulltext index with the keyword analyzer', async () => {
+    await sql('CREATE TABLE doc.k (id INT CONSTRAINT my_pk PRIMARY KEY, a TEXT, b TEXT, INDEX ab_plain USING PLAIN (a, b))');
+    const text = String(await shown('doc.k'));
+    expect(text).toContain('   CONSTRAINT my_pk PRIMARY KEY ("id"),\n');
+    expect(text).toContain('   INDEX "ab_plain" USING FULLTEXT ("a", "b") WITH (\n      analyzer = \'keyword\'\n   )\n');
+  });
+
+  it('names a negated number and a != comparison in output columns as ExpressionFormatter does', async () => {
+    expect((await sql('SELECT -1, 1 != 2')).cols).toEqual(['- 1', '1 <> 2']);
+  });
+});
