@@ -36,7 +36,8 @@ export interface CheckDef {
 
 export interface IndexDef {
   name: string;
-  columns: string[];
+  /** The columns it covers, as paths: `['title']`, or `['o', 'a']` for `o['a']`. */
+  columns: string[][];
   analyzer: string;
   searchConfig?: string;
 }

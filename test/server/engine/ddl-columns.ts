@@ -101,7 +101,7 @@ export function columnType(t: TableDef, path: readonly string[]): CrateType | un
 /** Named indexes, generated columns and CHECK constraints that need the column (validateDropColumns). */
 function checkDependents(t: TableDef, path: string[], version: CrateVersion): void {
   const name = sqlFqn(path);
-  const index = path.length === 1 ? t.indexes.find((i) => i.columns.includes(name)) : undefined;
+  const index = t.indexes.find((i) => i.columns.some((c) => samePath(c, path)));
   if (index) throw unsupportedFeature(`Dropping column: ${name} which is part of INDEX: ${index.name} is not allowed`);
   for (const g of t.columns) {
     if (g.generated === undefined || g.name === path[0]) continue;

@@ -5,16 +5,16 @@
  */
 import type { Catalog, CheckDef, ColumnDef, IndexDef, TableDef } from './catalog.js';
 import { checkKeyColumns } from './ddl-keys.js';
-import { CrateError, sqlParse } from './errors.js';
+import { columnUnknown, CrateError, sqlParse } from './errors.js';
 import { expr } from './expr.js';
-import { formatStandalone } from './format.js';
+import { columnPathOf, formatStandalone, sqlFqn } from './format.js';
 import { resolveAnalyzer } from './fulltext.js';
 import { constantOf, unwrap } from './literals.js';
 import { identName, ruleName, type Ctx } from './parse.js';
 import { Scope, Tx, type Env, type Relation } from './scope.js';
 import { checkConstraintName, createTableSql, notNullCheck } from './storage.js';
 import { numberFields, } from './values.js';
-import { innermostType, typeFromNode, T, type ObjectField, type CrateType } from './types.js';
+import { fieldType, innermostType, typeFromNode, T, type ObjectField, type CrateType } from './types.js';
 import { VERSIONS } from './version.js';
 import type { CrateVersion } from '../contract.js';
 import { validateSetting } from './settings.js';
@@ -101,7 +101,7 @@ export function buildTable(node: Ctx, schema: string, name: string, env: Env): C
         break;
       case 'IndexDefinitionContext': {
         const indexName = identName(el.name);
-        const cols = (el.columns().primaryExpression() as Ctx[]).map((c) => identName(unwrap(c).ident?.() ?? c));
+        const cols = (el.columns().primaryExpression() as Ctx[]).map((c) => columnPathOf(c) ?? [identName(unwrap(c).ident?.() ?? c)]);
         // USING PLAIN is a fulltext index with the keyword analyzer (SHOW CREATE TABLE prints it so).
         const plain = el.method && identName(el.method).toLowerCase() === 'plain';
         const analyzer = plain ? 'keyword' : (properties(el.withProperties()).get('analyzer') ?? 'standard');
@@ -122,7 +122,10 @@ export function buildTable(node: Ctx, schema: string, name: string, env: Env): C
     if (!col) throw new CrateError(404, 4043, `ColumnUnknownException[Column ${k} unknown]`);
   }
   for (const idx of indexes) {
-    for (const c of idx.columns) if (!columns.some((x) => x.name === c)) throw new CrateError(404, 4043, `ColumnUnknownException[Column ${c} unknown]`);
+    for (const path of idx.columns) {
+      const top = columns.find((x) => x.name === path[0]);
+      if (!top || (path.length > 1 && !fieldType(top.type, path.slice(1)))) throw columnUnknown(sqlFqn(path));
+    }
   }
 
   const props = properties(node.withProperties?.());

@@ -3,7 +3,7 @@
  * OR semantics between terms as CrateDB's default `best_fields`, and `_score` from ts_rank. A column
  * without a fulltext index is matched as a keyword (the whole value).
  */
-import { quoteIdent } from './format.js';
+import { pgString, quoteIdent } from './format.js';
 import { analyzerConfig } from './fulltext.js';
 import { expr } from './expr.js';
 import { constantOf } from './literals.js';
@@ -37,6 +37,12 @@ export function currentScore(tx: Tx): string | undefined {
 }
 
 
+/** The text a named index reads from a column path of `alias`: the column, or a key of its object (jsonb). */
+function columnText(alias: string, [top, ...keys]: string[]): string {
+  const column = `${alias}.${quoteIdent(top!)}`;
+  return keys.length === 0 ? column : `(${column} #>> ARRAY[${keys.map(pgString).join(', ')}])`;
+}
+
 /** `match(col | index | (a, b), term)` onto PG text search with OR semantics; also sets `_score`. */
 export function match(node: Ctx, scope: Scope, tx: Tx): Typed {
   const term = expr(node.term, scope, tx);
@@ -51,7 +57,7 @@ export function match(node: Ctx, scope: Scope, tx: Tx): Typed {
     const index = resolveIndex(scope, parts);
     if (index) {
       const cfg = (index.index.searchConfig ?? analyzerConfig(index.index.analyzer));
-      const cols = index.index.columns.map((c) => `coalesce(${quoteIdent(index.relation.alias)}.${quoteIdent(c)}, '')`);
+      const cols = index.index.columns.map((path) => `coalesce(${columnText(quoteIdent(index.relation.alias), path)}, '')`);
       vectors.push({ vec: `to_tsvector('${cfg}', ${cols.join(` || ' ' || `)})`, cfg });
       continue;
     }

@@ -31,7 +31,8 @@ export function showCreateTable(t: TableDef): string {
   }
   if (t.primaryKey.length > 0) lines.push(`   ${t.primaryKeyName !== undefined ? `CONSTRAINT ${constraintIdent(t.primaryKeyName)} ` : ''}PRIMARY KEY (${[...(t.keyIncludesId ? ['_id'] : []), ...t.primaryKey].map(q).join(', ')})`);
   for (const i of t.indexes) {
-    lines.push(`   INDEX ${q(i.name)} USING FULLTEXT (${i.columns.map(q).join(', ')}) WITH (\n      analyzer = '${i.analyzer}'\n   )`);
+    const columns = i.columns.map(([top, ...keys]) => `${q(top!)}${keys.map((k) => `['${k}']`).join('')}`);
+    lines.push(`   INDEX ${q(i.name)} USING FULLTEXT (${columns.join(', ')}) WITH (\n      analyzer = '${i.analyzer}'\n   )`);
   }
   for (const c of t.checks) lines.push(`   CONSTRAINT ${constraintIdent(c.name)} CHECK(${c.expr})`);
   let out = `CREATE TABLE IF NOT EXISTS ${q(t.schema)}.${q(t.name)} (\n${lines.join(',\n')}\n)`;

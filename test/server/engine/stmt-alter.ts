@@ -212,7 +212,6 @@ async function renameColumn(ctx: RunContext, t: TableDef, from: string[], to: st
     t.primaryKey = t.primaryKey.map(top);
     t.partitionedBy = t.partitionedBy.map(top);
     if (t.clusteredBy) t.clusteredBy = top(t.clusteredBy);
-    for (const i of t.indexes) i.columns = i.columns.map(top);
     for (const [k, v] of Object.entries(t.notNullChecks)) t.notNullChecks[k] = top(v);
     col.name = newKey;
   } else {
@@ -222,6 +221,7 @@ async function renameColumn(ctx: RunContext, t: TableDef, from: string[], to: st
     const parent = parentObject(col.type, from.slice(1));
     if (parent.kind === 'object') for (const f of parent.fields) if (f.name === from[from.length - 1]) f.name = newKey;
   }
+  for (const i of t.indexes) i.columns = i.columns.map(rename);
   for (const c of t.columns) if (c.generated !== undefined) c.generated = reformat(c.generated);
   const renamedChecks = t.checks.filter((c) => {
     const before = c.expr;

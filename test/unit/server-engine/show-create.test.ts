@@ -1,7 +1,7 @@
 /**
  * SHOW CREATE TABLE for definitions no transcript records, as CrateDB's TableInfoToASTTest expects them:
  * a column without a column store, a named primary key, a PLAIN index (a fulltext index with the keyword
- * analyzer), and expressions as ExpressionFormatter prints them (`<>` for `!=`, `- 1` for a negated number)
+ * analyzer), a named index over a sub-column, and expressions as ExpressionFormatter prints them (`<>` for `!=`, `- 1` for a negated number)
  * next to a DEFAULT, which is printed analyzed (`-1`).
  */
 import { describe, expect, it } from 'vitest';
@@ -40,6 +40,23 @@ describe('SHOW CREATE TABLE', () => {
     const text = String(await shown('doc.k'));
     expect(text).toContain('   CONSTRAINT my_pk PRIMARY KEY ("id"),\n');
     expect(text).toContain('   INDEX "ab_plain" USING FULLTEXT ("a", "b") WITH (\n      analyzer = \'keyword\'\n   )\n');
+  });
+
+  it('keeps a named index over a sub-column: printed, searched, guarding the sub-column against DROP', async () => {
+    await sql("CREATE TABLE doc.fi (id INT PRIMARY KEY, d OBJECT AS (a TEXT), t TEXT, INDEX d_ft USING FULLTEXT (d['a'], t) WITH (analyzer = 'english'))");
+    expect(String(await shown('doc.fi'))).toContain('   INDEX "d_ft" USING FULLTEXT ("d"[\'a\'], "t") WITH (\n      analyzer = \'english\'\n   )\n');
+    await sql("INSERT INTO doc.fi (id, d, t) VALUES (1, {a='running dogs'}, 'cats'), (2, {a='sleeping'}, 'a run')");
+    await sql('REFRESH TABLE doc.fi');
+    expect((await sql("SELECT id FROM doc.fi WHERE match(d_ft, 'runs') ORDER BY id")).rows).toEqual([[1], [2]]);
+    expect((await sql("SELECT id FROM doc.fi WHERE match(d_ft, 'dog') ORDER BY id")).rows).toEqual([[1]]);
+    expect((await sql("ALTER TABLE doc.fi DROP COLUMN d['a']")).error).toEqual({
+      code: 4004,
+      message: "UnsupportedFeatureException[Dropping column: d['a'] which is part of INDEX: d_ft is not allowed]",
+    });
+    expect((await sql("CREATE TABLE doc.fj (d OBJECT AS (a TEXT), INDEX x USING FULLTEXT (d['zz']))")).error).toEqual({
+      code: 4043,
+      message: "ColumnUnknownException[Column d['zz'] unknown]",
+    });
   });
 
   it('names a negated number and a != comparison in output columns as ExpressionFormatter does', async () => {
