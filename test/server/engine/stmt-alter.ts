@@ -14,6 +14,7 @@ import { canSeeSchema, checkPrivileges } from './privileges.js';
 import { query, rowcountStatement, type Prepared, type RunContext } from './run.js';
 import { relationSchema, type Env } from './scope.js';
 import { existingTable } from './stmt-ddl.js';
+import { foldedDefault } from './default-fold.js';
 import { checkConstraintName, columnSql, dropTableSql, notNullCheck, periodicRefresh, pgTableName } from './storage.js';
 import type { ExtraStatement } from './stmt-extras.js';
 import { typeFromNode, T, type ObjectField } from './types.js';
@@ -141,6 +142,7 @@ async function addColumn(ctx: RunContext, t: TableDef, d: Ctx, env: Env): Promis
       checks.push({ pgName: checkConstraintName(t), name, expr: formatStandalone(r.check.node, { quote: true }), node: r.check.node });
     }
   }
+  if (col.defaultExpr !== undefined) col.defaultExpr = await foldedDefault(ctx.state.pg, col.defaultExpr, env);
   if (primaryKey || col.generated !== undefined) await refuseIfNotEmpty(ctx, t, primaryKey ? 'primary key' : 'generated');
   await both(ctx, t, `ADD COLUMN ${columnSql(col)}`);
   t.columns.push(col);
@@ -274,7 +276,7 @@ export function prepareAlterColumnDefault(x: Extract<ExtraStatement, { kind: 'al
     const col = t.columns.find((c) => c.name === x.column[0]);
     if (!col || x.column.length > 1) throw columnUnknown(x.column.join('.'));
     if (x.expr === null) delete col.defaultExpr;
-    else col.defaultExpr = formatStandalone(x.expr, { quote: true, normalized: true });
+    else col.defaultExpr = await foldedDefault(ctx.state.pg, formatStandalone(x.expr, { quote: true, normalized: true }), env);
     ctx.state.catalog.touch();
     return -1;
   });

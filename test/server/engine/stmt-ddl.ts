@@ -15,6 +15,7 @@ import { sqlTypeName, T } from './types.js';
 import { canSeeSchema, checkPrivileges } from './privileges.js';
 import { rowcountStatement, type Outcome, type Prepared } from './run.js';
 import { relationSchema, Tx, type Env } from './scope.js';
+import { foldedDefault } from './default-fold.js';
 import { dropTableSql, refreshTable } from './storage.js';
 import { isSystemSchema } from './system-tables.js';
 import { translateQuery } from './query.js';
@@ -73,6 +74,7 @@ export function prepareCreateTable(node: Ctx, env: Env): Prepared {
     }
     validName(name, 'Relation');
     const spec = buildTable(node, schema, name, env);
+    for (const col of spec.table.columns) if (col.defaultExpr !== undefined) col.defaultExpr = await foldedDefault(pg, col.defaultExpr, env);
     await pg.exec(spec.ddl);
     catalog.addTable(spec.table);
     return 1;

@@ -2,7 +2,7 @@
  * SHOW CREATE TABLE for definitions no transcript records, as CrateDB's TableInfoToASTTest expects them:
  * a column without a column store, a named primary key, a PLAIN index (a fulltext index with the keyword
  * analyzer), a named index over a sub-column, and expressions as ExpressionFormatter prints them (`<>` for `!=`, `- 1` for a negated number)
- * next to a DEFAULT, which is printed analyzed (`-1`).
+ * next to a DEFAULT, which is printed analyzed (`-1`, `1 + 1` as `2`).
  */
 import { describe, expect, it } from 'vitest';
 import { engineForFile } from './file-engine.js';
@@ -57,6 +57,21 @@ describe('SHOW CREATE TABLE', () => {
       code: 4043,
       message: "ColumnUnknownException[Column d['zz'] unknown]",
     });
+  });
+
+  it('keeps a constant DEFAULT as its value, computed once, and a function call as written', async () => {
+    await sql("CREATE TABLE doc.d (a INT DEFAULT 1 + 1, b TEXT DEFAULT 'it''s' || 'x', c DOUBLE DEFAULT 1.5 * 2, h INT DEFAULT 7 / 2, e TIMESTAMP WITH TIME ZONE DEFAULT now())");
+    await sql('ALTER TABLE doc.d ADD COLUMN f INT DEFAULT 5 * 60');
+    await sql('ALTER TABLE doc.d ALTER COLUMN h SET DEFAULT (2 * 3) - 1');
+    const text = String(await shown('doc.d'));
+    for (const line of ['"a" INTEGER DEFAULT 2,', '"b" TEXT DEFAULT \'it\'\'sx\',', '"c" DOUBLE PRECISION DEFAULT 3.0,', '"h" INTEGER DEFAULT 5,', '"e" TIMESTAMP WITH TIME ZONE DEFAULT now(),', '"f" INTEGER DEFAULT 300']) {
+      expect(text).toContain(`   ${line}`);
+    }
+    const defaults = await sql("SELECT column_name, column_default FROM information_schema.columns WHERE table_name = 'd' ORDER BY ordinal_position");
+    expect(defaults.rows).toEqual([['a', '2'], ['b', "'it''sx'"], ['c', '3.0'], ['h', '5'], ['e', 'now()'], ['f', '300']]);
+    await sql('INSERT INTO doc.d (e) VALUES (NULL)');
+    await sql('REFRESH TABLE doc.d');
+    expect((await sql('SELECT a, b, c, h, f FROM doc.d')).rows).toEqual([[2, "it'sx", 3, 5, 300]]);
   });
 
   it('names a negated number and a != comparison in output columns as ExpressionFormatter does', async () => {
