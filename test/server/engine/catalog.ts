@@ -152,6 +152,7 @@ export class Catalog {
 
   removeTable(t: TableDef): void {
     this.tables.delete(`${t.schema}.${t.name}`);
+    this.moveRelationPrivileges(`${t.schema}.${t.name}`, undefined);
     this.touch();
   }
 
@@ -162,6 +163,21 @@ export class Catalog {
     t.name = name;
     this.tables.set(`${schema}.${name}`, t);
     this.touch();
+  }
+
+  /**
+   * The privileges held on one relation (`schema.name`), moved to another or, with no target, dropped with
+   * it: CrateDB keeps them with the relation, not with its name.
+   */
+  moveRelationPrivileges(from: string, to: string | undefined): void {
+    for (const user of this.users.values()) {
+      for (const p of [...user.privileges]) {
+        const at = p.indexOf('@');
+        if (p.slice(at + 1) !== from) continue;
+        user.privileges.delete(p);
+        if (to !== undefined) user.privileges.add(`${p.slice(0, at + 1)}${to}`);
+      }
+    }
   }
 
   /** User schemas: explicit ones plus those holding a table or view. */

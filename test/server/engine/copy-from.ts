@@ -166,7 +166,7 @@ export function prepareCopyFrom(node: Ctx, env: Env): Prepared {
     async run(ctx) {
       const t = existingTable(node.tableWithPartition().qname(), env, 'INSERT');
       checkOpen(t, 'INSERT');
-      checkPrivileges(env.user, [{ schema: t.schema, type: 'DML' }]);
+      checkPrivileges(env.user, [{ schema: t.schema, table: t.name, type: 'DML' }]);
       const summaries: FileSummary[] = [];
       for (const uri of uris(node)) for (const f of localFiles(uri)) summaries.push(await loadFile(ctx, env, t, f, opts, columns));
       if (!summaryWanted) return { kind: 'count', rowcount: summaries.reduce((n, s) => n + (s.successCount ?? 0), 0) };

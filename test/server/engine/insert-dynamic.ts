@@ -21,7 +21,7 @@ export function dynamicInsert(node: Ctx, env: Env, tokens: Token[], table: Table
     : [];
   const tx = new Tx(env, tokens);
   const addColumns = async (ctx: RunContext, argRows: unknown[][]): Promise<Prepared> => {
-    checkPrivileges(env.user, [{ schema: table.schema, type: 'DML' }]);
+    checkPrivileges(env.user, [{ schema: table.schema, table: table.name, type: 'DML' }]);
     for (const name of unknown) {
       const k = names.indexOf(name);
       let sample: unknown = null;

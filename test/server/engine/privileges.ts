@@ -1,34 +1,64 @@
 /**
- * Users and privileges as CrateDB checks them: `crate` is a superuser; another user sees a schema
- * only when it holds some privilege on it (or cluster-wide), otherwise the schema does not exist for
- * it (4045, `sys` included); seeing it but lacking the statement's privilege is 4011.
+ * Users and privileges as CrateDB checks them: `crate` is a superuser. A privilege is held cluster-wide,
+ * on a schema or on one table or view (`type@`, `type@schema`, `type@schema.table`), granted or denied;
+ * the most specific level that says anything decides (RolePrivileges.matchPrivilege: table, then schema,
+ * then cluster). Another user sees a schema only when it holds some privilege on it, on a relation in it or
+ * cluster-wide, otherwise the schema does not exist for it (4045, `sys` included); a relation it holds
+ * nothing on does not exist either (4041); seeing it but lacking the statement's privilege is 4011.
  */
 import type { PrivilegeType, UserDef } from './catalog.js';
-import { missingPrivilege, schemaUnknown } from './errors.js';
+import { missingPrivilege, relationUnknown, schemaUnknown } from './errors.js';
 
 const TYPES: PrivilegeType[] = ['DQL', 'DML', 'DDL', 'AL'];
 
-/** True when the user may see `schema` at all. */
-export function canSeeSchema(user: UserDef, schema: string): boolean {
-  if (user.superuser || schema === 'information_schema' || schema === 'pg_catalog') return true;
-  return TYPES.some((t) => hasPrivilege(user, t, schema));
+/** What a statement needs: a privilege on a schema, or on one relation of it when `table` is given. */
+export interface PrivilegeNeed {
+  schema: string;
+  table?: string;
+  type: PrivilegeType;
 }
 
-/** A privilege on the schema or cluster-wide, unless denied on that schema (DENY wins over GRANT). */
-export function hasPrivilege(user: UserDef, type: PrivilegeType, schema: string | null): boolean {
+/** The privileges' identifiers from the most specific to the cluster's (''). */
+function levels(schema: string | null, table?: string): string[] {
+  if (schema === null || schema === '') return [''];
+  return table === undefined ? [schema, ''] : [`${schema}.${table}`, schema, ''];
+}
+
+/** The privilege at its most specific stated level; DENY beats a GRANT only on the same level or above it. */
+export function hasPrivilege(user: UserDef, type: PrivilegeType, schema: string | null, table?: string): boolean {
   if (user.superuser) return true;
-  if (schema !== null && user.privileges.has(`DENY:${type}@${schema}`)) return false;
-  if (user.privileges.has(`${type}@`)) return true;
-  return schema !== null && user.privileges.has(`${type}@${schema}`);
+  for (const ident of levels(schema, table)) {
+    if (user.privileges.has(`DENY:${type}@${ident}`)) return false;
+    if (user.privileges.has(`${type}@${ident}`)) return true;
+  }
+  return false;
+}
+
+/** True when the user holds some privilege on the schema itself or cluster-wide: every relation of it is visible. */
+export function seesWholeSchema(user: UserDef, schema: string): boolean {
+  return user.superuser || TYPES.some((t) => hasPrivilege(user, t, schema));
+}
+
+/** True when the user may see `schema` at all: through the schema, the cluster, or a relation in it. */
+export function canSeeSchema(user: UserDef, schema: string): boolean {
+  if (user.superuser || schema === 'information_schema' || schema === 'pg_catalog') return true;
+  if (seesWholeSchema(user, schema)) return true;
+  return [...user.privileges].some((p) => !p.startsWith('DENY:') && p.slice(p.indexOf('@') + 1).startsWith(`${schema}.`));
+}
+
+/** True when the user may see the relation: some privilege on it, its schema or the cluster. */
+export function canSeeRelation(user: UserDef, schema: string, table: string): boolean {
+  return user.superuser || TYPES.some((t) => hasPrivilege(user, t, schema, table));
 }
 
 /** Throws CrateDB's error for the first requirement the user does not meet. */
-export function checkPrivileges(user: UserDef, needs: ReadonlyArray<{ schema: string; type: PrivilegeType }>): void {
+export function checkPrivileges(user: UserDef, needs: ReadonlyArray<PrivilegeNeed>): void {
   if (user.superuser) return;
-  for (const { schema, type } of needs) {
+  for (const { schema, table, type } of needs) {
     if (schema === 'information_schema' || schema === 'pg_catalog') continue;
-    if (!canSeeSchema(user, schema)) throw schemaUnknown(schema);
-    if (!hasPrivilege(user, type, schema)) throw missingPrivilege(type, user.name);
+    if (schema !== '' && !canSeeSchema(user, schema)) throw schemaUnknown(schema);
+    if (table !== undefined && !canSeeRelation(user, schema, table)) throw relationUnknown(`${schema}.${table}`);
+    if (!hasPrivilege(user, type, schema, table)) throw missingPrivilege(type, user.name);
   }
 }
 

@@ -93,7 +93,7 @@ export function namedRelation(parts: string[], alias: string | undefined, tx: Tx
   const { catalog } = tx.env;
   const view = catalog.view(schema, name);
   if (view) {
-    tx.need(schema, 'DQL');
+    tx.need(schema, 'DQL', name);
     const parsed = parseStatement(view.query, tx.env.version);
     if (parsed.kind !== 'tree') throw new CrateError(500, 5000, 'broken view');
     const saved = tx.env;
@@ -110,7 +110,7 @@ export function namedRelation(parts: string[], alias: string | undefined, tx: Tx
     if (parts.length === 2 && !catalog.schemaExists(schema)) throw schemaUnknown(schema);
     throw relationUnknown(parts.join('.'));
   }
-  tx.need(schema, 'DQL');
+  tx.need(schema, 'DQL', name);
   checkOpen(table, 'READ');
   const mode = tx.visibility;
   if (tx.reads.get(table) !== 'shadow') tx.reads.set(table, mode);

@@ -5,6 +5,7 @@
  */
 import type { CrateVersion } from '../contract.js';
 import type { Catalog, ColumnDef, IndexDef, PrivilegeType, TableDef, UserDef } from './catalog.js';
+import type { PrivilegeNeed } from './privileges.js';
 import { columnUnknown, CrateError, relationUnknown } from './errors.js';
 import { quoteIdent } from './format.js';
 import type { Token } from './parse.js';
@@ -83,7 +84,7 @@ export class Tx {
   /** User tables read, and whether through the searchable copy. */
   readonly reads = new Map<TableDef, 'live' | 'shadow'>();
   readonly systemTables = new Set<string>();
-  readonly privileges: Array<{ schema: string; type: PrivilegeType }> = [];
+  readonly privileges: PrivilegeNeed[] = [];
   /** CTE names visible while translating (name -> output columns). */
   readonly ctes: Array<Map<string, Column[]>> = [];
   private readonly placeholders = new Map<number, number>();
@@ -106,8 +107,9 @@ export class Tx {
     return n;
   }
 
-  need(schema: string, type: PrivilegeType): void {
-    this.privileges.push({ schema, type });
+  /** A privilege the statement needs, on the schema or on one of its relations. */
+  need(schema: string, type: PrivilegeType, table?: string): void {
+    this.privileges.push(table === undefined ? { schema, type } : { schema, table, type });
   }
 }
 

@@ -61,7 +61,7 @@ export function prepareShowCreateTable(node: Ctx, env: Env): Prepared {
         throw new CrateError(400, 4007, `OperationOnInaccessibleRelationException[The relation "${schema}.${parts[parts.length - 1]}" doesn't support or allow SHOW CREATE operations]`);
       }
       const t = existingTable(node.table().qname(), env);
-      checkPrivileges(env.user, [{ schema: t.schema, type: 'DQL' }]);
+      checkPrivileges(env.user, [{ schema: t.schema, table: t.name, type: 'DQL' }]);
       return { kind: 'rows', cols: [`SHOW CREATE TABLE ${t.schema}.${t.name}`], types: [T.text], oids: [25], rows: [[showCreateTable(t)]] };
     },
   };

@@ -3,12 +3,12 @@
  * BEGIN / COMMIT (accepted, no transactions), users (CREATE / ALTER / DROP USER) and privileges
  * (GRANT / DENY / REVOKE: the rowcount is the number of privileges changed).
  */
-import { CrateError, sqlParse } from './errors.js';
+import { CrateError, relationUnknown, sqlParse } from './errors.js';
 import { properties } from './ddl-create.js';
 import { identName, qnameParts, ruleName, stringValue, type Ctx } from './parse.js';
 import { isPrivilegeType, privilegeTypes } from './privileges.js';
 import { rowcountStatement, type Prepared } from './run.js';
-import type { Env } from './scope.js';
+import { relationSchema, type Env } from './scope.js';
 import { existingTable } from './stmt-ddl.js';
 import { T } from './types.js';
 import { allSettings, setSetting, showSetting } from './session-settings.js';
@@ -124,7 +124,14 @@ export function preparePrivileges(node: Ctx, env: Env): Prepared {
       ? ['']
       : objects.map((q) => {
           if (securable === 'SCHEMA') return qnameParts(q).join('.');
-          return existingTable(q, env).schema;
+          if (securable === 'VIEW') {
+            const parts = qnameParts(q);
+            const schema = relationSchema(parts, env);
+            if (!catalog.view(schema, parts[parts.length - 1]!)) throw relationUnknown(parts.join('.'));
+            return `${schema}.${parts[parts.length - 1]}`;
+          }
+          const t = existingTable(q, env);
+          return `${t.schema}.${t.name}`;
         });
     let changed = 0;
     for (const u of users) {

@@ -56,7 +56,7 @@ export function prepareAlter(a: Ctx, env: Env): Prepared {
   if (rule === 'AlterClusterSwapTableContext') return swap(a, env);
   return rowcountStatement(async (ctx) => {
     const t = existingTable(alterTarget(a), env, 'ALTER');
-    checkPrivileges(env.user, [{ schema: t.schema, type: 'DDL' }]);
+    checkPrivileges(env.user, [{ schema: t.schema, table: t.name, type: 'DDL' }]);
     if (rule !== 'AlterTableOpenCloseContext') checkBlocks(t, alterOperation(a, rule));
     let rowcount = -1;
     switch (rule) {
@@ -90,6 +90,7 @@ export function prepareAlter(a: Ctx, env: Env): Prepared {
         if (ctx.state.catalog.table(schema, name) || ctx.state.catalog.view(schema, name)) {
           throw sqlParse(`Cannot rename table ${t.schema}.${t.name} to ${schema}.${name}, table ${schema}.${name} already exists`);
         }
+        ctx.state.catalog.moveRelationPrivileges(`${t.schema}.${t.name}`, `${schema}.${name}`);
         ctx.state.catalog.renameTable(t, schema, name);
         break;
       }
@@ -244,7 +245,7 @@ function swap(a: Ctx, env: Env): Prepared {
     const { catalog } = ctx.state;
     const source = existingTable(a.source, env);
     const target = existingTable(a.target, env);
-    checkPrivileges(env.user, [{ schema: source.schema, type: 'DDL' }, { schema: target.schema, type: 'DDL' }]);
+    checkPrivileges(env.user, [{ schema: source.schema, table: source.name, type: 'DDL' }, { schema: target.schema, table: target.name, type: 'DDL' }]);
     const dropSource = properties(a.withProperties?.()).get('drop_source') === 'true';
     const s = { schema: source.schema, name: source.name };
     const tgt = { schema: target.schema, name: target.name };

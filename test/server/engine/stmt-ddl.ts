@@ -86,8 +86,9 @@ export function prepareDropTable(node: Ctx, env: Env): Prepared {
   const qname = node.table().qname();
   return rowcountStatement(async (ctx) => {
     const { schema, name, written } = tableName(qname, env);
-    checkPrivileges(env.user, [{ schema, type: 'DDL' }]);
     const t = ctx.state.catalog.table(schema, name);
+    // A relation's own privilege counts for a relation that exists.
+    checkPrivileges(env.user, [{ schema, ...(t ? { table: name } : {}), type: 'DDL' }]);
     if (!t && ctx.state.catalog.view(schema, name)) {
       throw new CrateError(400, 4007, `OperationOnInaccessibleRelationException[The relation "${schema}.${name}" doesn't support or allow DROP operations]`);
     }
@@ -107,7 +108,7 @@ export function prepareRefresh(node: Ctx, env: Env): Prepared {
   const refs = node.tableWithPartitions().tableWithPartition() as Ctx[];
   return rowcountStatement(async (ctx) => {
     const tables = refs.map((r) => existingTable(r.qname(), env));
-    checkPrivileges(env.user, tables.map((t) => ({ schema: t.schema, type: 'DQL' as const })));
+    checkPrivileges(env.user, tables.map((t) => ({ schema: t.schema, table: t.name, type: 'DQL' as const })));
     let count = 0;
     for (const t of tables) {
       await refreshTable(ctx.state.pg, t);
@@ -150,12 +151,13 @@ export function prepareDropView(node: Ctx, env: Env): Prepared {
     for (const parts of names) {
       const schema = relationSchema(parts, env);
       const name = parts[parts.length - 1]!;
-      checkPrivileges(env.user, [{ schema, type: 'DDL' }]);
+      checkPrivileges(env.user, [{ schema, ...(catalog.view(schema, name) ? { table: name } : {}), type: 'DDL' }]);
       if (!catalog.view(schema, name)) {
         if (ifExists) continue;
         throw new CrateError(404, 4041, `RelationsUnknown[Relations not found: ${schema}.${name}]`);
       }
       catalog.views.delete(`${schema}.${name}`);
+      catalog.moveRelationPrivileges(`${schema}.${name}`, undefined);
       dropped++;
     }
     catalog.touch();

@@ -29,7 +29,7 @@ export function prepareInsert(node: Ctx, env: Env, tokens: Token[]): Prepared {
   checkOpen(table, 'INSERT');
   if (table.keyIncludesId) throw sqlParse('Column "_id" is required but is missing from the insert statement');
   const tx = new Tx(env, tokens, 'shadow');
-  tx.need(table.schema, 'DML');
+  tx.need(table.schema, 'DML', table.name);
   const named = ((node.ident() as Ctx[] | null) ?? []).map(identName);
   const names = named.length > 0 ? named : table.columns.map((c) => c.name);
   const unknown = names.filter((n) => !table.columns.some((c) => c.name === n));
@@ -80,7 +80,7 @@ export function prepareInsert(node: Ctx, env: Env, tokens: Token[]): Prepared {
       throw sqlParse(`Number of target columns (${columns.length}) of insert statement doesn't match number of source columns (${r.outputs.length})`);
     }
     c.source = { sql: finishSql(r.sql, srcTx), tx: srcTx };
-    for (const p of srcTx.privileges) tx.need(p.schema, p.type);
+    for (const p of srcTx.privileges) tx.need(p.schema, p.type, p.table);
     tx.maxParam = Math.max(tx.maxParam, srcTx.maxParam);
   }
   c.sql = buildSql(c, node);

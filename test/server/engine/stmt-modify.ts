@@ -100,7 +100,7 @@ function returningSql(c: Compiled, node: Ctx): string {
 export function prepareUpdate(node: Ctx, env: Env, tokens: Token[]): Prepared {
   const { table, alias } = target(node, env, 'UPDATE');
   const tx = new Tx(env, tokens);
-  tx.need(table.schema, 'DML');
+  tx.need(table.schema, 'DML', table.name);
   const c: Compiled = { table, alias, tx, sql: '', keys: undefined, versioned: false };
   const { sql: sets, set } = updateAssignments(table, node.assignment() as Ctx[], tx, false, alias);
   const where = node.where()?.condition;
@@ -118,7 +118,7 @@ export function prepareUpdate(node: Ctx, env: Env, tokens: Token[]): Prepared {
 export function prepareDelete(node: Ctx, env: Env, tokens: Token[]): Prepared {
   const { table, alias } = target(node, env, 'DELETE');
   const tx = new Tx(env, tokens);
-  tx.need(table.schema, 'DML');
+  tx.need(table.schema, 'DML', table.name);
   const c: Compiled = { table, alias, tx, sql: '', keys: undefined, versioned: false };
   const where = node.where()?.condition;
   const { clause, keys } = whereParts(c, where);

@@ -7,8 +7,8 @@
 import type { PGlite } from '@electric-sql/pglite';
 import { DOC_ID_FUNCTIONS_SQL } from './doc-id.js';
 import { schemaUnknown } from './errors.js';
-import { quoteIdent } from './format.js';
-import { canSeeSchema } from './privileges.js';
+import { pgString, quoteIdent } from './format.js';
+import { canSeeRelation, canSeeSchema, seesWholeSchema } from './privileges.js';
 import type { Column, Tx } from './scope.js';
 import { SYSTEM_SCHEMA } from './storage.js';
 import { pgType, T, type CrateType } from './types.js';
@@ -26,6 +26,8 @@ export interface SystemTableDef {
   columns: Array<{ name: string; type: CrateType }>;
   /** Column holding the schema a row belongs to (rows of invisible schemas are hidden). */
   schemaColumn?: string;
+  /** Column holding the relation a row belongs to, beside `schemaColumn` (rows of invisible relations are hidden). */
+  tableColumn?: string;
   /** Rebuilt on every read (cluster state), not only after catalog changes. */
   live?: boolean;
   rows(state: EngineState): unknown[][] | Promise<unknown[][]>;
@@ -41,6 +43,16 @@ function def(schema: string, name: string, columns: Array<[string, CrateType]>, 
   return { schema, name, columns: columns.map(([n, t]) => ({ name: n, type: t })), rows, ...extra };
 }
 
+/** sys.privileges' `class` of a privilege's identifier: '' the cluster, `s` a schema, `s.t` a table or view. */
+function privilegeClass(state: EngineState, ident: string): string {
+  if (ident === '') return 'CLUSTER';
+  const dot = ident.indexOf('.');
+  if (dot < 0) return 'SCHEMA';
+  return state.catalog.view(ident.slice(0, dot), ident.slice(dot + 1)) ? 'VIEW' : 'TABLE';
+}
+
+const BY_RELATION = { schemaColumn: 'table_schema', tableColumn: 'table_name' } as const;
+
 /** Every system table, keyed `schema.name`. */
 export const SYSTEM_TABLES: Map<string, SystemTableDef> = new Map(
   [
@@ -51,7 +63,7 @@ export const SYSTEM_TABLES: Map<string, SystemTableDef> = new Map(
       ['settings', settingsType()], ['table_catalog', text],
       ['table_name', text], ['table_schema', text], ['table_type', text],
       ['version', obj([['created', text], ['upgraded', text]])],
-    ], (s) => formatTableRows(s).tables, { schemaColumn: 'table_schema' }),
+    ], (s) => formatTableRows(s).tables, BY_RELATION),
     def('information_schema', 'columns', [
       ['character_maximum_length', int], ['character_octet_length', int], ['character_set_catalog', text],
       ['character_set_name', text], ['character_set_schema', text], ['check_action', int], ['check_references', text],
@@ -64,7 +76,7 @@ export const SYSTEM_TABLES: Map<string, SystemTableDef> = new Map(
       ['numeric_precision', int], ['numeric_precision_radix', int], ['numeric_scale', int], ['ordinal_position', int],
       ['table_catalog', text], ['table_name', text], ['table_schema', text], ['udt_catalog', text], ['udt_name', text],
       ['udt_schema', text],
-    ], (s) => formatTableRows(s).columns, { schemaColumn: 'table_schema' }),
+    ], (s) => formatTableRows(s).columns, BY_RELATION),
     def('information_schema', 'schemata', [
       ['catalog_name', text], ['default_character_set_catalog', text], ['default_character_set_name', text],
       ['default_character_set_schema', text], ['schema_name', text], ['schema_owner', text], ['sql_path', text],
@@ -73,15 +85,15 @@ export const SYSTEM_TABLES: Map<string, SystemTableDef> = new Map(
       ['constraint_catalog', text], ['constraint_name', text], ['constraint_schema', text], ['constraint_type', text],
       ['initially_deferred', text], ['is_deferrable', text], ['nulls_distinct', text], ['table_catalog', text],
       ['table_name', text], ['table_schema', text],
-    ], (s) => formatTableRows(s).constraints, { schemaColumn: 'table_schema' }),
+    ], (s) => formatTableRows(s).constraints, BY_RELATION),
     def('information_schema', 'key_column_usage', [
       ['column_name', text], ['constraint_catalog', text], ['constraint_name', text], ['constraint_schema', text],
       ['ordinal_position', int], ['table_catalog', text], ['table_name', text], ['table_schema', text],
-    ], (s) => formatTableRows(s).keys, { schemaColumn: 'table_schema' }),
+    ], (s) => formatTableRows(s).keys, BY_RELATION),
     def('information_schema', 'views', [
       ['check_option', text], ['is_updatable', bool], ['owner', text], ['table_catalog', text], ['table_name', text],
       ['table_schema', text], ['view_definition', text],
-    ], (s) => formatTableRows(s).views, { schemaColumn: 'table_schema' }),
+    ], (s) => formatTableRows(s).views, BY_RELATION),
     def('sys', 'cluster', [
       ['id', text], ['license', obj([['expiry_date', T.timestamptz], ['issued_to', text], ['max_nodes', int]])],
       ['master_node', text], ['name', text], ['settings', obj()],
@@ -109,7 +121,7 @@ export const SYSTEM_TABLES: Map<string, SystemTableDef> = new Map(
       ['closed', bool], ['number_of_replicas', text], ['number_of_shards', int], ['partition_ident', text],
       ['routing_hash_function', text], ['table_name', text], ['table_schema', text], ['values', T.object([], 'ignored')],
       ['version', obj([['created', text], ['upgraded', text]])],
-    ], partitionRows, { schemaColumn: 'table_schema', live: true }),
+    ], partitionRows, { ...BY_RELATION, live: true }),
     def('information_schema', 'referential_constraints', [
       ['constraint_catalog', text], ['constraint_name', text], ['constraint_schema', text], ['delete_rule', text],
       ['match_option', text], ['unique_constraint_catalog', text], ['unique_constraint_name', text],
@@ -142,7 +154,7 @@ export const SYSTEM_TABLES: Map<string, SystemTableDef> = new Map(
       (s) => [...s.catalog.users.values()].flatMap((u) => [...u.privileges].map((p) => {
         const denied = p.startsWith('DENY:');
         const [type, schema] = p.replace(/^DENY:/, '').split('@') as [string, string];
-        return [schema === '' ? 'CLUSTER' : 'SCHEMA', u.name, 'crate', schema === '' ? null : schema, denied ? 'DENY' : 'GRANT', type];
+        return [privilegeClass(s, schema), u.name, 'crate', schema === '' ? null : schema, denied ? 'DENY' : 'GRANT', type];
       }))),
     def('sys', 'summits', [['mountain', text]], () => []),
     def('sys', 'jobs_log', [
@@ -174,11 +186,26 @@ export function systemRelation(schema: string, name: string, tx: Tx): { sql: str
   tx.systemTables.add(`${schema}.${name}`);
   if (schema === 'sys') tx.need('sys', 'DQL');
   let sql = pgName(d);
-  if (!user.superuser && d.schemaColumn) {
-    const visible = tx.env.catalog.userSchemas().concat(['blob', 'sys', 'information_schema', 'pg_catalog']).filter((s) => canSeeSchema(user, s));
-    sql = `(SELECT * FROM ${sql} WHERE ${quoteIdent(d.schemaColumn)} = ANY(ARRAY[${visible.map((v) => `'${v.replace(/'/g, "''")}'`).join(', ') || "''"}]::text[]))`;
-  }
+  if (!user.superuser && d.schemaColumn) sql = `(SELECT * FROM ${sql} WHERE ${visibleRows(d, tx)})`;
   return { sql, columns: systemColumns(d, tx.env.version) };
+}
+
+const textArray = (values: string[]): string => `ARRAY[${values.map(pgString).join(', ') || "''"}]::text[]`;
+
+/**
+ * The rows another user may see: of the schemas it sees whole (a privilege on the schema or the cluster), and
+ * where the table has a relation column, of the relations it holds a privilege on in other schemas.
+ */
+function visibleRows(d: SystemTableDef, tx: Tx): string {
+  const { user, catalog } = tx.env;
+  const schemas = catalog.userSchemas().concat(['blob', 'sys', 'information_schema', 'pg_catalog']);
+  const schemaCol = quoteIdent(d.schemaColumn!);
+  if (!d.tableColumn) return `${schemaCol} = ANY(${textArray(schemas.filter((s) => canSeeSchema(user, s)))})`;
+  const whole = schemas.filter((s) => s === 'information_schema' || s === 'pg_catalog' || seesWholeSchema(user, s));
+  const relations = [...catalog.tables.values(), ...catalog.views.values()]
+    .filter((r) => !whole.includes(r.schema) && canSeeRelation(user, r.schema, r.name))
+    .map((r) => `${r.schema}.${r.name}`);
+  return `(${schemaCol} = ANY(${textArray(whole)}) OR ${schemaCol} || '.' || ${quoteIdent(d.tableColumn)} = ANY(${textArray(relations)}))`;
 }
 
 /** Creates the PG tables of every system table (once per engine). */

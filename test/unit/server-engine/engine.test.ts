@@ -201,6 +201,31 @@ describe('engine 6.4', () => {
       expect(await engine.authenticate('migrator', 'secret')).toBe(true);
       expect(await engine.authenticate('migrator', 'wrong')).toBe(false);
     });
+
+    it('grants on one table: only it is visible, the most specific level decides, the privilege goes with the table', async () => {
+      const reader = client(engine, 'migrator');
+      await sql('CREATE TABLE tp1 (id INT)');
+      await sql('CREATE TABLE tp2 (id INT)');
+      expect((await sql('GRANT DQL ON TABLE doc.tp1 TO migrator')).body.rowcount).toBe(1);
+      expect((await sql("SELECT class, ident, state, type FROM sys.privileges WHERE grantee = 'migrator'")).body.rows).toEqual([['TABLE', 'doc.tp1', 'GRANT', 'DQL']]);
+      expect((await reader('SELECT count(*) FROM tp1')).status).toBe(200);
+      expect((await reader('SELECT count(*) FROM tp2')).body.error).toEqual({ code: 4041, message: "RelationUnknown[Relation 'doc.tp2' unknown]" });
+      expect((await reader('INSERT INTO tp1 (id) VALUES (1)')).body.error?.code).toBe(4011);
+      const listed = await reader("SELECT table_name FROM information_schema.tables WHERE table_schema = 'doc' ORDER BY 1");
+      expect(listed.body.rows).toEqual([['tp1']]);
+      // A DENY on the table beats a GRANT on its schema; a GRANT on the table beats a DENY on the schema.
+      await sql('GRANT DML ON SCHEMA doc TO migrator');
+      await sql('DENY DML ON TABLE doc.tp1 TO migrator');
+      expect((await reader('INSERT INTO tp1 (id) VALUES (1)')).body.error?.code).toBe(4011);
+      expect((await reader('INSERT INTO tp2 (id) VALUES (1)')).body.rowcount).toBe(1);
+      await sql('DENY DML ON SCHEMA doc TO migrator');
+      await sql('GRANT DML ON TABLE doc.tp1 TO migrator');
+      expect((await reader('INSERT INTO tp1 (id) VALUES (2)')).body.rowcount).toBe(1);
+      await sql('ALTER TABLE tp1 RENAME TO tp3');
+      expect((await sql("SELECT ident, type FROM sys.privileges WHERE class = 'TABLE' ORDER BY type")).body.rows).toEqual([['doc.tp3', 'DML'], ['doc.tp3', 'DQL']]);
+      await sql('DROP TABLE tp3');
+      expect((await sql("SELECT count(*) FROM sys.privileges WHERE class = 'TABLE'")).body.rows).toEqual([[0]]);
+    });
   });
 
   it('tells the cluster layer which shards a key lookup needs', async () => {
