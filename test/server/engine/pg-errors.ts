@@ -57,7 +57,8 @@ export function mapPgError(e: PgError): CrateError {
     case '22007':
     case '22008': {
       const m = /invalid input syntax for type ([a-z ]+): "(.*)"$/.exec(msg);
-      if (m) return sqlParse(`Cannot cast value \`${m[2]}\` to type \`${m[1] === 'timestamp with time zone' || m[1] === 'timestamp without time zone' ? m[1] : m[1]}\``);
+      // PG's names of these types are CrateDB's (integer, double precision, timestamp with time zone, ...).
+      if (m) return sqlParse(`Cannot cast value \`${m[2]}\` to type \`${m[1]}\``);
       return sqlParse(msg);
     }
     case '22001': {
