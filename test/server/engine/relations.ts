@@ -82,7 +82,8 @@ export function namedRelation(parts: string[], alias: string | undefined, tx: Tx
     }
   }
   if (parts.length > 2) throw sqlParse(`Invalid relation name: ${parts.join('.')}`);
-  const schema = relationSchema(parts, tx.env);
+  // pg_catalog is on every search path, first (CrateDB's SearchPath), so its tables need no schema.
+  const schema = parts.length === 1 && SYSTEM_TABLES.has(`pg_catalog.${name}`) ? 'pg_catalog' : relationSchema(parts, tx.env);
   const a = alias ?? name;
   if (isSystemSchema(schema)) {
     const sys = systemRelation(schema, name, tx);

@@ -122,6 +122,12 @@ export const SYSTEM_TABLES: Map<string, SystemTableDef> = new Map(
       ['routing_hash_function', text], ['table_name', text], ['table_schema', text], ['values', T.object([], 'ignored')],
       ['version', obj([['created', text], ['upgraded', text]])],
     ], partitionRows, { ...BY_RELATION, live: true }),
+    // PgTablesTable: every table (not views), system ones included; the other columns are constants there.
+    def('pg_catalog', 'pg_tables', [
+      ['hasindexes', bool], ['hasrules', bool], ['hastriggers', bool], ['rowsecurity', bool], ['schemaname', text],
+      ['tablename', text], ['tableowner', text], ['tablespace', text],
+    ], (s) => formatTableRows(s).tables.filter((r) => r[14] === 'BASE TABLE').map((r) => [false, false, false, false, r[13], r[12], null, null]),
+    { schemaColumn: 'schemaname', tableColumn: 'tablename' }),
     def('information_schema', 'referential_constraints', [
       ['constraint_catalog', text], ['constraint_name', text], ['constraint_schema', text], ['delete_rule', text],
       ['match_option', text], ['unique_constraint_catalog', text], ['unique_constraint_name', text],

@@ -1,8 +1,8 @@
 /**
  * The sys tables of a healthy single node that no transcript records whole, as CrateDB 6.4's sources
  * define them: sys.checks (cluster checks 2 and 3), sys.node_checks (1-3, 5-8, all passing on one node),
- * sys.cluster_health, sys.jobs (the statement sees itself, with its node and start time), sys.jobs_log, and
- * the snapshot tables, empty without a repository.
+ * sys.cluster_health, sys.jobs (the statement sees itself, with its node and start time), sys.jobs_log,
+ * pg_catalog.pg_tables, and the snapshot tables, empty without a repository.
  */
 import { describe, expect, it } from 'vitest';
 import { engineForFile } from './file-engine.js';
@@ -59,6 +59,16 @@ describe('sys tables of a single node', () => {
       ['SELECT * FROM doc.nope', "Relation 'doc.nope' unknown", 'SELECT', 'crate', true],
     ]);
     expect((await sql("SELECT count(*) FROM sys.jobs_log WHERE stmt LIKE '%sys.jobs_log%'")).rows).toEqual([[1]]);
+  });
+
+  it('lists the tables, not the views, in pg_catalog.pg_tables, which needs no schema', async () => {
+    await sql('CREATE TABLE doc.pt (id INT)');
+    await sql('CREATE VIEW doc.pv AS SELECT id FROM doc.pt');
+    expect(await sql("SELECT * FROM pg_catalog.pg_tables WHERE schemaname = 'doc'")).toMatchObject({
+      cols: ['hasindexes', 'hasrules', 'hastriggers', 'rowsecurity', 'schemaname', 'tablename', 'tableowner', 'tablespace'],
+      rows: [[false, false, false, false, 'doc', 'pt', null, null]],
+    });
+    expect((await sql("SELECT tablename FROM pg_tables WHERE schemaname = 'pg_catalog'")).rows).toEqual([['pg_tables']]);
   });
 
   it('has the snapshot tables, empty', async () => {
