@@ -3,7 +3,7 @@ import { AbortedError, ConfigError, ConnectionError, CrateDbError } from '../err
 import type { ResolvedConfig } from '../config/types.js';
 import { deferredLogger } from '../logger.js';
 import { readAnswer, whereText, type RequestContext } from './errors.js';
-import { qualifiedName } from './identifiers.js';
+import { refreshStatement } from './identifiers.js';
 import { createTransport, type HttpRequest, type HttpResponse, type ServerTransport } from './transport.js';
 import type { BulkItem, BulkResult, CrateClient, QueryOptions, SqlResult, TableRef } from './types.js';
 
@@ -215,7 +215,7 @@ export function createClient(config: ResolvedConfig, options: ClientOptions = {}
   async function refresh(tables: readonly TableRef[], opts: QueryOptions = {}): Promise<void> {
     if (tables.length === 0) return;
     // Refreshing twice has the effect of refreshing once: safe to retry like a read.
-    await sql(`REFRESH TABLE ${tables.map(qualifiedName).join(', ')}`, undefined, { readOnly: true, ...opts });
+    await sql(refreshStatement(tables), undefined, { readOnly: true, ...opts });
   }
 
   async function ping(opts: { signal?: AbortSignal } = {}): Promise<{ server: string; version: string }> {

@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import type { CrateClient, TableRef } from '../../client/types.js';
-import { qualifiedName, quoteIdent } from '../../client/identifiers.js';
+import { qualifiedName, quoteIdent, refreshStatement } from '../../client/identifiers.js';
 import { RebuildError } from '../../errors.js';
 import { createIntrospection } from '../../introspection.js';
 import { rebuildCrashPoint } from '../crash-hook.js';
@@ -270,9 +270,9 @@ export async function planRebuild(client: CrateClient, spec: RebuildSpec): Promi
     statements: [
       next.createSql,
       ddl.blockWrites(live),
-      `REFRESH TABLE ${display}`,
+      refreshStatement([live]),
       batched,
-      `REFRESH TABLE ${display}, ${qualifiedName(temp)}`,
+      refreshStatement([live, temp]),
       ddl.swap(temp, live),
       ddl.unblockWrites(temp),
       ddl.retire(temp, spec.keepBackup ? backup : null),

@@ -156,6 +156,12 @@ export class Catalog {
     this.touch();
   }
 
+  removeView(schema: string, name: string): void {
+    this.views.delete(`${schema}.${name}`);
+    this.moveRelationPrivileges(`${schema}.${name}`, undefined);
+    this.touch();
+  }
+
   /** Moves a table to a new name (RENAME TO, SWAP). */
   renameTable(t: TableDef, schema: string, name: string): void {
     this.tables.delete(`${t.schema}.${t.name}`);

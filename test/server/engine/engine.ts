@@ -38,6 +38,11 @@ interface CachedParse {
 }
 
 const CACHE_LIMIT = 2000;
+/** A session's search path: what SET search_path set, else its schema alone (Default-Schema or `doc`). */
+function searchPathOf(session: Session): readonly string[] {
+  return session.searchPath ?? [session.schema];
+}
+
 /** Statements that read or write rows; every other kind is planned as `ddl`. */
 const ROW_STATEMENTS = new Set(['DefaultContext', 'InsertContext', 'UpdateContext', 'DeleteContext']);
 
@@ -135,11 +140,11 @@ export class PgliteEngine implements Engine {
   private env(session: Session): Env {
     const { catalog } = this.state;
     const user = catalog.users.get(session.user) ?? { name: session.user, superuser: false, privileges: new Set<string>() };
-    return { catalog, version: this.version, schema: session.schema, searchPath: session.searchPath ?? [session.schema], user };
+    return { catalog, version: this.version, schema: session.schema, searchPath: searchPathOf(session), user };
   }
 
   private prepare(stmt: string, session: Session): Prepared {
-    const key = `${(session.searchPath ?? [session.schema]).join(',')}\u0000${session.user}\u0000${stmt}`;
+    const key = `${searchPathOf(session).join(',')}\u0000${session.user}\u0000${stmt}`;
     const version = this.state.catalog.version;
     const hit = this.prepared.get(key);
     if (hit && hit.version === version) {

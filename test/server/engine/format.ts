@@ -74,8 +74,9 @@ export function columnPathOf(node: Ctx): string[] | undefined {
   return ruleName(base) === 'ColumnReferenceContext' ? [identName(base.ident()), ...keys] : undefined;
 }
 
-function columnText(path: string[], opts: FormatOptions): string {
-  const [top, ...keys] = opts.column ? opts.column(path) : path;
+/** A column path as ExpressionFormatter prints it: `o['a']`, or `"o"['a']` with `quote`. */
+export function columnText(path: readonly string[], opts: FormatOptions): string {
+  const [top, ...keys] = opts.column ? opts.column([...path]) : path;
   return `${identText(top!, opts)}${keys.map((k) => `['${k.replace(/'/g, "''")}']`).join('')}`;
 }
 
@@ -194,7 +195,8 @@ export function format(node: Ctx, opts: FormatOptions = {}): string {
   }
 }
 
-function quoteIfNeeded(name: string): string {
+/** A name quoted only when it must be (SqlFormatter's constraint and object-key names). */
+export function quoteIfNeeded(name: string): string {
   return /^[a-z_][a-z0-9_]*$/.test(name) ? name : quoteIdent(name);
 }
 

@@ -1,8 +1,9 @@
 /**
- * sys.jobs_log: every finished statement, successful or not (CrateDB logs failures before execution too),
- * newest last, at most `stats.jobs_log_size` (10,000) entries. The error is the exception's own message,
- * without the `Exception[...]` wrapping of the HTTP answer. The classification's type follows the kind of
- * statement (Plan.StatementType); its labels, the operators of CrateDB's plan, are not modelled (empty).
+ * The rows of sys.jobs (what runs now) and sys.jobs_log: every finished statement, successful or not
+ * (CrateDB logs failures before execution too), newest last, at most `stats.jobs_log_size` (10,000)
+ * entries. The error is the exception's own message, without the `Exception[...]` wrapping of the HTTP
+ * answer. The classification's type follows the kind of statement (Plan.StatementType); its labels, the
+ * operators of CrateDB's plan, are not modelled (empty).
  */
 import type { JobInfo } from './state.js';
 
@@ -38,11 +39,17 @@ export function logJob(log: JobLogEntry[], job: JobInfo, ended: number, errorMes
   if (log.length > JOBS_LOG_SIZE) log.splice(0, log.length - JOBS_LOG_SIZE);
 }
 
+type Node = { id: string; name: string } | undefined;
+
+const iso = (ms: number): string => new Date(ms).toISOString();
+const nodeObject = (node: Node) => ({ id: node?.id ?? null, name: node?.name ?? null });
+
+/** Rows of sys.jobs (running and leaked statements): id, node, started, stmt, username. */
+export function jobRows(jobs: readonly JobInfo[], node: Node): unknown[][] {
+  return jobs.map((j) => [j.id, nodeObject(node), iso(j.started), j.stmt, j.username]);
+}
+
 /** Rows of sys.jobs_log: classification, ended, error, id, node, started, stmt, username. */
-export function jobLogRows(log: readonly JobLogEntry[], node: { id: string; name: string } | undefined): unknown[][] {
-  const iso = (ms: number) => new Date(ms).toISOString();
-  return log.map((j) => [
-    { labels: [], type: statementType(j.stmt) }, iso(j.ended), j.error, j.id, { id: node?.id ?? null, name: node?.name ?? null },
-    iso(j.started), j.stmt, j.username,
-  ]);
+export function jobLogRows(log: readonly JobLogEntry[], node: Node): unknown[][] {
+  return log.map((j) => [{ labels: [], type: statementType(j.stmt) }, iso(j.ended), j.error, j.id, nodeObject(node), iso(j.started), j.stmt, j.username]);
 }

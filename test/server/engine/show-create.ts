@@ -4,6 +4,7 @@
  */
 import type { TableDef } from './catalog.js';
 import { CrateError } from './errors.js';
+import { columnText, quoteIdent, quoteIfNeeded } from './format.js';
 import { qnameParts } from './parse.js';
 import { checkPrivileges } from './privileges.js';
 import { tableSetting } from './settings.js';
@@ -12,15 +13,10 @@ import { relationSchema, type Env } from './scope.js';
 import { existingTable } from './stmt-ddl.js';
 import { sqlTypeName, T } from './types.js';
 
-const q = (s: string): string => `"${s.replace(/"/g, '""')}"`;
-
-/** A constraint name as SqlFormatter prints it: quoted only when it must be. */
-const constraintIdent = (name: string): string => (/^[a-z_][a-z0-9_]*$/.test(name) ? name : q(name));
-
 export function showCreateTable(t: TableDef): string {
   const lines: string[] = [];
   for (const c of t.columns) {
-    let line = `   ${q(c.name)} ${sqlTypeName(c.type, '   ')}`;
+    let line = `   ${quoteIdent(c.name)} ${sqlTypeName(c.type, '   ')}`;
     if (c.defaultExpr !== undefined) line += ` DEFAULT ${c.defaultExpr}`;
     if (c.generated !== undefined) line += ` GENERATED ALWAYS AS ${c.generated}`;
     if (c.notNull || t.primaryKey.includes(c.name)) line += ' NOT NULL';
@@ -29,15 +25,15 @@ export function showCreateTable(t: TableDef): string {
     if (c.noColumnstore) line += ' STORAGE WITH (\n      columnstore = false\n   )';
     lines.push(line);
   }
-  if (t.primaryKey.length > 0) lines.push(`   ${t.primaryKeyName !== undefined ? `CONSTRAINT ${constraintIdent(t.primaryKeyName)} ` : ''}PRIMARY KEY (${[...(t.keyIncludesId ? ['_id'] : []), ...t.primaryKey].map(q).join(', ')})`);
+  if (t.primaryKey.length > 0) lines.push(`   ${t.primaryKeyName !== undefined ? `CONSTRAINT ${quoteIfNeeded(t.primaryKeyName)} ` : ''}PRIMARY KEY (${[...(t.keyIncludesId ? ['_id'] : []), ...t.primaryKey].map(quoteIdent).join(', ')})`);
   for (const i of t.indexes) {
-    const columns = i.columns.map(([top, ...keys]) => `${q(top!)}${keys.map((k) => `['${k}']`).join('')}`);
-    lines.push(`   INDEX ${q(i.name)} USING FULLTEXT (${columns.join(', ')}) WITH (\n      analyzer = '${i.analyzer}'\n   )`);
+    const columns = i.columns.map((path) => columnText(path, { quote: true }));
+    lines.push(`   INDEX ${quoteIdent(i.name)} USING FULLTEXT (${columns.join(', ')}) WITH (\n      analyzer = '${i.analyzer}'\n   )`);
   }
-  for (const c of t.checks) lines.push(`   CONSTRAINT ${constraintIdent(c.name)} CHECK(${c.expr})`);
-  let out = `CREATE TABLE IF NOT EXISTS ${q(t.schema)}.${q(t.name)} (\n${lines.join(',\n')}\n)`;
-  out += `\n${t.clusteredBy ? `CLUSTERED BY (${q(t.clusteredBy)}) ` : 'CLUSTERED '}INTO ${t.numberOfShards} SHARDS`;
-  if (t.partitionedBy.length > 0) out += `\nPARTITIONED BY (${t.partitionedBy.map(q).join(', ')})`;
+  for (const c of t.checks) lines.push(`   CONSTRAINT ${quoteIfNeeded(c.name)} CHECK(${c.expr})`);
+  let out = `CREATE TABLE IF NOT EXISTS ${quoteIdent(t.schema)}.${quoteIdent(t.name)} (\n${lines.join(',\n')}\n)`;
+  out += `\n${t.clusteredBy ? `CLUSTERED BY (${quoteIdent(t.clusteredBy)}) ` : 'CLUSTERED '}INTO ${t.numberOfShards} SHARDS`;
+  if (t.partitionedBy.length > 0) out += `\nPARTITIONED BY (${t.partitionedBy.map(quoteIdent).join(', ')})`;
   const settings: Record<string, string> = { ...t.settings, column_policy: `'${t.columnPolicy}'`, number_of_replicas: `'${t.numberOfReplicas}'` };
   if (t.refreshInterval !== 1000) settings.refresh_interval = String(t.refreshInterval);
   for (const [k, v] of Object.entries(t.settings)) {
@@ -46,7 +42,7 @@ export function showCreateTable(t: TableDef): string {
     settings[k] = /^-?\d+(\.\d+)?$|^(true|false)$/.test(v) ? v : `'${v}'`;
   }
   const keys = Object.keys(settings).sort();
-  out += `\nWITH (\n${keys.map((k) => `   ${k.includes('.') ? q(k) : k} = ${settings[k]}`).join(',\n')}\n)`;
+  out += `\nWITH (\n${keys.map((k) => `   ${k.includes('.') ? quoteIdent(k) : k} = ${settings[k]}`).join(',\n')}\n)`;
   return out;
 }
 

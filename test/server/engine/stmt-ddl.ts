@@ -151,16 +151,15 @@ export function prepareDropView(node: Ctx, env: Env): Prepared {
     for (const parts of names) {
       const schema = relationSchema(parts, env);
       const name = parts[parts.length - 1]!;
-      checkPrivileges(env.user, [{ schema, ...(catalog.view(schema, name) ? { table: name } : {}), type: 'DDL' }]);
-      if (!catalog.view(schema, name)) {
+      const exists = catalog.view(schema, name) !== undefined;
+      checkPrivileges(env.user, [{ schema, ...(exists ? { table: name } : {}), type: 'DDL' }]);
+      if (!exists) {
         if (ifExists) continue;
         throw new CrateError(404, 4041, `RelationsUnknown[Relations not found: ${schema}.${name}]`);
       }
-      catalog.views.delete(`${schema}.${name}`);
-      catalog.moveRelationPrivileges(`${schema}.${name}`, undefined);
+      catalog.removeView(schema, name);
       dropped++;
     }
-    catalog.touch();
     return dropped;
   });
 }

@@ -16,7 +16,7 @@ import { VERSIONS } from './version.js';
 import type { EngineState } from './state.js';
 import { formatTableRows } from './system-rows.js';
 import { settingsType } from './settings.js';
-import { jobLogRows } from './jobs-log.js';
+import { jobLogRows, jobRows } from './jobs-log.js';
 import { clusterCheckRows, nodeCheckRows } from './system-checks.js';
 import { clusterHealthRows, healthRows, partitionRows, shardRows } from './system-live.js';
 
@@ -126,7 +126,7 @@ export const SYSTEM_TABLES: Map<string, SystemTableDef> = new Map(
     def('pg_catalog', 'pg_tables', [
       ['hasindexes', bool], ['hasrules', bool], ['hastriggers', bool], ['rowsecurity', bool], ['schemaname', text],
       ['tablename', text], ['tableowner', text], ['tablespace', text],
-    ], (s) => formatTableRows(s).tables.filter((r) => r[14] === 'BASE TABLE').map((r) => [false, false, false, false, r[13], r[12], null, null]),
+    ], (s) => [...s.catalog.tables.values(), ...SYSTEM_TABLES.values()].map((t) => [false, false, false, false, t.schema, t.name, null, null]),
     { schemaColumn: 'schemaname', tableColumn: 'tablename' }),
     def('information_schema', 'referential_constraints', [
       ['constraint_catalog', text], ['constraint_name', text], ['constraint_schema', text], ['delete_rule', text],
@@ -168,10 +168,7 @@ export const SYSTEM_TABLES: Map<string, SystemTableDef> = new Map(
       ['node', obj([['id', text], ['name', text]])], ['started', T.timestamptz], ['stmt', text], ['username', text],
     ], (s) => jobLogRows(s.jobsLog, s.cluster.nodes[0]), { live: true }),
     def('sys', 'jobs', [['id', text], ['node', obj([['id', text], ['name', text]])], ['started', T.timestamptz], ['stmt', text], ['username', text]],
-      (s) => [...(s.running ? [s.running] : []), ...s.leakedJobs].map((j) => {
-        const node = s.cluster.nodes[0];
-        return [j.id, { id: node?.id ?? null, name: node?.name ?? null }, new Date(j.started).toISOString(), j.stmt, j.username];
-      }), { live: true }),
+      (s) => jobRows([...(s.running ? [s.running] : []), ...s.leakedJobs], s.cluster.nodes[0]), { live: true }),
   ].map((d) => [`${d.schema}.${d.name}`, d]),
 );
 
