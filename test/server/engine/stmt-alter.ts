@@ -273,7 +273,7 @@ export function prepareAlterColumnDefault(x: Extract<ExtraStatement, { kind: 'al
     if (!canSeeSchema(env.user, schema)) throw schemaUnknown(schema);
     const t = ctx.state.catalog.table(schema, name);
     if (!t) throw relationUnknown(parts.join('.'));
-    checkPrivileges(env.user, [{ schema, type: 'DDL' }]);
+    checkPrivileges(env.user, [{ schema, table: name, type: 'DDL' }]);
     const col = t.columns.find((c) => c.name === x.column[0]);
     if (!col || x.column.length > 1) throw columnUnknown(x.column.join('.'));
     if (x.expr === null) delete col.defaultExpr;

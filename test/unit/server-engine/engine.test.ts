@@ -221,8 +221,12 @@ describe('engine 6.4', () => {
       await sql('DENY DML ON SCHEMA doc TO migrator');
       await sql('GRANT DML ON TABLE doc.tp1 TO migrator');
       expect((await reader('INSERT INTO tp1 (id) VALUES (2)')).body.rowcount).toBe(1);
+      // Every ALTER of the table takes the table's own DDL privilege, SET DEFAULT too.
+      expect((await reader('ALTER TABLE tp1 ALTER COLUMN id SET DEFAULT 7')).body.error?.code).toBe(4011);
+      await sql('GRANT DDL ON TABLE doc.tp1 TO migrator');
+      expect((await reader('ALTER TABLE tp1 ALTER COLUMN id SET DEFAULT 7')).body.rowcount).toBe(-1);
       await sql('ALTER TABLE tp1 RENAME TO tp3');
-      expect((await sql("SELECT ident, type FROM sys.privileges WHERE class = 'TABLE' ORDER BY type")).body.rows).toEqual([['doc.tp3', 'DML'], ['doc.tp3', 'DQL']]);
+      expect((await sql("SELECT ident, type FROM sys.privileges WHERE class = 'TABLE' ORDER BY type")).body.rows).toEqual([['doc.tp3', 'DDL'], ['doc.tp3', 'DML'], ['doc.tp3', 'DQL']]);
       await sql('DROP TABLE tp3');
       expect((await sql("SELECT count(*) FROM sys.privileges WHERE class = 'TABLE'")).body.rows).toEqual([[0]]);
     });
