@@ -1,5 +1,5 @@
 /**
- * Geo values as CrateDB accepts them: a geo_point from `[lon, lat]`, WKT `POINT (x y)` or GeoJSON; a
+ * Geo values as CrateDB accepts them: a geo_point from `[lon, lat]` or WKT `POINT (x y)`; a
  * geo_shape from GeoJSON or WKT (stored as GeoJSON, which is what CrateDB returns).
  */
 import type { CrateType } from './types.js';
@@ -7,25 +7,53 @@ import { castError, type Source } from './values.js';
 
 /** A geo_point as [lon, lat]. */
 export function geoPoint(value: unknown, target: CrateType, src: Source): unknown {
-  if (Array.isArray(value) && value.length === 2 && value.every((x) => typeof x === 'number')) return value;
+  // GeoPointType.implicitCast: two numbers or WKT, and the point on the globe; anything else (a
+  // GeoJSON object, three numbers, lon 200) is a failed cast.
+  let point: number[] | undefined;
+  if (Array.isArray(value) && value.length === 2 && value.every((x) => typeof x === 'number')) point = value;
   if (typeof value === 'string') {
     const m = /^\s*POINT\s*\(\s*(-?[\d.eE+-]+)\s+(-?[\d.eE+-]+)\s*\)\s*$/i.exec(value);
-    if (m) return [Number(m[1]), Number(m[2])];
+    if (m) point = [Number(m[1]), Number(m[2])];
   }
-  if (typeof value === 'object' && value !== null && (value as { type?: string }).type === 'Point') {
-    return (value as { coordinates: number[] }).coordinates;
-  }
-  throw castError(value, target, src);
+  const [lon, lat] = point ?? [];
+  if (lon === undefined || lat === undefined || !(Math.abs(lon) <= 180 && Math.abs(lat) <= 90)) throw castError(value, target, src);
+  return point;
 }
 
 /** A geo_shape as GeoJSON. */
 export function geoShape(value: unknown, target: CrateType, src: Source): unknown {
-  if (typeof value === 'object' && value !== null && !Array.isArray(value) && typeof (value as { type?: unknown }).type === 'string') return value;
-  if (typeof value === 'string') {
-    const shape = parseWkt(value);
-    if (shape) return shape;
+  const shape = typeof value === 'string' ? parseWkt(value) : value;
+  if (!isShape(shape)) throw castError(value, target, src);
+  return shape;
+}
+
+const POSITION_DEPTH: Record<string, number> = { Point: 0, MultiPoint: 1, LineString: 1, MultiLineString: 2, Polygon: 2, MultiPolygon: 3 };
+
+/**
+ * What GeoJSONUtils.validateGeoJson and JTS's WKT reader let through: a known type with coordinates
+ * nested as deep as it needs, a line of two points or more, rings closed and of four points or more.
+ */
+function isShape(v: unknown): boolean {
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) return false;
+  const { type, coordinates, geometries } = v as { type?: unknown; coordinates?: unknown; geometries?: unknown };
+  if (type === 'GeometryCollection') return Array.isArray(geometries) && geometries.every(isShape);
+  const depth = typeof type === 'string' ? POSITION_DEPTH[type] : undefined;
+  if (depth === undefined) return false;
+  const position = (p: unknown): boolean => Array.isArray(p) && p.length >= 2 && p.every((x) => typeof x === 'number');
+  const line = (l: unknown, min: number): l is unknown[][] => Array.isArray(l) && l.length >= min && l.every(position);
+  const ring = (r: unknown): boolean => line(r, 4) && r[0]!.every((x, i) => x === r[r.length - 1]![i]);
+  const polygon = (p: unknown): boolean => Array.isArray(p) && p.length >= 1 && p.every(ring);
+  const all = (xs: unknown, each: (x: unknown) => boolean): boolean => Array.isArray(xs) && xs.length >= 1 && xs.every(each);
+  switch (depth) {
+    case 0:
+      return position(coordinates);
+    case 1:
+      return type === 'LineString' ? line(coordinates, 2) : all(coordinates, position);
+    case 2:
+      return type === 'Polygon' ? polygon(coordinates) : all(coordinates, (l) => line(l, 2));
+    default:
+      return all(coordinates, polygon);
   }
-  throw castError(value, target, src);
 }
 
 /** WKT (POINT, LINESTRING, POLYGON and their MULTI forms) to GeoJSON. */

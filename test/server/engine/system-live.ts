@@ -9,6 +9,7 @@ import { partitionsOf, type Partition } from './partitions.js';
 import { shardOf } from './routing.js';
 import { effectiveReplicas, type EngineState, type ShardInfo } from './state.js';
 import { pgTableName } from './storage.js';
+import { coerce } from './values.js';
 
 /** Searchable documents per shard: the routing value is the CLUSTERED BY column, else `_id`. */
 async function docsPerShard(state: EngineState, t: TableDef, shards: number, partition?: Partition): Promise<number[]> {
@@ -98,11 +99,24 @@ export async function clusterHealthRows(state: EngineState): Promise<unknown[][]
   return [[description, health, missing, 0, severity, underreplicated]];
 }
 
+/**
+ * A partition's values as table_partitions shows them: CrateDB keeps each as text and casts it to its
+ * column's type on read (DocTableInfo.getPartitions), so a timestamp partition shows its epoch number.
+ */
+function typedValues(t: TableDef, p: Partition): Record<string, unknown> {
+  return Object.fromEntries(
+    Object.entries(p.values).map(([c, text]) => {
+      const col = t.columns.find((x) => x.name === c);
+      return [c, col ? coerce(text, col.type, { kind: 'evaluated' }, { column: c, added: [] }) : text];
+    }),
+  );
+}
+
 export async function partitionRows(state: EngineState): Promise<unknown[][]> {
   const out: unknown[][] = [];
   for (const t of state.catalog.tables.values()) {
     for (const p of await partitionsOf(state.pg, t)) {
-      out.push([t.closed, p.numberOfReplicas, p.numberOfShards, p.ident, 'Murmur3', t.name, t.schema, p.values, { created: t.createdVersion, upgraded: null }]);
+      out.push([t.closed, p.numberOfReplicas, p.numberOfShards, p.ident, 'Murmur3', t.name, t.schema, typedValues(t, p), { created: t.createdVersion, upgraded: null }]);
     }
   }
   return out;

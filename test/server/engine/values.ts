@@ -29,7 +29,8 @@ export function javaString(v: unknown, type?: CrateType): string {
   if (Array.isArray(v)) return `[${v.map((x) => javaString(x, type?.kind === 'array' ? type.element : undefined)).join(', ')}]`;
   if (typeof v === 'number') {
     if (type && (type.kind === 'double' || type.kind === 'real')) return javaDouble(v);
-    if (!Number.isInteger(v)) return javaDouble(v);
+    // A whole number beyond 2^53 is a double here: larger integer literals arrive as bigint (json.ts).
+    if (!Number.isSafeInteger(v)) return javaDouble(v);
     return String(v);
   }
   if (typeof v === 'object') {
@@ -93,12 +94,15 @@ function asWhole<R>(value: unknown, target: CrateType, src: Source, convert: () 
   }
 }
 
-const INT_RANGES: Record<string, [number, number]> = {
-  byte: [-128, 127],
-  smallint: [-32768, 32767],
-  integer: [-2147483648, 2147483647],
-  bigint: [-9223372036854775808, 9223372036854775807],
+const INT_RANGES: Record<string, [bigint, bigint]> = {
+  byte: [-128n, 127n],
+  smallint: [-32768n, 32767n],
+  integer: [-2147483648n, 2147483647n],
+  bigint: [-9223372036854775808n, 9223372036854775807n],
 };
+
+/** Float.MAX_VALUE: FloatType.implicitCast refuses a finite number beyond it. */
+const REAL_MAX = 3.4028234663852886e38;
 
 /** Parses an ISO date/time; `keepZone` false drops any offset (TIMESTAMP WITHOUT TIME ZONE). */
 export function parseTimestamp(s: string, keepZone: boolean): number | undefined {
@@ -168,22 +172,25 @@ export function coerce(value: unknown, target: CrateType, src: Source, ctx: Coer
     case 'smallint':
     case 'integer':
     case 'bigint': {
-      let n: number;
-      if (typeof value === 'bigint') {
-        if (target.kind !== 'bigint' || value > 9223372036854775807n || value < -9223372036854775808n) throw castError(value, target, src);
-        return value;
-      }
-      if (typeof value === 'number') n = Math.trunc(value);
-      else if (typeof value === 'string' && /^\s*[-+]?\d+\s*$/.test(value)) n = Number(value);
-      else if (typeof value === 'boolean' && src.kind !== 'param') n = value ? 1 : 0;
+      // Whole numbers are checked as BigInt: a bigint's range and a long string's digits are beyond a
+      // double (9223372036854775807 is 2^63 as a double; "9007199254740993" would lose its last digit).
+      let n: bigint;
+      if (typeof value === 'bigint') n = value;
+      else if (typeof value === 'number' && Number.isFinite(value)) n = BigInt(Math.trunc(value));
+      else if (typeof value === 'string' && /^\s*[-+]?\d+\s*$/.test(value)) n = BigInt(value.trim());
+      else if (typeof value === 'boolean' && src.kind !== 'param') n = value ? 1n : 0n;
       else throw castError(value, target, src);
       const [lo, hi] = INT_RANGES[target.kind]!;
-      if (!(n >= lo && n <= hi)) throw castError(value, target, src);
-      return n;
+      if (n < lo || n > hi) throw castError(value, target, src);
+      if (typeof value === 'bigint') return value;
+      return Number.isSafeInteger(Number(n)) ? Number(n) : n;
     }
     case 'real':
     case 'double':
     case 'numeric': {
+      if (target.kind === 'real' && typeof value === 'number' && Math.abs(value) > REAL_MAX && Number.isFinite(value)) {
+        throw castError(value, target, src);
+      }
       if (typeof value === 'number') return value;
       if (typeof value === 'bigint') return Number(value);
       if (typeof value === 'string' && value.trim() !== '' && !Number.isNaN(Number(value))) return Number(value);

@@ -28,7 +28,7 @@ describe('INSERT keys (6.4)', () => {
       expect(await sql("INSERT INTO doc.readings (device_id, ts, value) VALUES ('a', '2026-01-05T10:00:00Z', 1.5)")).toMatchObject({ rowcount: 1 });
       await sql('REFRESH TABLE doc.readings');
       expect(await rows('SELECT device_id, month, value FROM doc.readings')).toEqual([['a', JAN, 1.5]]);
-      expect(await partitions('readings')).toEqual([[{ month: String(JAN) }, '0-1']]);
+      expect(await partitions('readings')).toEqual([[{ month: JAN }, '0-1']]);
     });
 
     it('is the conflict target of an upsert, which updates the row of the same key', async () => {
@@ -46,7 +46,7 @@ describe('INSERT keys (6.4)', () => {
         ['a', '2026-01-05T10:00:00Z', 3],
       ]);
       expect(r.results).toEqual([{ rowcount: 1 }, { rowcount: 1 }, { rowcount: -2, error: { code: 4091, message: 'DuplicateKeyException[A document with the same primary key exists already]' } }]);
-      expect(await partitions('readings')).toEqual([[{ month: String(JAN) }, '0-1'], [{ month: String(FEB) }, '0-1']]);
+      expect(await partitions('readings')).toEqual([[{ month: JAN }, '0-1'], [{ month: FEB }, '0-1']]);
     });
 
     it('is computed for the rows of INSERT ... SELECT', async () => {
@@ -61,7 +61,7 @@ describe('INSERT keys (6.4)', () => {
     it('names its partition by a timestamp text in ALTER TABLE ... PARTITION, converted to the column type', async () => {
       await sql("INSERT INTO doc.readings (device_id, ts, value) VALUES ('a', '2026-01-05T10:00:00Z', 1), ('b', '2026-02-05T10:00:00Z', 2)");
       expect(await sql("ALTER TABLE doc.readings PARTITION (month = '2026-01-01T00:00:00Z') SET (number_of_replicas = 0)")).toMatchObject({ rowcount: -1 });
-      expect(await partitions('readings')).toEqual([[{ month: String(JAN) }, '0'], [{ month: String(FEB) }, '0-1']]);
+      expect(await partitions('readings')).toEqual([[{ month: JAN }, '0'], [{ month: FEB }, '0-1']]);
     });
 
     it('still refuses a given value that does not match its computation', async () => {

@@ -55,6 +55,21 @@ describe('coerce: CrateDB conversions on write', () => {
     expect(coerce(2n ** 60n, T.bigint, param, ctx())).toBe(2n ** 60n);
   });
 
+  it('reads a long integer string digit by digit and refuses one beyond bigint', () => {
+    expect(coerce('9007199254740993', T.bigint, param, ctx())).toBe(9007199254740993n);
+    expect(coerce('-9223372036854775808', T.bigint, param, ctx())).toBe(-9223372036854775808n);
+    expect(errorOf(() => coerce('9223372036854775808', T.bigint, param, ctx())).message).toBe(
+      'SQLParseException[Cannot cast value `9223372036854775808` to type `bigint`]',
+    );
+    expect(errorOf(() => coerce(2n ** 63n, T.bigint, param, ctx())).code).toBe(4000);
+  });
+
+  it('refuses a finite number beyond the range of real, as FloatType.implicitCast does', () => {
+    expect(errorOf(() => coerce(1e40, T.real, param, ctx())).message).toBe('SQLParseException[Cannot cast value `1.0E40` to type `real`]');
+    expect(coerce(1e30, T.real, param, ctx())).toBe(1e30);
+    expect(coerce(1e40, T.double, param, ctx())).toBe(1e40);
+  });
+
   it('checks the length of varchar(n)', () => {
     const e = errorOf(() => coerce('abcdef', { kind: 'text', length: 5 }, param, ctx()));
     expect(e.message).toBe("SQLParseException['abcdef' is too long for the text type of length: 5]");
@@ -107,7 +122,30 @@ describe('coerce: CrateDB conversions on write', () => {
 
   it('reads geo points from arrays and WKT, shapes from WKT', () => {
     expect(coerce('POINT (13.4 52.5)', { kind: 'geo_point' }, param, ctx())).toEqual([13.4, 52.5]);
+    expect(coerce([-180, 90], { kind: 'geo_point' }, param, ctx())).toEqual([-180, 90]);
     expect(parseWkt('POLYGON ((5 5, 10 5, 10 10, 5 5))')).toEqual({ type: 'Polygon', coordinates: [[[5, 5], [10, 5], [10, 10], [5, 5]]] });
+  });
+});
+
+describe('coerce: geo values CrateDB refuses', () => {
+  const geoPoint = { kind: 'geo_point' } as const;
+  const geoShape = { kind: 'geo_shape' } as const;
+
+  it('fails a point off the globe, of three numbers, or as GeoJSON (GeoPointType takes none of them)', () => {
+    expect(errorOf(() => coerce([200, 1], geoPoint, param, ctx())).message).toBe('SQLParseException[Cannot cast value `[200, 1]` to type `geo_point`]');
+    expect(errorOf(() => coerce('POINT (1 91)', geoPoint, param, ctx())).code).toBe(4000);
+    expect(errorOf(() => coerce([1, 2, 3], geoPoint, param, ctx())).code).toBe(4000);
+    expect(errorOf(() => coerce({ type: 'Point', coordinates: [1, 2] }, geoPoint, param, ctx())).code).toBe(4000);
+  });
+
+  it('fails a ring that is open or too short, a one-point line and an unknown GeoJSON type', () => {
+    for (const bad of ['POLYGON ((0 0, 1 1))', 'POLYGON ((0 0, 1 0, 1 1, 0 1))', 'LINESTRING (0 0)', { type: 'Blob', coordinates: [1, 2] }]) {
+      expect(errorOf(() => coerce(bad, geoShape, param, ctx())).code).toBe(4000);
+    }
+    expect(coerce('MULTIPOLYGON (((0 0, 1 0, 1 1, 0 0)))', geoShape, param, ctx())).toEqual({
+      type: 'MultiPolygon', coordinates: [[[[0, 0], [1, 0], [1, 1], [0, 0]]]],
+    });
+    expect(coerce({ type: 'LineString', coordinates: [[0, 0], [1, 1]] }, geoShape, param, ctx())).toEqual({ type: 'LineString', coordinates: [[0, 0], [1, 1]] });
   });
 });
 
