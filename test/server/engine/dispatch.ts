@@ -23,13 +23,22 @@ import { prepareShowColumns, prepareShowSchemas, prepareShowTables, prepareShowT
 
 type Preparer = (node: Ctx, env: Env, tokens: Token[]) => Prepared;
 
+/**
+ * A statement CrateDB has and this server does not (CREATE FUNCTION, KILL, snapshots, ...): named by its
+ * first words as written, so that the test's author sees which one (the parse tree's text has no spaces).
+ */
+function notSupported(node: Ctx, tokens: Token[]): Error {
+  const words = tokens.filter((t) => t.tokenIndex >= node.start.tokenIndex && t.channel === 0 && t.type > 0).slice(0, 3).map((t) => t.text);
+  return unsupportedFeature(`Statement not supported by the test server: ${words.join(' ')}`);
+}
+
 const ok = (rowcount: number): Preparer => () => rowcountStatement(async () => rowcount);
 
 /** A statement kind whose alternatives live one rule below (createStmt, dropStmt, alterStmt). */
 const nested = (child: (node: Ctx) => Ctx, kinds: Record<string, Preparer>, fallback?: Preparer): Preparer => (node, env, tokens) => {
   const inner = child(node);
   const prepare = kinds[ruleName(inner)] ?? fallback;
-  if (!prepare) throw unsupportedFeature(`${inner.getText().slice(0, 40)} is not supported`);
+  if (!prepare) throw notSupported(inner, tokens);
   return prepare(inner, env, tokens);
 };
 
@@ -91,6 +100,6 @@ export function prepareStatement(parsed: ParsedStatement, env: Env, tokens: Toke
   }
   const stmt = parsed.stmt;
   const prepare = STATEMENTS[ruleName(stmt)];
-  if (!prepare) throw unsupportedFeature(`Statement not supported by the test server: ${stmt.getText().slice(0, 60)}`);
+  if (!prepare) throw notSupported(stmt, tokens);
   return prepare(stmt, env, tokens);
 }

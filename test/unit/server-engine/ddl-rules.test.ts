@@ -57,6 +57,14 @@ describe('engine DDL rules (6.4)', () => {
     expect((await sql('ALTER TABLE t SET ("translog.durability" = \'async\')')).body.rowcount).toBe(-1);
   });
 
+  it('names a statement it does not implement by its first words as written (4004)', async () => {
+    expect(await error("CREATE FUNCTION doc.f(integer) RETURNS integer LANGUAGE JAVASCRIPT AS 'function f(a) { return a; }'")).toEqual({
+      code: 4004,
+      message: 'UnsupportedFeatureException[Statement not supported by the test server: CREATE FUNCTION doc]',
+    });
+    expect((await error('KILL ALL'))?.message).toBe('UnsupportedFeatureException[Statement not supported by the test server: KILL ALL]');
+  });
+
   it('refuses key columns of collection or geo types and partition columns CrateDB cannot partition by', async () => {
     expect(await error('CREATE TABLE t (a ARRAY(INT) PRIMARY KEY)')).toEqual({ code: 4004, message: 'UnsupportedFeatureException[Cannot use column "a" with type "integer_array" as primary key]' });
     expect(await error('CREATE TABLE t (a GEO_SHAPE, PRIMARY KEY (a))')).toEqual({ code: 4004, message: 'UnsupportedFeatureException[Cannot use columns of type "geo_shape" as primary key]' });
