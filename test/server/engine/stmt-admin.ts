@@ -19,8 +19,13 @@ function userRequired(env: Env): void {
   if (!env.user.superuser) throw new CrateError(401, 4011, `MissingPrivilegeException[Missing 'AL' privilege for user '${env.user.name}']`);
 }
 
-/** SET [SESSION|LOCAL] name TO/= value: a session setting (session-settings.ts); search_path also moves the schema. */
+/**
+ * SET [SESSION] name TO/= value: a session setting (session-settings.ts); search_path also moves the
+ * schema. SET LOCAL changes nothing: CrateDB's planner drops it, as a change for a transaction it does
+ * not have would end with the statement.
+ */
 export function prepareSet(node: Ctx): Prepared {
+  if (node.LOCAL?.()) return rowcountStatement(async () => 0);
   const name = qnameParts(node.qname()).join('.');
   const exprs = (node.setExpr?.() as Ctx[] | null) ?? [];
   const values = node.DEFAULT?.() ? [] : exprs.map((e) => (e.stringLiteral?.() ? stringValue(e.getText()) : e.ident?.() ? identName(e.ident()) : e.getText()));

@@ -37,6 +37,16 @@ describe('session settings (6.4)', () => {
     expect(await show(s, 'application_name')).toBeNull();
   });
 
+  it('ignores SET LOCAL, which CrateDB plans as nothing (no transaction to keep it for)', async () => {
+    const s = newSession();
+    expect((await sql(s, 'SET LOCAL enable_hashjoin = false')).rowcount).toBe(0);
+    expect((await sql(s, 'SET LOCAL search_path TO elsewhere')).rowcount).toBe(0);
+    expect(await show(s, 'enable_hashjoin')).toBe('true');
+    expect(await show(s, 'search_path')).toBe('doc');
+    await sql(s, 'SET SESSION enable_hashjoin = false');
+    expect(await show(s, 'enable_hashjoin')).toBe('false');
+  });
+
   it('keeps a SET value for its own session only', async () => {
     const a = newSession();
     expect(await sql(a, 'SET enable_hashjoin = false')).toMatchObject({ rowcount: 0 });
