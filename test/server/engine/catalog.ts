@@ -108,8 +108,18 @@ export interface UserDef {
   name: string;
   password?: string;
   superuser: boolean;
-  /** `${type}@${schema}` for schema privileges, `${type}@` for cluster-wide ones. */
+  /**
+   * `${type}@${ident}`, ident '' cluster-wide, `schema` or `schema.table`; `DENY:` in front for a denial
+   * (read them with `parsePrivilege`).
+   */
   privileges: Set<string>;
+}
+
+/** One entry of `UserDef.privileges` taken apart. */
+export function parsePrivilege(p: string): { denied: boolean; type: string; ident: string } {
+  const denied = p.startsWith('DENY:');
+  const at = p.indexOf('@');
+  return { denied, type: p.slice(denied ? 5 : 0, at), ident: p.slice(at + 1) };
 }
 
 /** Schemas every CrateDB has, hidden or not. */
@@ -178,10 +188,9 @@ export class Catalog {
   moveRelationPrivileges(from: string, to: string | undefined): void {
     for (const user of this.users.values()) {
       for (const p of [...user.privileges]) {
-        const at = p.indexOf('@');
-        if (p.slice(at + 1) !== from) continue;
+        if (parsePrivilege(p).ident !== from) continue;
         user.privileges.delete(p);
-        if (to !== undefined) user.privileges.add(`${p.slice(0, at + 1)}${to}`);
+        if (to !== undefined) user.privileges.add(`${p.slice(0, p.indexOf('@') + 1)}${to}`);
       }
     }
   }

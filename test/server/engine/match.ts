@@ -38,7 +38,7 @@ export function currentScore(tx: Tx): string | undefined {
 
 
 /** The text a named index reads from a column path of `alias`: the column, or a key of its object (jsonb). */
-function columnText(alias: string, [top, ...keys]: string[]): string {
+function indexedText(alias: string, [top, ...keys]: string[]): string {
   const column = `${alias}.${quoteIdent(top!)}`;
   return keys.length === 0 ? column : `(${column} #>> ARRAY[${keys.map(pgString).join(', ')}])`;
 }
@@ -57,7 +57,7 @@ export function match(node: Ctx, scope: Scope, tx: Tx): Typed {
     const index = resolveIndex(scope, parts);
     if (index) {
       const cfg = (index.index.searchConfig ?? analyzerConfig(index.index.analyzer));
-      const cols = index.index.columns.map((path) => `coalesce(${columnText(quoteIdent(index.relation.alias), path)}, '')`);
+      const cols = index.index.columns.map((path) => `coalesce(${indexedText(quoteIdent(index.relation.alias), path)}, '')`);
       vectors.push({ vec: `to_tsvector('${cfg}', ${cols.join(` || ' ' || `)})`, cfg });
       continue;
     }

@@ -85,15 +85,17 @@ export async function partitionsOf(pg: PGlite, t: TableDef): Promise<Partition[]
     .sort((a, b) => (a.ident < b.ident ? -1 : a.ident > b.ident ? 1 : 0));
 }
 
+/** A value of partition column `c` cast to the column's type (implicitCast), as CrateDB reads one. */
+export function partitionValue(t: TableDef, c: string, value: unknown): unknown {
+  const col = t.columns.find((x) => x.name === c);
+  return col ? coerce(value, col.type, { kind: 'evaluated' }, { column: c, added: [] }) : value;
+}
+
 /** The partition that `PARTITION (col = value, ...)` names, or CrateDB's 4046. */
 export async function namedPartition(pg: PGlite, t: TableDef, values: Map<string, unknown>): Promise<Partition> {
   // The value is converted to its column's type first, as CrateDB does: '2024-01-01T00:00:00Z' names
   // the partition of a timestamp column whose value is 1704067200000.
-  const typed = (c: string): unknown => {
-    const col = t.columns.find((x) => x.name === c);
-    return col ? coerce(values.get(c), col.type, { kind: 'evaluated' }, { column: c, added: [] }) : values.get(c);
-  };
-  const ident = partitionIdent(t.partitionedBy.map((c) => valueText(typed(c))));
+  const ident = partitionIdent(t.partitionedBy.map((c) => valueText(partitionValue(t, c, values.get(c)))));
   const hit = (await partitionsOf(pg, t)).find((p) => p.ident === ident);
   if (!hit) throw new CrateError(404, 4046, `PartitionUnknownException[No partition for table '${t.schema}.${t.name}' with ident '${ident}' exists]`);
   return hit;

@@ -6,7 +6,7 @@
  * cluster-wide, otherwise the schema does not exist for it (4045, `sys` included); a relation it holds
  * nothing on does not exist either (4041); seeing it but lacking the statement's privilege is 4011.
  */
-import type { PrivilegeType, UserDef } from './catalog.js';
+import { parsePrivilege, type PrivilegeType, type UserDef } from './catalog.js';
 import { missingPrivilege, relationUnknown, schemaUnknown } from './errors.js';
 
 const TYPES: PrivilegeType[] = ['DQL', 'DML', 'DDL', 'AL'];
@@ -43,7 +43,7 @@ export function seesWholeSchema(user: UserDef, schema: string): boolean {
 export function canSeeSchema(user: UserDef, schema: string): boolean {
   if (user.superuser || schema === 'information_schema' || schema === 'pg_catalog') return true;
   if (seesWholeSchema(user, schema)) return true;
-  return [...user.privileges].some((p) => !p.startsWith('DENY:') && p.slice(p.indexOf('@') + 1).startsWith(`${schema}.`));
+  return [...user.privileges].map(parsePrivilege).some((p) => !p.denied && p.ident.startsWith(`${schema}.`));
 }
 
 /** True when the user may see the relation: some privilege on it, its schema or the cluster. */

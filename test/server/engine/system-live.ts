@@ -5,11 +5,10 @@
  */
 import type { TableDef } from './catalog.js';
 import { quoteIdent } from './format.js';
-import { partitionsOf, type Partition } from './partitions.js';
+import { partitionsOf, partitionValue, type Partition } from './partitions.js';
 import { shardOf } from './routing.js';
 import { effectiveReplicas, type EngineState, type ShardInfo } from './state.js';
 import { pgTableName } from './storage.js';
-import { coerce } from './values.js';
 
 /** Searchable documents per shard: the routing value is the CLUSTERED BY column, else `_id`. */
 async function docsPerShard(state: EngineState, t: TableDef, shards: number, partition?: Partition): Promise<number[]> {
@@ -104,12 +103,7 @@ export async function clusterHealthRows(state: EngineState): Promise<unknown[][]
  * column's type on read (DocTableInfo.getPartitions), so a timestamp partition shows its epoch number.
  */
 function typedValues(t: TableDef, p: Partition): Record<string, unknown> {
-  return Object.fromEntries(
-    Object.entries(p.values).map(([c, text]) => {
-      const col = t.columns.find((x) => x.name === c);
-      return [c, col ? coerce(text, col.type, { kind: 'evaluated' }, { column: c, added: [] }) : text];
-    }),
-  );
+  return Object.fromEntries(Object.entries(p.values).map(([c, text]) => [c, partitionValue(t, c, text)]));
 }
 
 export async function partitionRows(state: EngineState): Promise<unknown[][]> {

@@ -5,6 +5,7 @@
  * Other users see only the rows of schemas they may see.
  */
 import type { PGlite } from '@electric-sql/pglite';
+import { parsePrivilege } from './catalog.js';
 import { DOC_ID_FUNCTIONS_SQL } from './doc-id.js';
 import { schemaUnknown } from './errors.js';
 import { pgString, quoteIdent } from './format.js';
@@ -158,9 +159,8 @@ export const SYSTEM_TABLES: Map<string, SystemTableDef> = new Map(
     def('sys', 'roles', [['granted_roles', T.array(obj())], ['name', text]], () => []),
     def('sys', 'privileges', [['class', text], ['grantee', text], ['grantor', text], ['ident', text], ['state', text], ['type', text]],
       (s) => [...s.catalog.users.values()].flatMap((u) => [...u.privileges].map((p) => {
-        const denied = p.startsWith('DENY:');
-        const [type, schema] = p.replace(/^DENY:/, '').split('@') as [string, string];
-        return [privilegeClass(s, schema), u.name, 'crate', schema === '' ? null : schema, denied ? 'DENY' : 'GRANT', type];
+        const { denied, type, ident } = parsePrivilege(p);
+        return [privilegeClass(s, ident), u.name, 'crate', ident === '' ? null : ident, denied ? 'DENY' : 'GRANT', type];
       }))),
     def('sys', 'summits', [['mountain', text]], () => []),
     def('sys', 'jobs_log', [
