@@ -17,7 +17,7 @@ import { properties } from './ddl-create.js';
 import { quoteIdent } from './format.js';
 import { constantOf } from './literals.js';
 import { identName, lex, parseStatement, type Ctx } from './parse.js';
-import { checkPrivileges } from './privileges.js';
+import { checkPrivileges, onRelation } from './privileges.js';
 import { prepareStatement } from './dispatch.js';
 import type { Prepared, RunContext } from './run.js';
 import type { Env } from './scope.js';
@@ -166,7 +166,7 @@ export function prepareCopyFrom(node: Ctx, env: Env): Prepared {
     async run(ctx) {
       const t = existingTable(node.tableWithPartition().qname(), env, 'INSERT');
       checkOpen(t, 'INSERT');
-      checkPrivileges(env.user, [{ schema: t.schema, table: t.name, type: 'DML' }]);
+      checkPrivileges(env.user, [onRelation(t, 'DML')]);
       const summaries: FileSummary[] = [];
       for (const uri of uris(node)) for (const f of localFiles(uri)) summaries.push(await loadFile(ctx, env, t, f, opts, columns));
       if (!summaryWanted) return { kind: 'count', rowcount: summaries.reduce((n, s) => n + (s.successCount ?? 0), 0) };

@@ -5,7 +5,7 @@
 import type { ColumnDef, TableDef } from './catalog.js';
 import { constantOf } from './literals.js';
 import { ruleName, type Ctx, type Token } from './parse.js';
-import { checkPrivileges } from './privileges.js';
+import { checkPrivileges, onRelation } from './privileges.js';
 import type { Prepared, RunContext } from './run.js';
 import { Tx, type Env } from './scope.js';
 import { prepareInsert } from './stmt-insert.js';
@@ -21,7 +21,7 @@ export function dynamicInsert(node: Ctx, env: Env, tokens: Token[], table: Table
     : [];
   const tx = new Tx(env, tokens);
   const addColumns = async (ctx: RunContext, argRows: unknown[][]): Promise<Prepared> => {
-    checkPrivileges(env.user, [{ schema: table.schema, table: table.name, type: 'DML' }]);
+    checkPrivileges(env.user, [onRelation(table, 'DML')]);
     for (const name of unknown) {
       const k = names.indexOf(name);
       let sample: unknown = null;

@@ -18,6 +18,11 @@ export interface PrivilegeNeed {
   type: PrivilegeType;
 }
 
+/** What a statement on one table or view needs. */
+export function onRelation(r: { schema: string; name: string }, type: PrivilegeType): PrivilegeNeed {
+  return { schema: r.schema, table: r.name, type };
+}
+
 /** The privileges' identifiers from the most specific to the cluster's (''). */
 function levels(schema: string | null, table?: string): string[] {
   if (schema === null || schema === '') return [''];

@@ -6,7 +6,7 @@ import type { TableDef } from './catalog.js';
 import { CrateError } from './errors.js';
 import { columnText, quoteIdent, quoteIfNeeded } from './format.js';
 import { qnameParts } from './parse.js';
-import { checkPrivileges } from './privileges.js';
+import { checkPrivileges, onRelation } from './privileges.js';
 import { tableSetting } from './settings.js';
 import type { Prepared } from './run.js';
 import { relationSchema, type Env } from './scope.js';
@@ -57,7 +57,7 @@ export function prepareShowCreateTable(node: Ctx, env: Env): Prepared {
         throw new CrateError(400, 4007, `OperationOnInaccessibleRelationException[The relation "${schema}.${parts[parts.length - 1]}" doesn't support or allow SHOW CREATE operations]`);
       }
       const t = existingTable(node.table().qname(), env);
-      checkPrivileges(env.user, [{ schema: t.schema, table: t.name, type: 'DQL' }]);
+      checkPrivileges(env.user, [onRelation(t, 'DQL')]);
       return { kind: 'rows', cols: [`SHOW CREATE TABLE ${t.schema}.${t.name}`], types: [T.text], oids: [25], rows: [[showCreateTable(t)]] };
     },
   };

@@ -10,7 +10,7 @@ import { atKey, columnType, parentObject, planDropColumns, samePath } from './dd
 import { partitionClause, setPartitionProperties, setProperties } from './ddl-alter-settings.js';
 import { formatStandalone, pgString, quoteIdent, sqlFqn } from './format.js';
 import { identName, parseExpression, qnameParts, ruleName, type Ctx } from './parse.js';
-import { canSeeSchema, checkPrivileges } from './privileges.js';
+import { canSeeSchema, checkPrivileges, onRelation } from './privileges.js';
 import { query, rowcountStatement, type Prepared, type RunContext } from './run.js';
 import { relationSchema, type Env } from './scope.js';
 import { existingTable } from './stmt-ddl.js';
@@ -56,7 +56,7 @@ export function prepareAlter(a: Ctx, env: Env): Prepared {
   if (rule === 'AlterClusterSwapTableContext') return swap(a, env);
   return rowcountStatement(async (ctx) => {
     const t = existingTable(alterTarget(a), env, 'ALTER');
-    checkPrivileges(env.user, [{ schema: t.schema, table: t.name, type: 'DDL' }]);
+    checkPrivileges(env.user, [onRelation(t, 'DDL')]);
     if (rule !== 'AlterTableOpenCloseContext') checkBlocks(t, alterOperation(a, rule));
     let rowcount = -1;
     switch (rule) {
@@ -245,7 +245,7 @@ function swap(a: Ctx, env: Env): Prepared {
     const { catalog } = ctx.state;
     const source = existingTable(a.source, env);
     const target = existingTable(a.target, env);
-    checkPrivileges(env.user, [{ schema: source.schema, table: source.name, type: 'DDL' }, { schema: target.schema, table: target.name, type: 'DDL' }]);
+    checkPrivileges(env.user, [onRelation(source, 'DDL'), onRelation(target, 'DDL')]);
     const dropSource = properties(a.withProperties?.()).get('drop_source') === 'true';
     const s = { schema: source.schema, name: source.name };
     const tgt = { schema: target.schema, name: target.name };

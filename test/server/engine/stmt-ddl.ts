@@ -12,7 +12,7 @@ import { viewDefinition } from './view-format.js';
 import { quoteIdent } from './format.js';
 import { prepareStatement } from './dispatch.js';
 import { sqlTypeName, T } from './types.js';
-import { canSeeSchema, checkPrivileges } from './privileges.js';
+import { canSeeSchema, checkPrivileges, onRelation } from './privileges.js';
 import { rowcountStatement, type Outcome, type Prepared } from './run.js';
 import { relationSchema, Tx, type Env } from './scope.js';
 import { foldedDefault } from './default-fold.js';
@@ -108,7 +108,7 @@ export function prepareRefresh(node: Ctx, env: Env): Prepared {
   const refs = node.tableWithPartitions().tableWithPartition() as Ctx[];
   return rowcountStatement(async (ctx) => {
     const tables = refs.map((r) => existingTable(r.qname(), env));
-    checkPrivileges(env.user, tables.map((t) => ({ schema: t.schema, table: t.name, type: 'DQL' as const })));
+    checkPrivileges(env.user, tables.map((t) => onRelation(t, 'DQL')));
     let count = 0;
     for (const t of tables) {
       await refreshTable(ctx.state.pg, t);
