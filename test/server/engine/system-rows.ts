@@ -15,9 +15,27 @@ import { settingsObject } from './settings.js';
 import type { CrateVersion } from '../contract.js';
 import { innermostType, maxLength, numericPrecision, T, typeName, type CrateType } from './types.js';
 
+/** One column of a relation (top-level or an object's sub-column), as information_schema and pg_attribute list it. */
+export interface ColumnInfo {
+  schema: string;
+  table: string;
+  relationKind: 'table' | 'view';
+  /** `o['a']` for a sub-column. */
+  name: string;
+  top: string;
+  path: string[];
+  type: CrateType;
+  position: number;
+  nullable: boolean;
+  defaultExpr?: string;
+  generated?: string;
+}
+
 export interface InfoRows {
   tables: unknown[][];
   columns: unknown[][];
+  /** The same columns as `columns`, unformatted (pg_attribute, pg_class). */
+  columnInfos: ColumnInfo[];
   schemata: unknown[][];
   constraints: unknown[][];
   keys: unknown[][];
@@ -36,7 +54,7 @@ export function formatTableRows(state: EngineState): InfoRows {
 
 function build(state: EngineState): InfoRows {
   const { catalog, version } = state;
-  const out: InfoRows = { tables: [], columns: [], schemata: [], constraints: [], keys: [], views: [] };
+  const out: InfoRows = { tables: [], columns: [], columnInfos: [], schemata: [], constraints: [], keys: [], views: [] };
   const nullable = (yes: boolean): unknown => (version === '5.10' ? yes : yes ? 'YES' : 'NO');
   for (const t of catalog.tables.values()) {
     out.tables.push([
@@ -45,7 +63,7 @@ function build(state: EngineState): InfoRows {
       '_id', settingsObject(t.settings, { refresh_interval: t.refreshInterval, number_of_replicas: t.numberOfReplicas, column_policy: t.columnPolicy }), 'crate', t.name, t.schema, 'BASE TABLE',
       { created: t.createdVersion, upgraded: null },
     ]);
-    for (const row of columnRows(t, version, nullable)) out.columns.push(row);
+    out.columnInfos.push(...tableColumns(t, version));
     if (t.primaryKey.length > 0) {
       const pkName = t.primaryKeyName ?? `${t.name}_pkey`;
       out.constraints.push(['crate', pkName, t.schema, 'PRIMARY KEY', 'NO', 'NO', null, 'crate', t.name, t.schema]);
@@ -62,55 +80,55 @@ function build(state: EngineState): InfoRows {
     out.tables.push([null, null, null, 'strict', null, null, null, null, null, null, null, 'crate', v.name, v.schema, 'VIEW', null]);
     out.views.push(['NONE', false, v.owner, 'crate', v.name, v.schema, v.definition]);
     viewColumns(state, v.schema, v.query).forEach((c, i) => {
-      out.columns.push(columnRow(v.schema, v.name, c.name, c.name, [], c.type ?? T.text, i + 1, true, undefined, undefined, nullable));
+      out.columnInfos.push({ schema: v.schema, table: v.name, relationKind: 'view', name: c.name, top: c.name, path: [], type: c.type ?? T.text, position: i + 1, nullable: true });
     });
   }
   for (const d of SYSTEM_TABLES.values()) {
     out.tables.push([null, false, null, 'strict', null, null, null, null, null, null, null, 'crate', d.name, d.schema, 'BASE TABLE', null]);
-    d.columns.forEach((c, i) => out.columns.push(columnRow(d.schema, d.name, c.name, c.name, [], c.type, i + 1, true, undefined, undefined, nullable)));
+    d.columns.forEach((c, i) => {
+      out.columnInfos.push({ schema: d.schema, table: d.name, relationKind: 'table', name: c.name, top: c.name, path: [], type: c.type, position: i + 1, nullable: true });
+    });
   }
+  out.columns = out.columnInfos.map((c) => columnRow(c, nullable));
   for (const s of [...new Set([...catalog.userSchemas(), ...SYSTEM_SCHEMAS])].sort()) {
     out.schemata.push(['crate', null, null, null, s, null, null]);
   }
   return out;
 }
 
-function columnRows(t: TableDef, version: CrateVersion, nullable: (yes: boolean) => unknown): unknown[][] {
-  const rows: Array<{ pos: number; row: unknown[] }> = [];
+function tableColumns(t: TableDef, version: CrateVersion): ColumnInfo[] {
+  const infos: ColumnInfo[] = [];
+  const base = { schema: t.schema, table: t.name, relationKind: 'table' as const };
   for (const c of t.columns) {
     const notNull = c.notNull || t.primaryKey.includes(c.name);
-    const generation = c.generated === undefined ? undefined : symbolText(c.generated, version);
-    rows.push({ pos: c.position, row: columnRow(t.schema, t.name, c.name, c.name, [], c.type, c.position, !notNull, c.defaultExpr, generation, nullable) });
-    subColumns(t, c.name, [], c.type, rows, nullable);
+    const generated = c.generated === undefined ? undefined : symbolText(c.generated, version);
+    infos.push({ ...base, name: c.name, top: c.name, path: [], type: c.type, position: c.position, nullable: !notNull, defaultExpr: c.defaultExpr, generated });
+    subColumns(c.name, [], c.type, (name, path, type, position) => infos.push({ ...base, name, top: c.name, path, type, position, nullable: true }));
   }
-  return rows.sort((a, b) => a.pos - b.pos).map((r) => r.row);
+  return infos.sort((a, b) => a.position - b.position);
 }
 
-function subColumns(t: TableDef, top: string, path: string[], type: CrateType, rows: Array<{ pos: number; row: unknown[] }>, nullable: (yes: boolean) => unknown): void {
+function subColumns(top: string, path: string[], type: CrateType, add: (name: string, path: string[], type: CrateType, position: number) => void): void {
   const inner = innermostType(type);
   if (inner.kind !== 'object') return;
   for (const f of inner.fields) {
     const p = [...path, f.name];
-    const name = sqlFqn([top, ...p]);
-    const pos = f.position ?? 0;
-    rows.push({ pos, row: columnRow(t.schema, t.name, name, top, p, f.type, pos, true, undefined, undefined, nullable) });
-    subColumns(t, top, p, f.type, rows, nullable);
+    add(sqlFqn([top, ...p]), p, f.type, f.position ?? 0);
+    subColumns(top, p, f.type, add);
   }
 }
 
-function columnRow(
-  schema: string, table: string, name: string, top: string, path: string[], type: CrateType, position: number, isNullable: boolean,
-  defaultExpr: string | undefined, generated: string | undefined, nullable: (yes: boolean) => unknown,
-): unknown[] {
+function columnRow(c: ColumnInfo, nullable: (yes: boolean) => unknown): unknown[] {
+  const { type } = c;
   const precision = numericPrecision(type);
   return [
-    maxLength(type), null, null, null, null, null, null, null, null, null, defaultExpr ?? null,
-    { name: top, path }, name, typeName(type),
+    maxLength(type), null, null, null, null, null, null, null, null, null, c.defaultExpr ?? null,
+    { name: c.top, path: c.path }, c.name, typeName(type),
     type.kind === 'timestamptz' || type.kind === 'timestamp' ? 3 : null, null, null, null,
-    generated ?? null, null, null, null, null, null, null, null, null,
-    generated ? 'ALWAYS' : 'NEVER', false, nullable(isNullable),
-    precision, precision === null ? null : 2, type.kind === 'numeric' ? (type.scale ?? null) : null, position,
-    'crate', table, schema, 'crate', typeName(type), 'pg_catalog',
+    c.generated ?? null, null, null, null, null, null, null, null, null,
+    c.generated ? 'ALWAYS' : 'NEVER', false, nullable(c.nullable),
+    precision, precision === null ? null : 2, type.kind === 'numeric' ? (type.scale ?? null) : null, c.position,
+    'crate', c.table, c.schema, 'crate', typeName(type), 'pg_catalog',
   ];
 }
 

@@ -20,6 +20,7 @@ import { settingsType } from './settings.js';
 import { jobLogRows, jobRows } from './jobs-log.js';
 import { clusterCheckRows, nodeCheckRows } from './system-checks.js';
 import { clusterHealthRows, healthRows, partitionRows, shardRows } from './system-live.js';
+import { pgAttributeRows, pgClassRows, pgConstraintRows, pgIndexRows, pgRolesRows, schemaOid } from './pg-catalog.js';
 
 export interface SystemTableDef {
   schema: string;
@@ -31,6 +32,8 @@ export interface SystemTableDef {
   tableColumn?: string;
   /** Rebuilt on every read (cluster state), not only after catalog changes. */
   live?: boolean;
+  /** Columns of the PG table that the relation does not show (what `schemaColumn` / `tableColumn` name). */
+  hidden?: Array<{ name: string; type: CrateType }>;
   rows(state: EngineState): unknown[][] | Promise<unknown[][]>;
 }
 
@@ -52,7 +55,27 @@ function privilegeClass(state: EngineState, ident: string): string {
   return state.catalog.view(ident.slice(0, dot), ident.slice(dot + 1)) ? 'VIEW' : 'TABLE';
 }
 
+/** Columns the PG tables of pg_class, pg_attribute and pg_constraint carry beside CrateDB's, to hide rows by privilege. */
+export const HIDDEN_SCHEMA = '_schema';
+export const HIDDEN_TABLE = '_table';
+
 const BY_RELATION = { schemaColumn: 'table_schema', tableColumn: 'table_name' } as const;
+
+/**
+ * A pg_catalog table whose rows are records by column name: CrateDB lists a system table's columns in name
+ * order. With `hiddenRelation`, the records also carry the schema and table they describe, for `visibleRows`.
+ */
+function pgDef(name: string, columns: Array<[string, CrateType]>, rows: (s: EngineState) => Array<Record<string, unknown>>, hiddenRelation = false): SystemTableDef {
+  const sorted = [...columns].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  const hidden = hiddenRelation ? [HIDDEN_SCHEMA, HIDDEN_TABLE].map((n) => ({ name: n, type: text })) : [];
+  const names = [...sorted.map(([n]) => n), ...hidden.map((h) => h.name)];
+  return def('pg_catalog', name, sorted, (s) => rows(s).map((r) => names.map((n) => r[n] ?? null)),
+    hiddenRelation ? { hidden, schemaColumn: HIDDEN_SCHEMA, tableColumn: HIDDEN_TABLE } : {});
+}
+
+const short: CrateType = { kind: 'smallint' };
+const real = T.real;
+const textArr = T.array(text);
 
 /** Every system table, keyed `schema.name`. */
 export const SYSTEM_TABLES: Map<string, SystemTableDef> = new Map(
@@ -129,6 +152,53 @@ export const SYSTEM_TABLES: Map<string, SystemTableDef> = new Map(
       ['tablename', text], ['tableowner', text], ['tablespace', text],
     ], (s) => [...s.catalog.tables.values(), ...SYSTEM_TABLES.values()].map((t) => [false, false, false, false, t.schema, t.name, null, null]),
     { schemaColumn: 'schemaname', tableColumn: 'tablename' }),
+    def('pg_catalog', 'pg_namespace', [['nspacl', T.array(text)], ['nspname', text], ['nspowner', int], ['oid', int]],
+      (s) => formatTableRows(s).schemata.map((r) => [null, r[4], 0, schemaOid(r[4] as string)]), { schemaColumn: 'nspname' }),
+    pgDef('pg_class', [
+      ['oid', int], ['relname', text], ['relnamespace', int], ['reltype', int], ['reloftype', int], ['relowner', int], ['relam', int],
+      ['relfilenode', int], ['reltablespace', int], ['relpages', int], ['reltuples', real], ['relallvisible', int], ['reltoastrelid', int],
+      ['relhasindex', bool], ['relisshared', bool], ['relpersistence', text], ['relkind', text], ['relnatts', short], ['relchecks', short],
+      ['relhasrules', bool], ['relhastriggers', bool], ['relhassubclass', bool], ['relrowsecurity', bool], ['relforcerowsecurity', bool],
+      ['relispopulated', bool], ['relreplident', text], ['relispartition', bool], ['relrewrite', int], ['relfrozenxid', int],
+      ['relminmxid', int], ['relacl', textArr], ['reloptions', textArr], ['relpartbound', text],
+    ], pgClassRows, true),
+    pgDef('pg_attribute', [
+      ['attrelid', int], ['attname', text], ['atttypid', int], ['attstattarget', int], ['attlen', short], ['attnum', int], ['attndims', int],
+      ['attcacheoff', int], ['atttypmod', int], ['attbyval', bool], ['attalign', text], ['attstorage', text], ['attnotnull', bool],
+      ['atthasdef', bool], ['atthasmissing', bool], ['attidentity', text], ['attgenerated', text], ['attisdropped', bool],
+      ['attislocal', bool], ['attinhcount', int], ['attcollation', int], ['attacl', textArr], ['attoptions', textArr],
+      ['attfdwoptions', textArr], ['attmissingval', textArr],
+    ], pgAttributeRows, true),
+    pgDef('pg_constraint', [
+      ['oid', int], ['conname', text], ['connamespace', int], ['contype', text], ['condeferrable', bool], ['condeferred', bool],
+      ['convalidated', bool], ['conrelid', int], ['contypid', int], ['conindid', int], ['conparentid', int], ['confrelid', int],
+      ['confupdtype', text], ['confdeltype', text], ['confmatchtype', text], ['conislocal', bool], ['coninhcount', int],
+      ['connoinherit', bool], ['conkey', T.array(short)], ['confkey', T.array(short)], ['conpfeqop', T.array(int)],
+      ['conppeqop', T.array(int)], ['conffeqop', T.array(int)], ['conexclop', T.array(int)], ['conbin', text],
+    ], pgConstraintRows, true),
+    pgDef('pg_index', [
+      ['indexrelid', int], ['indrelid', int], ['indnatts', short], ['indnkeyatts', short], ['indisunique', bool], ['indisprimary', bool],
+      ['indisexclusion', bool], ['indimmediate', bool], ['indisclustered', bool], ['indisvalid', bool], ['indcheckxmin', bool],
+      ['indisready', bool], ['indislive', bool], ['indisreplident', bool], ['indkey', T.array(int)], ['indcollation', T.array(int)],
+      ['indclass', T.array(int)], ['indoption', T.array(short)], ['indexprs', text], ['indpred', text],
+    ], pgIndexRows),
+    pgDef('pg_database', [
+      ['oid', int], ['datname', text], ['datdba', int], ['encoding', int], ['datcollate', text], ['datctype', text], ['datistemplate', bool],
+      ['datallowconn', bool], ['datconnlimit', int], ['datlastsysoid', int], ['datfrozenxid', int], ['datminmxid', int],
+      ['dattablespace', int], ['datacl', textArr],
+    ], () => [{ oid: 0, datname: 'crate', datdba: 1, encoding: 6, datcollate: 'en_US.UTF-8', datctype: 'en_US.UTF-8', datistemplate: false, datallowconn: true, datconnlimit: -1 }]),
+    pgDef('pg_roles', [
+      ['rolname', text], ['rolsuper', bool], ['rolinherit', bool], ['rolcreaterole', bool], ['rolcreatedb', bool], ['rolcanlogin', bool],
+      ['rolreplication', bool], ['rolconnlimit', int], ['rolpassword', text], ['rolvaliduntil', T.timestamptz], ['rolbypassrls', bool],
+      ['rolconfig', textArr], ['oid', int],
+    ], pgRolesRows),
+    def('pg_catalog', 'pg_views', [['definition', text], ['schemaname', text], ['viewname', text], ['viewowner', text]],
+      (s) => [...s.catalog.views.values()].map((v) => [v.definition, v.schema, v.name, v.owner]), { schemaColumn: 'schemaname', tableColumn: 'viewname' }),
+    // Tables CrateDB has but always leaves empty.
+    pgDef('pg_description', [['objoid', int], ['classoid', int], ['objsubid', int], ['description', text]], () => []),
+    pgDef('pg_attrdef', [['oid', int], ['adrelid', int], ['adnum', int], ['adbin', text], ['adsrc', text]], () => []),
+    pgDef('pg_indexes', [['schemaname', text], ['tablename', text], ['indexname', text], ['tablespace', text], ['indexdef', text]], () => []),
+    pgDef('pg_am', [['oid', int], ['amname', text], ['amhandler', text], ['amtype', { kind: 'byte' }]], () => []),
     def('information_schema', 'referential_constraints', [
       ['constraint_catalog', text], ['constraint_name', text], ['constraint_schema', text], ['delete_rule', text],
       ['match_option', text], ['unique_constraint_catalog', text], ['unique_constraint_name', text],
@@ -211,6 +281,11 @@ function visibleRows(d: SystemTableDef, tx: Tx): string {
   return `(${schemaCol} = ANY(${textArray(whole)}) OR ${schemaCol} || '.' || ${quoteIdent(d.tableColumn)} = ANY(${textArray(relations)}))`;
 }
 
+/** The columns of a system table's PG table: the ones it shows, then the hidden ones. */
+function storedColumns(d: SystemTableDef): Array<{ name: string; type: CrateType }> {
+  return d.hidden ? [...d.columns, ...d.hidden] : d.columns;
+}
+
 /** Creates the PG tables of every system table (once per engine). */
 export function createSystemTablesSql(version: '6.4' | '5.10'): string {
   const parts = [
@@ -223,7 +298,7 @@ export function createSystemTablesSql(version: '6.4' | '5.10'): string {
     DOC_ID_FUNCTIONS_SQL,
   ];
   for (const d of SYSTEM_TABLES.values()) {
-    const cols = d.columns.map((c) => `${quoteIdent(c.name)} ${c.name === 'is_nullable' && version === '5.10' ? 'boolean' : pgType(c.type)}`);
+    const cols = storedColumns(d).map((c) => `${quoteIdent(c.name)} ${c.name === 'is_nullable' && version === '5.10' ? 'boolean' : pgType(c.type)}`);
     parts.push(`CREATE TABLE ${pgName(d)} (${cols.join(', ')});`);
   }
   return parts.join('\n');
@@ -241,9 +316,10 @@ export async function materialize(pg: PGlite, state: EngineState, keys: Iterable
     if (!d) continue;
     if (!d.live && state.materialized.get(key) === state.catalog.version) continue;
     const rows = await d.rows(state);
-    const cols = d.columns.map((c) => quoteIdent(c.name)).join(', ');
-    const types = d.columns.map((c) => `${quoteIdent(c.name)} ${c.name === 'is_nullable' && state.version === '5.10' ? 'boolean' : pgType(c.type)}`).join(', ');
-    const records = rows.map((r) => Object.fromEntries(d.columns.map((c, i) => [c.name, r[i] ?? null])));
+    const stored = storedColumns(d);
+    const cols = stored.map((c) => quoteIdent(c.name)).join(', ');
+    const types = stored.map((c) => `${quoteIdent(c.name)} ${c.name === 'is_nullable' && state.version === '5.10' ? 'boolean' : pgType(c.type)}`).join(', ');
+    const records = rows.map((r) => Object.fromEntries(stored.map((c, i) => [c.name, r[i] ?? null])));
     await pg.query(
       `WITH d AS (DELETE FROM ${pgName(d)}) INSERT INTO ${pgName(d)} (${cols}) SELECT ${cols} FROM jsonb_to_recordset($1::jsonb) AS r(${types})`,
       [JSON.stringify(records)],
