@@ -8,6 +8,7 @@ import { sqlParse, unsupportedFunction } from './errors.js';
 import { callName, format, pgString } from './format.js';
 import { CLOCK_FUNCTIONS, mapFunction } from './functions.js';
 import { constantOf, WRAPPER_RULES } from './literals.js';
+import { coerce } from './values.js';
 import { currentScore, match } from './match.js';
 import { windowDefinition } from './ordering.js';
 import { identName, ruleName, stringValue, type Ctx } from './parse.js';
@@ -81,13 +82,17 @@ export function expr(node: Ctx, scope: Scope, tx: Tx, opts: ExprOpts = {}): Type
       const to = node.to ? e(node.to).sql : '';
       return { sql: `(${base.sql})[${from}:${to}]`, ...(base.type ? { type: base.type } : {}) };
     }
-    case 'DoubleColonCastContext':
-      return cast(e(node.primaryExpression()), typeFromNode(node.dataType()));
+    case 'DoubleColonCastContext': {
+      const type = typeFromNode(node.dataType());
+      checkLiteralCast(node.primaryExpression(), type);
+      return cast(e(node.primaryExpression()), type);
+    }
     case 'CastContext': {
       const type = typeFromNode(node.dataType());
       if (node.children[0].getText().toUpperCase() === 'TRY_CAST') {
         return { sql: `${SYSTEM_SCHEMA}.try_cast(CAST(${e(node.expr()).sql} AS text), CAST(NULL AS ${pgType(type)}))`, type };
       }
+      checkLiteralCast(node.expr(), type);
       return cast(e(node.expr()), type);
     }
     case 'AtTimezoneContext':
@@ -214,17 +219,33 @@ function columnRef(parts: string[], scope: Scope, tx: Tx): Typed {
   return resolveColumn(scope, parts, tx.env.schema);
 }
 
+/** Scalar types whose literal casts CrateDB checks at analysis, the way it converts INSERT values. */
+const CHECKED_CASTS = new Set(['byte', 'smallint', 'integer', 'bigint', 'real', 'double', 'boolean', 'ip', 'timestamp', 'timestamptz', 'date']);
+
+/**
+ * A cast of a literal is evaluated when CrateDB analyzes the statement (Literal.cast), so a value that does
+ * not convert fails naming the literal and its type (`Cannot cast \`'abc'\` of type \`text\` to type
+ * \`integer\``), not PG's runtime message.
+ */
+function checkLiteralCast(node: Ctx, type: CrateType): void {
+  const c = constantOf(node);
+  if (c?.kind !== 'value' || c.value === null || !CHECKED_CASTS.has(type.kind)) return;
+  coerce(c.value, type, { kind: 'literal', text: c.text, type: c.type }, { column: '', added: [] });
+}
+
 /** A cast; numbers and timestamps convert through epoch milliseconds, as in CrateDB. */
 export function cast(value: Typed, type: CrateType): Typed {
   if ((type.kind === 'timestamptz' || type.kind === 'timestamp') && value.type && isNumeric(value.type)) {
     const ts = `to_timestamp(CAST(${value.sql} AS double precision) / 1000)`;
     return { sql: type.kind === 'timestamp' ? `(${ts} AT TIME ZONE 'UTC')` : ts, type };
   }
-  if (type.kind === 'bigint' || type.kind === 'integer' || type.kind === 'smallint') {
+  if (type.kind === 'bigint' || type.kind === 'integer' || type.kind === 'smallint' || type.kind === 'byte') {
     if (value.type && (value.type.kind === 'timestamptz' || value.type.kind === 'timestamp')) {
       const epoch = value.type.kind === 'timestamp' ? `(${value.sql} AT TIME ZONE 'UTC')` : value.sql;
       return { sql: `CAST(EXTRACT(epoch FROM ${epoch}) * 1000 AS ${pgType(type)})`, type };
     }
+    // Java's Number.intValue / longValue: a fraction is cut off (2.7 is 2, -2.7 is -2), where PG rounds.
+    if (value.type && ['real', 'double', 'numeric'].includes(value.type.kind)) return { sql: `CAST(trunc(${value.sql}) AS ${pgType(type)})`, type };
   }
   if (type.kind === 'text' && value.type && (value.type.kind === 'timestamptz' || value.type.kind === 'timestamp')) {
     // CrateDB prints timestamps as ISO 8601 with milliseconds (UTC, `Z` with a time zone).
@@ -296,6 +317,8 @@ function arithmetic(node: Ctx, scope: Scope, tx: Tx): Typed {
   const r = expr(node.right, scope, tx);
   const op: string = node.operator.text;
   const type = widen(l.type, r.type);
+  // ArithmeticFunctions has no byte or smallint variant: both go through the integer one (32767 + 1 is 32768).
+  if (type?.kind === 'byte' || type?.kind === 'smallint') return { sql: `(CAST(${l.sql} AS integer) ${op} CAST(${r.sql} AS integer))`, type: T.integer };
   if (op === '^') return { sql: `power(${l.sql}, ${r.sql})`, type: T.double };
   // CrateDB: a timestamp minus a timestamp is an interval, a timestamp plus or minus an interval (either side) a timestamp.
   if (isTimestamp(l.type) && isTimestamp(r.type) && op === '-') return { sql: `(${l.sql} - ${r.sql})`, type: { kind: 'interval' } };

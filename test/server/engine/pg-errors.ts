@@ -66,6 +66,9 @@ export function mapPgError(e: PgError): CrateError {
       return sqlParse(`value is too long for the text type of length: ${len ?? '?'}`);
     }
     case '22003':
+      // Left over after literal casts are checked up front: arithmetic, which CrateDB does with Math.addExact & co.
+      if (msg === 'integer out of range') return sqlParse('integer overflow');
+      if (msg === 'bigint out of range') return sqlParse('long overflow');
       return sqlParse(msg);
     case '23514':
       return sqlParse(msg);

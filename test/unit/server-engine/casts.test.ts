@@ -1,7 +1,8 @@
 /**
  * Casts CrateDB has and PG lacks: a `[lon, lat]` array or a WKT `POINT (lon lat)` string to geo_point,
  * answered as `[lon, lat]` with col_type 13. Intervals as CrateDB prints them (IntervalType.PERIOD_FORMATTER,
- * col_type 17), and SHOW TRANSACTION ISOLATION LEVEL (ShowStatementAnalyzer.rewriteShowTransaction).
+ * col_type 17), and SHOW TRANSACTION ISOLATION LEVEL (ShowStatementAnalyzer.rewriteShowTransaction). Literal casts
+ * checked at analysis (Literal.cast), fractions cut off by integer casts, integer arithmetic's overflow (Math.addExact).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Engine, Session } from '../../server/contract.js';
@@ -51,5 +52,31 @@ describe('intervals, printed by Joda', () => {
 
   it('answers SHOW TRANSACTION ISOLATION LEVEL with the rewrite CrateDB runs', async () => {
     expect(await one('SHOW TRANSACTION ISOLATION LEVEL')).toMatchObject({ cols: ['transaction_isolation'], rows: [['read uncommitted']], rowcount: 1 });
+  });
+});
+
+describe('literal casts and integer arithmetic, as CrateDB evaluates them', () => {
+  const error = async (stmt: string): Promise<unknown> => ((await engine.execute({ stmt, types: false, session })).body as { error?: unknown }).error;
+
+  it('checks a cast of a literal when the statement is analyzed, naming the literal and its type', async () => {
+    expect(await error("SELECT 'abc'::int")).toEqual({ code: 4000, message: "SQLParseException[Cannot cast `'abc'` of type `text` to type `integer`]" });
+    expect(await error('SELECT CAST(3000000000 AS INTEGER)')).toEqual({
+      code: 4000, message: 'SQLParseException[Cannot cast `3000000000` of type `bigint` to type `integer`]',
+    });
+    expect(await error("SELECT 'maybe'::boolean")).toEqual({ code: 4000, message: "SQLParseException[Cannot cast `'maybe'` of type `text` to type `boolean`]" });
+    expect(await error("SELECT 'now'::timestamp")).toEqual({
+      code: 4000, message: "SQLParseException[Cannot cast `'now'` of type `text` to type `timestamp without time zone`]",
+    });
+    expect((await one("SELECT 'yes'::boolean, '10.0.0.1'::ip, '7'::bigint")).rows).toEqual([[true, '10.0.0.1', 7]]);
+  });
+
+  it('cuts the fraction off a cast to an integer type, as Java does, where PG rounds', async () => {
+    expect((await one('SELECT 2.7::integer, CAST(-2.7 AS BIGINT), CAST(2.5 AS SMALLINT)')).rows).toEqual([[2, -2, 2]]);
+  });
+
+  it('overflows with Math.addExact\'s messages and adds smallints as integers', async () => {
+    expect(await error('SELECT 2147483647 + 1')).toEqual({ code: 4000, message: 'SQLParseException[integer overflow]' });
+    expect(await error('SELECT 9223372036854775807 * 2')).toEqual({ code: 4000, message: 'SQLParseException[long overflow]' });
+    expect(await one('SELECT 32767::smallint + 1::smallint')).toMatchObject({ rows: [[32768]], col_types: [9] });
   });
 });
