@@ -13,13 +13,13 @@ import { canSeeRelation, canSeeSchema, seesWholeSchema } from './privileges.js';
 import type { Column, Tx } from './scope.js';
 import { SYSTEM_SCHEMA } from './storage.js';
 import { pgType, T, type CrateType } from './types.js';
-import { VERSIONS } from './version.js';
 import type { EngineState } from './state.js';
 import { formatTableRows } from './system-rows.js';
 import { settingsType } from './settings.js';
 import { jobLogRows, jobRows } from './jobs-log.js';
 import { clusterCheckRows, nodeCheckRows } from './system-checks.js';
 import { clusterHealthRows, healthRows, partitionRows, shardRows } from './system-live.js';
+import { NODE_COLUMNS, nodeRow } from './sys-nodes.js';
 import { pgAttributeRows, pgClassRows, pgConstraintRows, pgIndexRows, pgRolesRows, schemaOid } from './pg-catalog.js';
 
 export interface SystemTableDef {
@@ -122,16 +122,7 @@ export const SYSTEM_TABLES: Map<string, SystemTableDef> = new Map(
       ['id', text], ['license', obj([['expiry_date', T.timestamptz], ['issued_to', text], ['max_nodes', int]])],
       ['master_node', text], ['name', text], ['settings', obj()],
     ], (s) => [[s.cluster.id, null, s.cluster.nodes[0]?.id ?? null, s.cluster.name, {}]], { live: true }),
-    def('sys', 'nodes', [
-      ['hostname', text], ['id', text], ['name', text], ['rest_url', text],
-      ['version', obj([['build_hash', text], ['build_snapshot', bool], ['minimum_index_compatibility_version', text],
-        ['minimum_wire_compatibility_version', text], ['number', text]])],
-    ], (s) => s.cluster.nodes.map((n) => [
-      'localhost', n.id, n.name, n.restUrl,
-      { build_hash: VERSIONS[s.version].buildHash, build_snapshot: false,
-        minimum_index_compatibility_version: VERSIONS[s.version].minimumIndexCompatibilityVersion,
-        minimum_wire_compatibility_version: VERSIONS[s.version].minimumWireCompatibilityVersion, number: VERSIONS[s.version].number },
-    ]), { live: true }),
+    def('sys', 'nodes', NODE_COLUMNS, (s) => s.cluster.nodes.map((n, i) => nodeRow(s, n, i)), { live: true }),
     def('sys', 'health', [
       ['health', text], ['missing_shards', int], ['partition_ident', text], ['severity', T.integer],
       ['table_name', text], ['table_schema', text], ['underreplicated_shards', int],

@@ -2,7 +2,7 @@
  * The sys tables of a healthy single node that no transcript records whole, as CrateDB 6.4's sources
  * define them: sys.checks (cluster checks 2 and 3), sys.node_checks (1-3, 5-8, all passing on one node),
  * sys.cluster_health, sys.jobs (the statement sees itself, with its node and start time), sys.jobs_log,
- * pg_catalog.pg_tables, and the snapshot tables, empty without a repository.
+ * pg_catalog.pg_tables, sys.nodes' columns, and the snapshot tables, empty without a repository.
  */
 import { describe, expect, it } from 'vitest';
 import { engineForFile } from './file-engine.js';
@@ -70,6 +70,19 @@ describe('sys tables of a single node', () => {
     });
     const own = (await sql("SELECT tablename FROM pg_tables WHERE schemaname = 'pg_catalog' ORDER BY 1")).rows!.flat();
     expect(own).toEqual(expect.arrayContaining(['pg_attribute', 'pg_class', 'pg_namespace', 'pg_tables']));
+  });
+
+  it('has every column of sys.nodes, the machine facts read from the OS', async () => {
+    const all = await sql('SELECT * FROM sys.nodes');
+    expect(all.cols).toEqual([
+      'attributes', 'cluster_state_version', 'connections', 'fs', 'heap', 'hostname', 'id', 'load', 'mem', 'name', 'os', 'os_info',
+      'port', 'process', 'rest_url', 'thread_pools', 'version',
+    ]);
+    const facts = await sql(
+      "SELECT load['1'] >= 0, heap['used'] > 0 AND heap['used'] <= heap['max'], mem['used'] + mem['free'] > 0, fs['total']['size'] > 0, " +
+        "os_info['available_processors'] > 0, array_length(thread_pools, 1) > 0, port['psql'], port['transport'], version['number'] FROM sys.nodes",
+    );
+    expect(facts.rows).toEqual([[true, true, true, true, true, true, 5432, 4300, '6.4.3']]);
   });
 
   it('has the snapshot tables, empty', async () => {
