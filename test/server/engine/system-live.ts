@@ -9,17 +9,22 @@ import { partitionsOf, partitionValue, type Partition } from './partitions.js';
 import { shardOf } from './routing.js';
 import { effectiveReplicas, type EngineState, type ShardInfo } from './state.js';
 import { pgTableName } from './storage.js';
+import { VERSIONS } from './version.js';
 
-/** Searchable documents per shard: the routing value is the CLUSTERED BY column, else `_id`. */
-async function docsPerShard(state: EngineState, t: TableDef, shards: number, partition?: Partition): Promise<number[]> {
+/** Searchable documents and the highest `_seq_no` per shard: the routing value is the CLUSTERED BY column, else `_id`. */
+async function docsPerShard(state: EngineState, t: TableDef, shards: number, partition?: Partition): Promise<Array<{ docs: number; maxSeqNo: number }>> {
   const routing = t.clusteredBy ? quoteIdent(t.clusteredBy) : '"_id"';
   const where = partition
     ? ` WHERE ${t.partitionedBy.map((c) => (partition.values[c] === null ? `${quoteIdent(c)} IS NULL` : `CAST(${quoteIdent(c)} AS text) = ${pgLiteral(partition.values[c]!)}`)).join(' AND ')}`
     : '';
-  const r = await state.pg.query<unknown[]>(`SELECT CAST(${routing} AS text) FROM ${pgTableName(t, 'shadow')}${where}`, [], { rowMode: 'array' });
-  const counts = new Array<number>(shards).fill(0);
-  for (const [key] of r.rows) counts[shardOf(String(key ?? ''), shards)]!++;
-  return counts;
+  const r = await state.pg.query<unknown[]>(`SELECT CAST(${routing} AS text), "_seq_no" FROM ${pgTableName(t, 'shadow')}${where}`, [], { rowMode: 'array' });
+  const out = Array.from({ length: shards }, () => ({ docs: 0, maxSeqNo: -1 }));
+  for (const [key, seq] of r.rows) {
+    const shard = out[shardOf(String(key ?? ''), shards)]!;
+    shard.docs++;
+    shard.maxSeqNo = Math.max(shard.maxSeqNo, Number(seq));
+  }
+  return out;
 }
 
 function pgLiteral(s: string): string {
@@ -57,14 +62,39 @@ export async function shardRows(state: EngineState): Promise<unknown[][]> {
         const started = sh.state === 'STARTED';
         // 6.4 reports no partition ident for a copy that is nowhere; 5.10 reports the table's.
         const ident = !started && state.version === '6.4' ? null : (partition?.ident ?? '');
-        out.push([
-          t.closed, sh.id, { id: sh.nodeId, name: sh.nodeName }, started ? (docs[sh.id] ?? 0) : 0, ident, sh.primary, null,
-          started ? 'STARTED' : 'UNASSIGNED', t.schema, 0, sh.state, t.name,
-        ]);
+        out.push(started ? startedShard(state, t, sh, docs[sh.id]!, ident) : unassignedShard(t, sh, ident));
       }
     }
   }
   return out;
+}
+
+/**
+ * A shard copy on a node, in sys.shards' column order (SysShardsTableInfo, by name). Its sequence numbers are
+ * the highest `_seq_no` of its documents (the engine numbers a table's writes, not each shard's); nothing
+ * waits in a translog or recovers, and the files and sizes of Lucene segments are not modelled (size 0).
+ */
+function startedShard(state: EngineState, t: TableDef, sh: ShardInfo, shard: { docs: number; maxSeqNo: number }, ident: string | null): unknown[] {
+  const seq = shard.maxSeqNo;
+  return [
+    null, t.closed, { count: 0, periodic_count: 0, total_time_ns: 0 }, sh.id, VERSIONS[state.version].luceneVersion,
+    { id: sh.nodeId, name: sh.nodeName }, shard.docs, false, ident, `/data/nodes/0/indices/t${t.id}/${sh.id}`, sh.primary,
+    {
+      files: { percent: 100, recovered: 0, reused: 0, used: 0 }, size: { percent: 100, recovered: 0, reused: 0, used: 0 },
+      stage: 'DONE', total_time: 0, type: sh.primary ? 'EMPTY_STORE' : 'PEER',
+    },
+    null, { leases: [], primary_term: 1, version: 0 }, 'STARTED', t.schema,
+    { global_checkpoint: seq, local_checkpoint: seq, max_seq_no: seq }, 0, sh.state, t.name,
+    { number_of_operations: 0, size: 0, uncommitted_operations: 0, uncommitted_size: 0 },
+  ];
+}
+
+/** A copy no node holds: SysShardsTableInfo.unassignedShardsExpressions, nulls but for its identity. */
+function unassignedShard(t: TableDef, sh: ShardInfo, ident: string | null): unknown[] {
+  return [
+    null, null, null, sh.id, null, null, 0, false, ident, null, sh.primary, null, null, null, 'UNASSIGNED', t.schema, null, 0,
+    sh.state, t.name, null,
+  ];
 }
 
 export async function healthRows(state: EngineState): Promise<unknown[][]> {

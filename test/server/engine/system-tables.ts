@@ -128,9 +128,23 @@ export const SYSTEM_TABLES: Map<string, SystemTableDef> = new Map(
       ['table_name', text], ['table_schema', text], ['underreplicated_shards', int],
     ], healthRows, { live: true }),
     def('sys', 'shards', [
-      ['closed', bool], ['id', int], ['node', obj([['id', text], ['name', text]])], ['num_docs', long],
-      ['partition_ident', text], ['primary', bool], ['relocating_node', text], ['routing_state', text],
-      ['schema_name', text], ['size', long], ['state', text], ['table_name', text],
+      ['blob_path', text], ['closed', bool], ['flush_stats', obj([['count', long], ['periodic_count', long], ['total_time_ns', long]])],
+      ['id', int], ['min_lucene_version', text], ['node', obj([['id', text], ['name', text]])], ['num_docs', long],
+      ['orphan_partition', bool], ['partition_ident', text], ['path', text], ['primary', bool],
+      ['recovery', obj([
+        ['files', obj([['percent', real], ['recovered', int], ['reused', int], ['used', int]])],
+        ['size', obj([['percent', real], ['recovered', long], ['reused', long], ['used', long]])],
+        ['stage', text], ['total_time', long], ['type', text],
+      ])],
+      ['relocating_node', text],
+      ['retention_leases', obj([
+        ['leases', T.array(obj([['id', text], ['retaining_seq_no', long], ['source', text], ['timestamp', T.timestamptz]]))],
+        ['primary_term', long], ['version', long],
+      ])],
+      ['routing_state', text], ['schema_name', text],
+      ['seq_no_stats', obj([['global_checkpoint', long], ['local_checkpoint', long], ['max_seq_no', long]])], ['size', long],
+      ['state', text], ['table_name', text],
+      ['translog_stats', obj([['number_of_operations', int], ['size', long], ['uncommitted_operations', int], ['uncommitted_size', long]])],
     ], shardRows, { live: true }),
     def('information_schema', 'table_partitions', [
       ['closed', bool], ['number_of_replicas', text], ['number_of_shards', int], ['partition_ident', text],

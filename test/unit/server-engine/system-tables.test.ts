@@ -2,7 +2,7 @@
  * The sys tables of a healthy single node that no transcript records whole, as CrateDB 6.4's sources
  * define them: sys.checks (cluster checks 2 and 3), sys.node_checks (1-3, 5-8, all passing on one node),
  * sys.cluster_health, sys.jobs (the statement sees itself, with its node and start time), sys.jobs_log,
- * pg_catalog.pg_tables, sys.nodes' columns, and the snapshot tables, empty without a repository.
+ * pg_catalog.pg_tables, sys.nodes' and sys.shards' columns, and the snapshot tables, empty without a repository.
  */
 import { describe, expect, it } from 'vitest';
 import { engineForFile } from './file-engine.js';
@@ -83,6 +83,26 @@ describe('sys tables of a single node', () => {
         "os_info['available_processors'] > 0, array_length(thread_pools, 1) > 0, port['psql'], port['transport'], version['number'] FROM sys.nodes",
     );
     expect(facts.rows).toEqual([[true, true, true, true, true, true, 5432, 4300, '6.4.3']]);
+  });
+
+  it('has every column of sys.shards: a started copy with its sequence numbers and recovery, a copy nowhere as nulls', async () => {
+    await sql("CREATE TABLE doc.sh (id INT PRIMARY KEY, v TEXT) CLUSTERED INTO 1 SHARDS WITH (number_of_replicas = '1')");
+    await sql("INSERT INTO doc.sh (id, v) VALUES (1, 'a'), (2, 'b')");
+    await sql('REFRESH TABLE doc.sh');
+    const [seq] = (await sql('SELECT max(_seq_no) FROM doc.sh')).rows![0]!;
+    const shards = await sql(
+      "SELECT primary, state, num_docs, seq_no_stats['max_seq_no'], recovery['stage'], recovery['type'], closed, node IS NULL, min_lucene_version " +
+        "FROM sys.shards WHERE table_name = 'sh' ORDER BY primary DESC",
+    );
+    expect(shards.rows).toEqual([
+      [true, 'STARTED', 2, seq, 'DONE', 'EMPTY_STORE', false, false, '10.4.0'],
+      [false, 'UNASSIGNED', 0, null, null, null, null, true, null],
+    ]);
+    expect((await sql('SELECT * FROM sys.shards LIMIT 1')).cols).toEqual([
+      'blob_path', 'closed', 'flush_stats', 'id', 'min_lucene_version', 'node', 'num_docs', 'orphan_partition', 'partition_ident', 'path',
+      'primary', 'recovery', 'relocating_node', 'retention_leases', 'routing_state', 'schema_name', 'seq_no_stats', 'size', 'state',
+      'table_name', 'translog_stats',
+    ]);
   });
 
   it('has the snapshot tables, empty', async () => {
