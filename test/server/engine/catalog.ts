@@ -134,6 +134,8 @@ export class Catalog {
   readonly explicitSchemas = new Set<string>();
   readonly users = new Map<string, UserDef>();
   readonly analyzers = new Map<string, AnalyzerDef>();
+  /** Cluster settings SET GLOBAL changed (by dotted name); the others read their default (cluster-settings.ts). */
+  readonly clusterSettings = new Map<string, string | number | boolean>();
 
   constructor() {
     this.resetUsers();

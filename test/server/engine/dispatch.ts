@@ -6,7 +6,7 @@ import { ruleName, type Ctx, type ParsedStatement, type Token } from './parse.js
 import { rowcountStatement, type Prepared } from './run.js';
 import type { Env } from './scope.js';
 import {
-  prepareAlterUser, prepareCreateUser, prepareDropUser, prepareOptimize, preparePrivileges, prepareSet, prepareSetGlobal, prepareShow,
+  prepareAlterUser, prepareCreateUser, prepareDropUser, prepareOptimize, preparePrivileges, prepareSet, prepareSetGlobal, prepareResetGlobal, prepareShow,
   prepareTransaction,
 } from './stmt-admin.js';
 import { prepareAlter, prepareAlterColumnDefault } from './stmt-alter.js';
@@ -86,7 +86,7 @@ const STATEMENTS: Record<string, Preparer> = {
   ResetSessionAuthorizationContext: prepareTransaction,
   OptimizeContext: prepareOptimize,
   AnalyzeContext: ok(1),
-  ResetGlobalContext: ok(1),
+  ResetGlobalContext: prepareResetGlobal,
   SetGlobalContext: prepareSetGlobal,
 };
 

@@ -316,6 +316,7 @@ export class PgliteEngine implements Engine {
       catalog.views.clear();
       catalog.analyzers.clear();
       catalog.explicitSchemas.clear();
+      catalog.clusterSettings.clear();
       catalog.resetUsers();
       this.addInitialUsers();
       catalog.touch();

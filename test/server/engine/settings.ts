@@ -176,7 +176,7 @@ export function settingsObject(own: Record<string, string>, typed: Record<string
 
 /**
  * Cluster settings `SET GLOBAL` may change (CrateDB's runtime-changeable settings, by name or by group
- * prefix); any other name is `Setting '<name>' is not supported`.
+ * prefix, or a group itself); any other name is `Setting '<name>' is not supported`.
  */
 const CLUSTER_SETTINGS = [
   'stats.', 'bulk.request_timeout', 'discovery.zen.', 'cluster.routing.', 'cluster.info.', 'cluster.graceful_stop.',
@@ -185,7 +185,8 @@ const CLUSTER_SETTINGS = [
 ];
 
 export function checkClusterSetting(name: string): void {
-  const known = CLUSTER_SETTINGS.some((s) => (s.endsWith('.') ? name.startsWith(s) && name.length > s.length : name === s));
+  // A group's own name counts too (`SET GLOBAL stats = {...}`, `RESET GLOBAL stats`): CrateSettings.isValidSetting.
+  const known = CLUSTER_SETTINGS.some((s) => (s.endsWith('.') ? name.startsWith(s) && name.length > s.length : name === s) || s.startsWith(`${name}.`));
   if (!known) throw sqlParse(`Setting '${name}' is not supported`);
 }
 

@@ -13,6 +13,8 @@ import { existingTable } from './stmt-ddl.js';
 import { T } from './types.js';
 import { allSettings, setSetting, showSetting } from './session-settings.js';
 import { checkClusterSetting } from './settings.js';
+import { resetClusterSetting, setClusterSetting } from './cluster-settings.js';
+import { constantOf } from './literals.js';
 
 
 function userRequired(env: Env): void {
@@ -160,15 +162,44 @@ export function preparePrivileges(node: Ctx, env: Env): Prepared {
   });
 }
 
-/** SET GLOBAL [PERSISTENT | TRANSIENT] name = value, ...: known cluster settings only. */
+/** SET GLOBAL [PERSISTENT | TRANSIENT] name = value, ...: known cluster settings only, kept for sys.cluster. */
 export function prepareSetGlobal(node: Ctx, env: Env): Prepared {
-  const names = ((node.setGlobalAssignment() as Ctx[] | null) ?? []).map((a) => a.name.getText().replace(/"/g, ''));
-  return rowcountStatement(async () => {
+  let placeholders = 0;
+  const assignments = ((node.setGlobalAssignment() as Ctx[] | null) ?? []).map((a) => {
+    const c = constantOf(a.value);
+    // A parameter: `$n`, or the next `?`; a bare word (`= primaries`) is its text, as CrateDB reads it.
+    const param = c?.kind === 'param' ? (c.explicit !== undefined ? c.explicit - 1 : placeholders++) : undefined;
+    const literal = c?.kind === 'value' ? c.value : identText(a.value);
+    return { name: settingName(a.name), param, literal };
+  });
+  const maxParam = Math.max(0, ...assignments.map((a) => (a.param === undefined ? 0 : a.param + 1)));
+  return {
+    returnsRows: false,
+    maxParam,
+    run: async (ctx, args) => {
+      userRequired(env);
+      for (const a of assignments) checkClusterSetting(a.name);
+      for (const a of assignments) setClusterSetting(ctx.state.catalog, a.name, a.param === undefined ? a.literal : args[a.param]);
+      ctx.state.catalog.touch();
+      return { kind: 'count', rowcount: 1 };
+    },
+  };
+}
+
+/** RESET GLOBAL name, ...: back to the defaults, a group prefix (`stats`) resetting all below it. */
+export function prepareResetGlobal(node: Ctx, env: Env): Prepared {
+  const names = ((node.primaryExpression() as Ctx[] | null) ?? []).map(settingName);
+  return rowcountStatement(async (ctx) => {
     userRequired(env);
     for (const n of names) checkClusterSetting(n);
+    for (const n of names) resetClusterSetting(ctx.state.catalog, n);
+    ctx.state.catalog.touch();
     return 1;
   });
 }
+
+const settingName = (n: Ctx): string => n.getText().replace(/"/g, '');
+const identText = (n: Ctx): string => n.getText().replace(/^"(.*)"$/, '$1');
 
 /** OPTIMIZE TABLE t, ...: the tables must exist; there is nothing to merge in PG. */
 export function prepareOptimize(node: Ctx, env: Env): Prepared {

@@ -20,6 +20,7 @@ import { jobLogRows, jobRows } from './jobs-log.js';
 import { clusterCheckRows, nodeCheckRows } from './system-checks.js';
 import { clusterHealthRows, healthRows, partitionRows, shardRows } from './system-live.js';
 import { NODE_COLUMNS, nodeRow } from './sys-nodes.js';
+import { clusterSettingsType, clusterSettingsValue } from './cluster-settings.js';
 import { pgAttributeRows, pgClassRows, pgConstraintRows, pgIndexRows, pgRolesRows, schemaOid } from './pg-catalog.js';
 
 export interface SystemTableDef {
@@ -120,8 +121,8 @@ export const SYSTEM_TABLES: Map<string, SystemTableDef> = new Map(
     ], (s) => formatTableRows(s).views, BY_RELATION),
     def('sys', 'cluster', [
       ['id', text], ['license', obj([['expiry_date', T.timestamptz], ['issued_to', text], ['max_nodes', int]])],
-      ['master_node', text], ['name', text], ['settings', obj()],
-    ], (s) => [[s.cluster.id, null, s.cluster.nodes[0]?.id ?? null, s.cluster.name, {}]], { live: true }),
+      ['master_node', text], ['name', text], ['settings', clusterSettingsType()],
+    ], (s) => [[s.cluster.id, null, s.cluster.nodes[0]?.id ?? null, s.cluster.name, clusterSettingsValue(s.catalog)]], { live: true }),
     def('sys', 'nodes', NODE_COLUMNS, (s) => s.cluster.nodes.map((n, i) => nodeRow(s, n, i)), { live: true }),
     def('sys', 'health', [
       ['health', text], ['missing_shards', int], ['partition_ident', text], ['severity', T.integer],

@@ -2,7 +2,7 @@
  * The sys tables of a healthy single node that no transcript records whole, as CrateDB 6.4's sources
  * define them: sys.checks (cluster checks 2 and 3), sys.node_checks (1-3, 5-8, all passing on one node),
  * sys.cluster_health, sys.jobs (the statement sees itself, with its node and start time), sys.jobs_log,
- * pg_catalog.pg_tables, sys.nodes' and sys.shards' columns, and the snapshot tables, empty without a repository.
+ * pg_catalog.pg_tables, sys.nodes' and sys.shards' columns, sys.cluster's settings (SET / RESET GLOBAL), and the snapshot tables, empty without a repository.
  */
 import { describe, expect, it } from 'vitest';
 import { engineForFile } from './file-engine.js';
@@ -103,6 +103,27 @@ describe('sys tables of a single node', () => {
       'primary', 'recovery', 'relocating_node', 'retention_leases', 'routing_state', 'schema_name', 'seq_no_stats', 'size', 'state',
       'table_name', 'translog_stats',
     ]);
+  });
+
+  it('shows the cluster settings in sys.cluster with their defaults, changed by SET GLOBAL and back by RESET GLOBAL (runtime-config.rst)', async () => {
+    const stats = "SELECT settings['stats']['enabled'], settings['stats']['jobs_log_size'], settings['stats']['operations_log_size'] FROM sys.cluster";
+    expect((await sql(stats)).rows).toEqual([[true, 10000, 10000]]);
+    expect((await sql('SET GLOBAL PERSISTENT stats.enabled = false')).rowcount).toBe(1);
+    expect((await sql(stats)).rows).toEqual([[false, 10000, 10000]]);
+    await sql('SET GLOBAL TRANSIENT stats.enabled = true, stats.jobs_log_size = 1024, stats.operations_log_size = 4096');
+    expect((await sql(stats)).rows).toEqual([[true, 1024, 4096]]);
+    await sql('SET GLOBAL TRANSIENT stats = { jobs_log_size = 2048, operations_log_size = 8192 }');
+    expect((await sql(stats)).rows).toEqual([[true, 2048, 8192]]);
+    await sql('RESET GLOBAL stats.enabled, stats.operations_log_size');
+    expect((await sql(stats)).rows).toEqual([[true, 2048, 10000]]);
+    await sql('RESET GLOBAL stats');
+    expect((await sql(stats)).rows).toEqual([[true, 10000, 10000]]);
+    await sql('SET GLOBAL "cluster.routing.allocation.enable" = ?', ['primaries']);
+    expect((await sql("SELECT settings['cluster']['routing']['allocation']['enable'] FROM sys.cluster")).rows).toEqual([['primaries']]);
+    expect((await sql("SET GLOBAL stats.enabled = 'maybe'")).error?.message).toBe(
+      'SQLParseException[Failed to parse value [maybe] as only [true] or [false] are allowed.]',
+    );
+    expect((await sql('RESET GLOBAL no_such.setting')).error?.message).toBe("SQLParseException[Setting 'no_such.setting' is not supported]");
   });
 
   it('has the snapshot tables, empty', async () => {
