@@ -108,6 +108,10 @@ export interface UserDef {
   name: string;
   password?: string;
   superuser: boolean;
+  /** CREATE ROLE: it holds privileges for others and cannot log in. */
+  role?: boolean;
+  /** Roles granted to it (GRANT role TO name), whose privileges it inherits; a granted role cannot be dropped. */
+  granted?: Array<{ role: UserDef; grantor: string }>;
   /**
    * `${type}@${ident}`, ident '' cluster-wide, `schema` or `schema.table`; `DENY:` in front for a denial
    * (read them with `parsePrivilege`).

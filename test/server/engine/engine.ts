@@ -304,7 +304,8 @@ export class PgliteEngine implements Engine {
   async authenticate(user: string, password: string | undefined): Promise<boolean> {
     if (user === 'crate') return true;
     const u = this.state.catalog.users.get(user);
-    if (!u) return false;
+    // A role cannot log in (Role.isUser is false): its name answers as an unknown user's does.
+    if (!u || u.role) return false;
     return u.password === undefined ? password === undefined || password === '' : u.password === password;
   }
 

@@ -132,7 +132,7 @@ export function pgRolesRows(state: EngineState): Row[] {
   return [...state.catalog.users.values()].map((u) => {
     const al = u.superuser || u.privileges.has('AL@');
     return {
-      rolname: u.name, rolsuper: u.superuser, rolinherit: true, rolcreaterole: al, rolcreatedb: null, rolcanlogin: true,
+      rolname: u.name, rolsuper: u.superuser, rolinherit: true, rolcreaterole: al, rolcreatedb: null, rolcanlogin: !u.role,
       rolreplication: al, rolconnlimit: -1, rolpassword: u.password === undefined ? null : '********', rolvaliduntil: null,
       rolbypassrls: null, rolconfig: null, oid: oidHash(`USER${u.name}`),
     };

@@ -5,6 +5,7 @@
  * then cluster). Another user sees a schema only when it holds some privilege on it, on a relation in it or
  * cluster-wide, otherwise the schema does not exist for it (4045, `sys` included); a relation it holds
  * nothing on does not exist either (4041); seeing it but lacking the statement's privilege is 4011.
+ * Roles granted to a user lend it their privileges.
  */
 import { parsePrivilege, type PrivilegeType, type UserDef } from './catalog.js';
 import { missingPrivilege, relationUnknown, schemaUnknown } from './errors.js';
@@ -29,14 +30,27 @@ function levels(schema: string | null, table?: string): string[] {
   return table === undefined ? [schema, ''] : [`${schema}.${table}`, schema, ''];
 }
 
-/** The privilege at its most specific stated level; DENY beats a GRANT only on the same level or above it. */
+/**
+ * The privilege at its most specific stated level; DENY beats a GRANT only on the same level or above it.
+ * When the user's own privileges say nothing, a role granted to it that holds the privilege gives it
+ * (Roles.hasPrivilege walks the parents); a role's DENY does not take away what another role grants.
+ */
 export function hasPrivilege(user: UserDef, type: PrivilegeType, schema: string | null, table?: string): boolean {
   if (user.superuser) return true;
-  for (const ident of levels(schema, table)) {
-    if (user.privileges.has(`DENY:${type}@${ident}`)) return false;
-    if (user.privileges.has(`${type}@${ident}`)) return true;
+  return held(user, type, levels(schema, table));
+}
+
+function held(role: UserDef, type: PrivilegeType, idents: string[]): boolean {
+  for (const ident of idents) {
+    if (role.privileges.has(`DENY:${type}@${ident}`)) return false;
+    if (role.privileges.has(`${type}@${ident}`)) return true;
   }
-  return false;
+  return (role.granted ?? []).some((g) => held(g.role, type, idents));
+}
+
+/** The user's own privileges and those of every role granted to it, directly or through another role. */
+function allPrivileges(user: UserDef): string[] {
+  return [...user.privileges, ...(user.granted ?? []).flatMap((g) => allPrivileges(g.role))];
 }
 
 /** True when the user holds some privilege on the schema itself or cluster-wide: every relation of it is visible. */
@@ -48,7 +62,7 @@ export function seesWholeSchema(user: UserDef, schema: string): boolean {
 export function canSeeSchema(user: UserDef, schema: string): boolean {
   if (user.superuser || schema === 'information_schema' || schema === 'pg_catalog') return true;
   if (seesWholeSchema(user, schema)) return true;
-  return [...user.privileges].map(parsePrivilege).some((p) => !p.denied && p.ident.startsWith(`${schema}.`));
+  return allPrivileges(user).map(parsePrivilege).some((p) => !p.denied && p.ident.startsWith(`${schema}.`));
 }
 
 /** True when the user may see the relation: some privilege on it, its schema or the cluster. */

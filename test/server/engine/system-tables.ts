@@ -5,7 +5,7 @@
  * Other users see only the rows of schemas they may see.
  */
 import type { PGlite } from '@electric-sql/pglite';
-import { parsePrivilege } from './catalog.js';
+import { parsePrivilege, type UserDef } from './catalog.js';
 import { DOC_ID_FUNCTIONS_SQL } from './doc-id.js';
 import { schemaUnknown } from './errors.js';
 import { pgString, quoteIdent } from './format.js';
@@ -59,6 +59,13 @@ function privilegeClass(state: EngineState, ident: string): string {
 /** Columns the PG tables of pg_class, pg_attribute and pg_constraint carry beside CrateDB's, to hide rows by privilege. */
 export const HIDDEN_SCHEMA = '_schema';
 export const HIDDEN_TABLE = '_table';
+
+const GRANTED_ROLES = T.array(obj([['grantor', text], ['role', text]]));
+
+/** SysUsersTableInfo / SysRolesTableInfo `granted_roles`, sorted by role name. */
+function grantedRoles(u: UserDef): Array<{ grantor: string; role: string }> {
+  return (u.granted ?? []).map((g) => ({ grantor: g.grantor, role: g.role.name })).sort((a, b) => (a.role < b.role ? -1 : a.role > b.role ? 1 : 0));
+}
 
 const BY_RELATION = { schemaColumn: 'table_schema', tableColumn: 'table_name' } as const;
 
@@ -230,9 +237,11 @@ export const SYSTEM_TABLES: Map<string, SystemTableDef> = new Map(
       ['shards', T.array(obj([['partition_ident', text], ['shard_id', int], ['state', text], ['table_name', text], ['table_schema', text]]))],
       ['state', text],
     ], () => []),
-    def('sys', 'users', [['jwt', obj()], ['name', text], ['password', text], ['superuser', bool]],
-      (s) => [...s.catalog.users.values()].map((u) => [null, u.name, u.password === undefined ? null : '********', u.superuser])),
-    def('sys', 'roles', [['granted_roles', T.array(obj())], ['name', text]], () => []),
+    def('sys', 'users', [['granted_roles', GRANTED_ROLES], ['jwt', obj()], ['name', text], ['password', text], ['superuser', bool]],
+      (s) => [...s.catalog.users.values()].filter((u) => !u.role)
+        .map((u) => [grantedRoles(u), null, u.name, u.password === undefined ? null : '********', u.superuser])),
+    def('sys', 'roles', [['granted_roles', GRANTED_ROLES], ['name', text]],
+      (s) => [...s.catalog.users.values()].filter((u) => u.role).map((u) => [grantedRoles(u), u.name])),
     def('sys', 'privileges', [['class', text], ['grantee', text], ['grantor', text], ['ident', text], ['state', text], ['type', text]],
       (s) => [...s.catalog.users.values()].flatMap((u) => [...u.privileges].map((p) => {
         const { denied, type, ident } = parsePrivilege(p);

@@ -1,6 +1,7 @@
 /**
  * One engine for a test file, reset before each of its tests: PGlite takes seconds to start, so the tests
- * of a file share it and keep apart by the reset. Statements run in one session of `crate`, schema `doc`.
+ * of a file share it and keep apart by the reset. Statements run in one session of `crate`, schema `doc`;
+ * `as(user)` gives another user's session.
  */
 import { afterAll, beforeAll, beforeEach } from 'vitest';
 import type { CrateVersion, Engine, Session } from '../../server/contract.js';
@@ -19,14 +20,18 @@ export interface FileEngine {
   answer(stmt: string, args?: unknown[], bulkArgs?: unknown[][]): Promise<{ status: number; body: Body }>;
   /** The body alone. */
   sql(stmt: string, args?: unknown[], bulkArgs?: unknown[][]): Promise<Body>;
+  /** `sql` in a session of another user (one of `users`). */
+  as(user: string): (stmt: string, args?: unknown[]) => Promise<Body>;
+  /** The engine itself (authenticate, ...), once the file's hooks have run. */
+  engine(): Engine;
 }
 
 /** Registers the file's hooks; call it inside the `describe` whose tests use the engine. */
-export function engineForFile(version: CrateVersion = '6.4'): FileEngine {
+export function engineForFile(version: CrateVersion = '6.4', users: Record<string, string> = {}): FileEngine {
   let engine: Engine;
   const session: Session = { id: 1, schema: 'doc', user: 'crate' };
   beforeAll(async () => {
-    engine = await createEngine({ version });
+    engine = await createEngine({ version, users });
   });
   afterAll(async () => {
     await engine?.close();
@@ -39,5 +44,10 @@ export function engineForFile(version: CrateVersion = '6.4'): FileEngine {
       status: number;
       body: Body;
     };
-  return { answer, sql: async (stmt, args, bulkArgs) => (await answer(stmt, args, bulkArgs)).body };
+  let sessions = 1;
+  const as: FileEngine['as'] = (user) => {
+    const own: Session = { id: ++sessions, schema: 'doc', user };
+    return async (stmt, args) => (await engine.execute({ stmt, ...(args ? { args } : {}), types: false, session: own })).body as Body;
+  };
+  return { answer, sql: async (stmt, args, bulkArgs) => (await answer(stmt, args, bulkArgs)).body, as, engine: () => engine };
 }

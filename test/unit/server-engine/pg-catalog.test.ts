@@ -3,29 +3,13 @@
  * PgIndexTable, PgNamespaceTable, PgDatabaseTable and PgRolesTable define them: oids from CrateDB's OidHash
  * (murmur3 of kind and name), the columns in name order, and rows hidden by privilege like information_schema's.
  */
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { Engine, Session } from '../../server/contract.js';
-import { createEngine } from '../../server/engine/index.js';
+import { describe, expect, it } from 'vitest';
+import { engineForFile } from './file-engine.js';
 import { oidHash, schemaOid } from '../../server/engine/pg-catalog.js';
 
-interface Body { cols?: string[]; rows?: unknown[][]; error?: { code: number; message: string } }
-
 describe('pg_catalog', () => {
-  let engine: Engine;
-  beforeAll(async () => {
-    engine = await createEngine({ version: '6.4', users: { migrator: 'secret' } });
-  });
-  afterAll(async () => {
-    await engine?.close();
-  });
-  beforeEach(async () => {
-    await engine.reset();
-  });
-  const as = (user: string) => async (stmt: string): Promise<Body> => {
-    const session: Session = { id: user === 'crate' ? 1 : 2, schema: 'doc', user };
-    return (await engine.execute({ stmt, types: false, session })).body as Body;
-  };
-  const sql = as('crate');
+  const { sql, as } = engineForFile('6.4', { migrator: 'secret' });
+
 
   it('hashes names as murmur3 x86 32-bit with seed 0, signed, the way CrateDB makes oids', () => {
     expect(oidHash('')).toBe(0);
