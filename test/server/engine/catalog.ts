@@ -47,6 +47,8 @@ export interface AnalyzerDef {
   name: string;
   /** PG text search configuration of the analyzer it extends. */
   searchConfig: string;
+  /** Its stored settings as information_schema.routines shows them (routines.ts). */
+  definition?: string;
 }
 
 /** Rows written since the last refresh (by `_id`), or all of them. */

@@ -56,6 +56,11 @@ const CONFIGS: Record<string, string> = {
   snowball: 'english',
 };
 
+/** The built-in analyzers' names. */
+export function builtInAnalyzers(): string[] {
+  return Object.keys(CONFIGS);
+}
+
 /** True when CrateDB has a built-in analyzer of that name. */
 export function isKnownAnalyzer(name: string): boolean {
   return name in CONFIGS;

@@ -7,6 +7,7 @@ import { CrateError, relationExists, relationUnknown, schemaUnknown } from './er
 import { buildTable } from './ddl-create.js';
 import { identName, lex, parseStatement, qnameParts, sourceText, type Ctx } from './parse.js';
 import { resolveAnalyzer } from './fulltext.js';
+import { analyzerDefinition } from './routines.js';
 import { partitionsOf } from './partitions.js';
 import { viewDefinition } from './view-format.js';
 import { quoteIdent } from './format.js';
@@ -242,7 +243,7 @@ export function prepareCreateAnalyzer(node: Ctx, env: Env): Prepared {
     checkPrivileges(env.user, [{ schema: '', type: 'AL' }]);
     const { catalog } = ctx.state;
     const searchConfig = base === undefined ? 'simple' : resolveAnalyzer(base, catalog.analyzers, name);
-    catalog.analyzers.set(name, { name, searchConfig });
+    catalog.analyzers.set(name, { name, searchConfig, definition: analyzerDefinition(node, name, base) });
     catalog.touch();
     return 1;
   });

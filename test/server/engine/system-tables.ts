@@ -21,6 +21,7 @@ import { clusterCheckRows, nodeCheckRows } from './system-checks.js';
 import { clusterHealthRows, healthRows, partitionRows, shardRows } from './system-live.js';
 import { NODE_COLUMNS, nodeRow } from './sys-nodes.js';
 import { clusterSettingsType, clusterSettingsValue } from './cluster-settings.js';
+import { routineRows } from './routines.js';
 import { pgAttributeRows, pgClassRows, pgConstraintRows, pgIndexRows, pgRolesRows, schemaOid } from './pg-catalog.js';
 
 export interface SystemTableDef {
@@ -212,6 +213,10 @@ export const SYSTEM_TABLES: Map<string, SystemTableDef> = new Map(
     pgDef('pg_attrdef', [['oid', int], ['adrelid', int], ['adnum', int], ['adbin', text], ['adsrc', text]], () => []),
     pgDef('pg_indexes', [['schemaname', text], ['tablename', text], ['indexname', text], ['tablespace', text], ['indexdef', text]], () => []),
     pgDef('pg_am', [['oid', int], ['amname', text], ['amhandler', text], ['amtype', { kind: 'byte' }]], () => []),
+    def('information_schema', 'routines', [
+      ['data_type', text], ['is_deterministic', bool], ['routine_body', text], ['routine_definition', text], ['routine_name', text],
+      ['routine_schema', text], ['routine_type', text], ['specific_name', text],
+    ], (s) => routineRows(s.catalog.analyzers)),
     def('information_schema', 'referential_constraints', [
       ['constraint_catalog', text], ['constraint_name', text], ['constraint_schema', text], ['delete_rule', text],
       ['match_option', text], ['unique_constraint_catalog', text], ['unique_constraint_name', text],

@@ -2,7 +2,7 @@
  * The sys tables of a healthy single node that no transcript records whole, as CrateDB 6.4's sources
  * define them: sys.checks (cluster checks 2 and 3), sys.node_checks (1-3, 5-8, all passing on one node),
  * sys.cluster_health, sys.jobs (the statement sees itself, with its node and start time), sys.jobs_log,
- * pg_catalog.pg_tables, sys.nodes' and sys.shards' columns, sys.cluster's settings (SET / RESET GLOBAL), and the snapshot tables, empty without a repository.
+ * pg_catalog.pg_tables, sys.nodes' and sys.shards' columns, sys.cluster's settings (SET / RESET GLOBAL), information_schema.routines, and the snapshot tables, empty without a repository.
  */
 import { describe, expect, it } from 'vitest';
 import { engineForFile } from './file-engine.js';
@@ -124,6 +124,18 @@ describe('sys tables of a single node', () => {
       'SQLParseException[Failed to parse value [maybe] as only [true] or [false] are allowed.]',
     );
     expect((await sql('RESET GLOBAL no_such.setting')).error?.message).toBe("SQLParseException[Setting 'no_such.setting' is not supported]");
+  });
+
+  it('lists the analyzers in information_schema.routines, a custom one with its stored settings', async () => {
+    await sql("CREATE ANALYZER dl_english EXTENDS english WITH (stopwords = ['the', 'a'])");
+    await sql('CREATE ANALYZER myan (TOKENIZER whitespace, TOKEN_FILTERS (lowercase, kstem), CHAR_FILTERS (html_strip))');
+    await sql("CREATE ANALYZER myan2 (TOKENIZER tok WITH (type = 'ngram', min_gram = 2))");
+    expect((await sql("SELECT routine_name, routine_definition FROM information_schema.routines WHERE routine_definition IS NOT NULL ORDER BY 1")).rows).toEqual([
+      ['dl_english', '{"stopwords":["the","a"],"type":"english"}'],
+      ['myan', '{"char_filter":["html_strip"],"filter":["lowercase","kstem"],"tokenizer":"whitespace","type":"custom"}'],
+      ['myan2', '{"tokenizer":"myan2_tok","type":"custom"}'],
+    ]);
+    expect((await sql("SELECT routine_type, is_deterministic FROM information_schema.routines WHERE routine_name = 'english'")).rows).toEqual([['ANALYZER', false]]);
   });
 
   it('has the snapshot tables, empty', async () => {
