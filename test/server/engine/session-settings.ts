@@ -119,6 +119,22 @@ export function showSetting(session: Session, name: string): string | null {
   return changed.get(session)?.get(name) ?? setting.value(session);
 }
 
+/** The CrateDB type name pg_settings' `vartype` gives a setting, read off its default. */
+function varType(name: string, fallback: string | null): string {
+  if (name === 'statement_timeout') return 'interval';
+  if (fallback === 'true' || fallback === 'false') return 'boolean';
+  return fallback !== null && /^\d+$/.test(fallback) ? 'integer' : 'text';
+}
+
+/** pg_catalog.pg_settings (PgSettingsTable): each session setting with its value on this session and its default. */
+export function pgSettingsRows(session: Session): Array<Record<string, unknown>> {
+  const fresh: Session = { ...session, schema: 'doc' };
+  return [...SETTINGS].map(([name, s]) => {
+    const boot = s.value(fresh);
+    return { name, setting: showSetting(session, name), short_desc: s.description, vartype: varType(name, boot), boot_val: boot, reset_val: boot };
+  });
+}
+
 /** `SHOW ALL`: name, value, description of every setting, by name. */
 export function allSettings(session: Session): Array<[string, string | null, string]> {
   return [...SETTINGS].map(([name, s]) => [name, showSetting(session, name), s.description]);

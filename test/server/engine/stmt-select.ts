@@ -53,7 +53,7 @@ export function prepareSelect(stmt: Ctx, env: Env, tokens: Token[]): Prepared {
       checkPrivileges(env.user, tx.privileges);
       const now = state.clock.now();
       for (const [table, mode] of tx.reads) if (mode === 'shadow') await periodicRefresh(state.pg, table, now);
-      if (tx.systemTables.size > 0) await materialize(state.pg, state, tx.systemTables);
+      if (tx.systemTables.size > 0) await materialize(state.pg, state, tx.systemTables, ctx.session);
       const bound = bind(tx, args, now);
       const r = await query(state.pg, sql, bound.values, bound.types);
       const types = result.outputs.map((o) => (o.param === undefined ? o.type : guessType(args[o.param - 1])));

@@ -5,6 +5,7 @@
  * Other users see only the rows of schemas they may see.
  */
 import type { PGlite } from '@electric-sql/pglite';
+import type { Session } from '../contract.js';
 import { parsePrivilege, type UserDef } from './catalog.js';
 import { DOC_ID_FUNCTIONS_SQL } from './doc-id.js';
 import { schemaUnknown } from './errors.js';
@@ -22,6 +23,7 @@ import { clusterHealthRows, healthRows, partitionRows, shardRows } from './syste
 import { NODE_COLUMNS, nodeRow } from './sys-nodes.js';
 import { clusterSettingsType, clusterSettingsValue } from './cluster-settings.js';
 import { routineRows } from './routines.js';
+import { pgSettingsRows } from './session-settings.js';
 import { pgAttributeRows, pgClassRows, pgConstraintRows, pgIndexRows, pgRolesRows, schemaOid } from './pg-catalog.js';
 
 export interface SystemTableDef {
@@ -36,7 +38,10 @@ export interface SystemTableDef {
   live?: boolean;
   /** Columns of the PG table that the relation does not show (what `schemaColumn` / `tableColumn` name). */
   hidden?: Array<{ name: string; type: CrateType }>;
-  rows(state: EngineState): unknown[][] | Promise<unknown[][]>;
+  /** The rows; `session` for the tables whose rows are the reading session's own (pg_settings). */
+  rows(state: EngineState, session: Session): unknown[][] | Promise<unknown[][]>;
+  /** Rebuilt on every read from the reading session (implies `live`). */
+  perSession?: boolean;
 }
 
 const text = T.text;
@@ -74,11 +79,11 @@ const BY_RELATION = { schemaColumn: 'table_schema', tableColumn: 'table_name' } 
  * A pg_catalog table whose rows are records by column name: CrateDB lists a system table's columns in name
  * order. With `hiddenRelation`, the records also carry the schema and table they describe, for `visibleRows`.
  */
-function pgDef(name: string, columns: Array<[string, CrateType]>, rows: (s: EngineState) => Array<Record<string, unknown>>, hiddenRelation = false): SystemTableDef {
+function pgDef(name: string, columns: Array<[string, CrateType]>, rows: (s: EngineState, session: Session) => Array<Record<string, unknown>>, hiddenRelation = false): SystemTableDef {
   const sorted = [...columns].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
   const hidden = hiddenRelation ? [HIDDEN_SCHEMA, HIDDEN_TABLE].map((n) => ({ name: n, type: text })) : [];
   const names = [...sorted.map(([n]) => n), ...hidden.map((h) => h.name)];
-  return def('pg_catalog', name, sorted, (s) => rows(s).map((r) => names.map((n) => r[n] ?? null)),
+  return def('pg_catalog', name, sorted, (s, session) => rows(s, session).map((r) => names.map((n) => r[n] ?? null)),
     hiddenRelation ? { hidden, schemaColumn: HIDDEN_SCHEMA, tableColumn: HIDDEN_TABLE } : {});
 }
 
@@ -208,6 +213,11 @@ export const SYSTEM_TABLES: Map<string, SystemTableDef> = new Map(
     ], pgRolesRows),
     def('pg_catalog', 'pg_views', [['definition', text], ['schemaname', text], ['viewname', text], ['viewowner', text]],
       (s) => [...s.catalog.views.values()].map((v) => [v.definition, v.schema, v.name, v.owner]), { schemaColumn: 'schemaname', tableColumn: 'viewname' }),
+    { ...pgDef('pg_settings', [
+      ['name', text], ['setting', text], ['unit', text], ['category', text], ['short_desc', text], ['extra_desc', text], ['context', text],
+      ['vartype', text], ['source', text], ['enumvals', textArr], ['min_val', text], ['max_val', text], ['boot_val', text],
+      ['reset_val', text], ['sourcefile', text], ['sourceline', int], ['pending_restart', bool],
+    ], (_s, session) => pgSettingsRows(session)), perSession: true },
     // Tables CrateDB has but always leaves empty.
     pgDef('pg_description', [['objoid', int], ['classoid', int], ['objsubid', int], ['description', text]], () => []),
     pgDef('pg_attrdef', [['oid', int], ['adrelid', int], ['adnum', int], ['adbin', text], ['adsrc', text]], () => []),
@@ -330,12 +340,12 @@ export function systemColumns(d: SystemTableDef, version: '6.4' | '5.10'): Colum
 }
 
 /** Rewrites the system tables a statement reads when the catalog changed since they were written. */
-export async function materialize(pg: PGlite, state: EngineState, keys: Iterable<string>): Promise<void> {
+export async function materialize(pg: PGlite, state: EngineState, keys: Iterable<string>, session: Session): Promise<void> {
   for (const key of keys) {
     const d = SYSTEM_TABLES.get(key);
     if (!d) continue;
-    if (!d.live && state.materialized.get(key) === state.catalog.version) continue;
-    const rows = await d.rows(state);
+    if (!d.live && !d.perSession && state.materialized.get(key) === state.catalog.version) continue;
+    const rows = await d.rows(state, session);
     const stored = storedColumns(d);
     const cols = stored.map((c) => quoteIdent(c.name)).join(', ');
     const types = stored.map((c) => `${quoteIdent(c.name)} ${c.name === 'is_nullable' && state.version === '5.10' ? 'boolean' : pgType(c.type)}`).join(', ');

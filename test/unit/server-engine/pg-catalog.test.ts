@@ -1,6 +1,6 @@
 /**
  * pg_catalog's tables over the catalog, as CrateDB's PgClassTable, PgAttributeTable, PgConstraintTable,
- * PgIndexTable, PgNamespaceTable, PgDatabaseTable and PgRolesTable define them: oids from CrateDB's OidHash
+ * PgIndexTable, PgNamespaceTable, PgDatabaseTable, PgRolesTable and PgSettingsTable define them: oids from CrateDB's OidHash
  * (murmur3 of kind and name), the columns in name order, and rows hidden by privilege like information_schema's.
  */
 import { describe, expect, it } from 'vitest';
@@ -63,6 +63,20 @@ describe('pg_catalog', () => {
     expect((await sql('SELECT _schema FROM pg_class')).error?.code).toBe(4043);
     expect((await sql('SELECT datname, oid, encoding FROM pg_database')).rows).toEqual([['crate', 0, 6]]);
     expect((await sql('SELECT count(*) FROM pg_description')).rows).toEqual([[0]]);
+  });
+
+  it('lists the session settings in pg_settings with this session\'s values and their defaults', async () => {
+    const own = as('crate');
+    await own('SET search_path TO s1, doc');
+    await own('SET enable_hashjoin = false');
+    const q = "SELECT name, setting, vartype, boot_val FROM pg_settings WHERE name IN ('search_path', 'enable_hashjoin', 'statement_timeout') ORDER BY name";
+    expect((await own(q)).rows).toEqual([
+      ['enable_hashjoin', 'false', 'boolean', 'true'],
+      ['search_path', 's1, doc', 'text', 'doc'],
+      ['statement_timeout', '0s', 'interval', '0s'],
+    ]);
+    // Another session reads its own values.
+    expect((await sql(q)).rows![0]).toEqual(['enable_hashjoin', 'true', 'boolean', 'true']);
   });
 
   it('shows another user only the relations it holds a privilege on, and every user in pg_roles', async () => {
