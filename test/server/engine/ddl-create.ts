@@ -5,7 +5,7 @@
  */
 import type { Catalog, CheckDef, ColumnDef, IndexDef, TableDef } from './catalog.js';
 import { checkKeyColumns } from './ddl-keys.js';
-import { columnUnknown, CrateError, sqlParse } from './errors.js';
+import { columnUnknown, CrateError, sqlParse, unsupportedFeature } from './errors.js';
 import { expr } from './expr.js';
 import { columnPathOf, formatStandalone, sqlFqn } from './format.js';
 import { resolveAnalyzer } from './fulltext.js';
@@ -81,7 +81,7 @@ export function buildTable(node: Ctx, schema: string, name: string, env: Env): C
         validColumnName(colName, version);
         if (columns.some((c) => c.name === colName)) throw sqlParse(`column "${colName}" specified more than once`);
         const type: CrateType = d.dataType() ? typeFromNode(d.dataType(), objectFields) : T.text;
-        if (containsDate(type)) throw new CrateError(400, 4004, 'UnsupportedFeatureException[Type `date` does not support storage]');
+        checkStorage(type);
         const col: ColumnDef = { name: colName, type, notNull: false, position: nextPosition() };
         numberFields(type, nextPosition);
         for (const c of (d.columnConstraint() as Ctx[]) ?? []) {
@@ -186,12 +186,18 @@ export function buildTable(node: Ctx, schema: string, name: string, env: Env): C
   return { table, ddl: createTableSql(table, pgChecks) };
 }
 
-/** DATE has no storage in CrateDB (also inside arrays and objects). */
-export function containsDate(t: CrateType): boolean {
-  if (t.kind === 'date') return true;
-  if (t.kind === 'array') return containsDate(t.element);
-  if (t.kind === 'object') return t.fields.some((f) => containsDate(f.type));
-  return false;
+/**
+ * Refuses a column type CrateDB cannot store, also inside arrays and objects: DATE, and a NUMERIC without
+ * both precision and scale or wider than 38 digits (NumericType.addMappingOptions: points are 16 bytes).
+ */
+export function checkStorage(t: CrateType): void {
+  if (t.kind === 'array') return checkStorage(t.element);
+  if (t.kind === 'object') return t.fields.forEach((f) => checkStorage(f.type));
+  if (t.kind === 'date') throw unsupportedFeature('Type `date` does not support storage');
+  if (t.kind === 'numeric') {
+    if (t.precision === undefined || t.scale === undefined) throw unsupportedFeature('NUMERIC storage is only supported if precision and scale are specified');
+    if (t.precision > 38) throw unsupportedFeature(`Precision for NUMERIC(${t.precision}) is too large. Only up to 38 can be stored`);
+  }
 }
 
 /** Names of CrateDB's system columns. */

@@ -5,7 +5,7 @@
  */
 import { checkBlocks, type ColumnDef, type TableDef } from './catalog.js';
 import { columnUnknown, relationUnknown, schemaUnknown, sqlParse, unsupportedFeature } from './errors.js';
-import { applyColumnConstraint, checkSql, properties, validColumnName } from './ddl-create.js';
+import { applyColumnConstraint, checkSql, checkStorage, properties, validColumnName } from './ddl-create.js';
 import { atKey, columnType, parentObject, planDropColumns, samePath } from './ddl-columns.js';
 import { partitionClause, setPartitionProperties, setProperties } from './ddl-alter-settings.js';
 import { formatStandalone, pgString, quoteIdent, sqlFqn } from './format.js';
@@ -121,6 +121,7 @@ function alterOperation(a: Ctx, rule: string): string {
 async function addColumn(ctx: RunContext, t: TableDef, d: Ctx, env: Env): Promise<void> {
   const path = subscriptPath(d.subscriptSafe());
   const type = d.dataType() ? typeFromNode(d.dataType(), objectFields) : T.text;
+  checkStorage(type);
   const top = t.columns.find((c) => c.name === path[0]);
   if (path.length > 1) {
     if (!top) throw columnUnknown(path[0]!);

@@ -133,8 +133,13 @@ export function parametrize(name: string, params: number[]): CrateType {
       return params.length > 0 ? { kind: 'text', length: params[0]! } : base;
     case 'char':
       return { kind: 'char', length: params[0] ?? 1 };
-    case 'numeric':
-      return params.length > 0 ? { kind: 'numeric', precision: params[0]!, ...(params[1] === undefined ? {} : { scale: params[1] }) } : base;
+    case 'numeric': {
+      // NumericType.of: one parameter is the precision with scale 0; the scale must stay below the precision.
+      if (params.length === 0) return base;
+      const [precision, scale = 0] = params as [number, number?];
+      if (scale >= precision) throw sqlParse(`Scale of numeric must be less than the precision. NUMERIC(${precision}, ${scale}) is unsupported.`);
+      return { kind: 'numeric', precision, scale };
+    }
     case 'float_vector':
       return { kind: 'float_vector', dims: params[0] ?? 0 };
     case 'bit':

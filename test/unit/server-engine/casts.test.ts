@@ -80,3 +80,27 @@ describe('literal casts and integer arithmetic, as CrateDB evaluates them', () =
     expect(await one('SELECT 32767::smallint + 1::smallint')).toMatchObject({ rows: [[32768]], col_types: [9] });
   });
 });
+
+describe('NUMERIC as CrateDB stores it', () => {
+  const answer = async (stmt: string): Promise<{ rows?: unknown[][]; error?: unknown }> =>
+    (await engine.execute({ stmt, types: false, session })).body as { rows?: unknown[][]; error?: unknown };
+
+  it('stores only a NUMERIC with precision and scale, of up to 38 digits, and keeps the scale below the precision', async () => {
+    expect((await answer('CREATE TABLE doc.nu1 (n NUMERIC)')).error).toEqual({
+      code: 4004, message: 'UnsupportedFeatureException[NUMERIC storage is only supported if precision and scale are specified]',
+    });
+    expect((await answer('CREATE TABLE doc.nu2 (o OBJECT AS (n NUMERIC(40, 2)))')).error).toEqual({
+      code: 4004, message: 'UnsupportedFeatureException[Precision for NUMERIC(40) is too large. Only up to 38 can be stored]',
+    });
+    expect((await answer('SELECT 1.5::numeric(3, 3)')).error).toEqual({
+      code: 4000, message: 'SQLParseException[Scale of numeric must be less than the precision. NUMERIC(3, 3) is unsupported.]',
+    });
+    await answer('CREATE TABLE doc.nu3 (id INT PRIMARY KEY, n NUMERIC(5, 2), m NUMERIC(4))');
+    expect((await answer("SELECT column_name, numeric_scale FROM information_schema.columns WHERE table_name = 'nu3' AND column_name <> 'id' ORDER BY 1")).rows)
+      .toEqual([['m', 0], ['n', 2]]);
+    expect((await answer('ALTER TABLE doc.nu3 ADD COLUMN d DATE')).error).toMatchObject({ code: 4004 });
+    await answer('INSERT INTO doc.nu3 (id, n, m) VALUES (1, 1.005, 12.5)');
+    expect((await answer('SELECT n, m FROM doc.nu3 WHERE id = 1')).rows).toEqual([[1.01, 13]]);
+    await answer('DROP TABLE doc.nu3');
+  });
+});
