@@ -182,19 +182,29 @@ const MAPPED: Record<string, Mapper> = {
   array_sum: (args) => ({ sql: `(SELECT sum(x) FROM unnest(${args[0]!.sql}) x)`, ...(elementTyped(args)) }),
   array_avg: (args) => ({ sql: `(SELECT CAST(avg(x) AS double precision) FROM unnest(${args[0]!.sql}) x)`, type: T.double }),
   current_setting: (args) => ({ sql: `current_setting(${args[0]!.sql})`, type: T.text }),
-  // date_trunc(field, [zone,] ts): PG takes the zone last.
+  // date_trunc(field, [zone,] ts): PG takes the zone last (and then a timestamptz).
   date_trunc: (args) => {
     const ts = args[args.length - 1]!;
-    const zone = args.length === 3 ? `, ${args[1]!.sql}` : '';
-    return { sql: `date_trunc(${args[0]!.sql}, ${ts.sql}${zone})`, ...(ts.type ? { type: ts.type } : {}) };
+    const type = ts.type?.kind === 'timestamp' ? T.timestamp : T.timestamptz;
+    if (args.length === 3) return { sql: `date_trunc(${args[0]!.sql}, ${asTimestamptz(ts)}, ${args[1]!.sql})`, type: T.timestamptz };
+    return { sql: `date_trunc(${args[0]!.sql}, ${ts.type?.kind === 'timestamp' ? ts.sql : asTimestamptz(ts)})`, type };
   },
+  // date_format([format, [zone,]] ts): the instant printed in the zone (UTC without one).
   date_format: (args) => {
     const [fmt, ts] = args.length === 1 ? [undefined, args[0]!] : [args[0]!, args[args.length - 1]!];
+    const zone = args.length === 3 ? args[1]!.sql : "'UTC'";
     const pattern = fmt === undefined ? toCharPattern(DEFAULT_DATE_FORMAT) : fmt.sql.startsWith("'") ? toCharPattern(fmt.sql.slice(1, -1).replace(/''/g, "'")) : undefined;
     if (pattern === undefined) return { sql: `CAST(${ts.sql} AS text)`, type: T.text };
-    const utc = ts.type?.kind === 'timestamp' ? ts.sql : `(${ts.sql} AT TIME ZONE 'UTC')`;
-    return { sql: `to_char(${utc}, '${pattern.replace(/'/g, "''")}')`, type: T.text };
+    return { sql: `to_char((${asTimestamptz(ts)} AT TIME ZONE ${zone}), '${pattern.replace(/'/g, "''")}')`, type: T.text };
   },
+  // date_bin(stride, ts, origin): the start of the stride-long bin holding ts, bins counted from origin.
+  date_bin: (args) => {
+    const [stride, ts, origin] = args as [Typed, Typed, Typed];
+    const binned = `date_bin(${stride.sql}, ${asTimestamptz(ts)}, ${asTimestamptz(origin)})`;
+    return ts.type?.kind === 'timestamp' ? { sql: `(${binned} AT TIME ZONE 'UTC')`, type: T.timestamp } : { sql: binned, type: T.timestamptz };
+  },
+  latitude: (args) => ({ sql: `(${geoPoint(args[0]!)})[1]`, type: T.double }),
+  longitude: (args) => ({ sql: `(${geoPoint(args[0]!)})[0]`, type: T.double }),
   // Haversine on CrateDB's mean earth radius; points are PG points (x = longitude, y = latitude).
   distance: (args) => {
     const [a, b] = args.map((x) => geoPoint(x)) as [string, string];
@@ -264,6 +274,17 @@ export function toCharPattern(format: string): string {
 }
 
 /** A geo_point argument as a PG point: a WKT string literal or [lon, lat] array is converted. */
+/** A timestamp argument as a PG timestamptz: a number is epoch milliseconds, a timestamp without zone is UTC. */
+function asTimestamptz(arg: Typed): string {
+  const kind = arg.type?.kind;
+  if (kind === 'timestamptz') return arg.sql;
+  if (kind === 'timestamp') return `(${arg.sql} AT TIME ZONE 'UTC')`;
+  if (kind === 'integer' || kind === 'bigint' || kind === 'smallint' || kind === 'double' || kind === 'real' || kind === 'numeric') {
+    return `to_timestamp(CAST(${arg.sql} AS double precision) / 1000)`;
+  }
+  return `CAST(${arg.sql} AS timestamptz)`;
+}
+
 function geoPoint(arg: Typed): string {
   const wkt = /^'\s*POINT\s*\(\s*(-?[\d.eE+-]+)\s+(-?[\d.eE+-]+)\s*\)\s*'$/i.exec(arg.sql);
   if (wkt) return `point(${wkt[1]}, ${wkt[2]})`;

@@ -104,3 +104,15 @@ describe('NUMERIC as CrateDB stores it', () => {
     await answer('DROP TABLE doc.nu3');
   });
 });
+
+describe('time functions over epoch milliseconds and zones', () => {
+  it('formats, truncates and bins a number as epoch milliseconds, in a zone when one is given', async () => {
+    const body = await one(
+      "SELECT date_format('%Y-%m-%d %H:%i', 1704067200000), date_format('%Y-%m-%d %H:%i', 'Europe/Berlin', 1704067200000), " +
+        "date_trunc('day', 1704067200123), date_trunc('day', 'Europe/Berlin', 1704067200000), " +
+        "date_bin('15 minutes'::interval, '2024-01-02T03:20:00Z'::timestamptz, '2024-01-01T00:00:00Z'::timestamptz), " +
+        'latitude([1, 2]::geo_point), longitude([1, 2]::geo_point)',
+    );
+    expect(body.rows).toEqual([['2024-01-01 00:00', '2024-01-01 01:00', 1704067200000, 1704063600000, 1704165300000, 2, 1]]);
+  });
+});
