@@ -4,9 +4,9 @@
  * `[..]` and `{..}` literals, object subscripts, `match()` onto PG text search, the fulltext column
  * form (its tokens replace the plain index), `now()` onto the injected clock.
  */
-import { sqlParse, unsupportedFunction } from './errors.js';
+import { sqlParse, unsupportedFeature, unsupportedFunction } from './errors.js';
 import { callName, format, pgString } from './format.js';
-import { CLOCK_FUNCTIONS, mapFunction } from './functions.js';
+import { asTimestamptz, CLOCK_FUNCTIONS, mapFunction } from './functions.js';
 import { constantOf, WRAPPER_RULES } from './literals.js';
 import { coerce } from './values.js';
 import { currentScore, match } from './match.js';
@@ -127,9 +127,18 @@ export function expr(node: Ctx, scope: Scope, tx: Tx, opts: ExprOpts = {}): Type
     }
     case 'ExtractContext': {
       const field = node.stringLiteralOrIdentifier().getText().replace(/'/g, '').toLowerCase();
-      const src = e(node.expr()).sql;
+      // A number is epoch milliseconds, as for every timestamp argument.
+      const arg = e(node.expr());
+      const src = arg.type && isNumeric(arg.type) ? asTimestamptz(arg) : arg.sql;
       if (field === 'epoch') return { sql: `CAST(EXTRACT(epoch FROM ${src}) AS double precision)`, type: T.double };
-      return { sql: `CAST(EXTRACT(${field} FROM ${src}) AS integer)`, type: T.integer };
+      // ExtractFunctions' ISO chronology in UTC: the week starts on Monday (Sunday is 7), the century is of the
+      // era (2024 is in 20), a second is whole; CrateDB's long names are PG's short ones.
+      if (field === 'timezone_hour' || field === 'timezone_minute') {
+        throw unsupportedFeature(`Extract( ${field.toUpperCase()} from <expression>) is not supported`);
+      }
+      if (field === 'century') return { sql: `CAST(floor(EXTRACT(year FROM ${src}) / 100) AS integer)`, type: T.integer };
+      const pgField = EXTRACT_FIELDS[field] ?? field;
+      return { sql: `CAST(floor(EXTRACT(${pgField} FROM ${src})) AS integer)`, type: T.integer };
     }
     case 'SimpleCaseContext':
     case 'SearchedCaseContext':
@@ -218,6 +227,11 @@ function columnRef(parts: string[], scope: Scope, tx: Tx): Typed {
   }
   return resolveColumn(scope, parts, tx.env.schema);
 }
+
+/** EXTRACT fields by their PG names. */
+const EXTRACT_FIELDS: Record<string, string> = {
+  dow: 'isodow', day_of_week: 'isodow', day_of_month: 'day', day_of_year: 'doy',
+};
 
 /** Scalar types whose literal casts CrateDB checks at analysis, the way it converts INSERT values. */
 const CHECKED_CASTS = new Set(['byte', 'smallint', 'integer', 'bigint', 'real', 'double', 'boolean', 'ip', 'timestamp', 'timestamptz', 'date']);

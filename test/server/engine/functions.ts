@@ -203,6 +203,11 @@ const MAPPED: Record<string, Mapper> = {
     const binned = `date_bin(${stride.sql}, ${asTimestamptz(ts)}, ${asTimestamptz(origin)})`;
     return ts.type?.kind === 'timestamp' ? { sql: `(${binned} AT TIME ZONE 'UTC')`, type: T.timestamp } : { sql: binned, type: T.timestamptz };
   },
+  // array_difference(a, b): a's elements not in b, in a's order.
+  array_difference: (args) => ({
+    sql: `ARRAY(SELECT x FROM unnest(${args[0]!.sql}) WITH ORDINALITY AS u(x, n) WHERE NOT (x = ANY(${args[1]!.sql})) ORDER BY n)`,
+    ...(args[0]!.type ? { type: args[0]!.type } : {}),
+  }),
   latitude: (args) => ({ sql: `(${geoPoint(args[0]!)})[1]`, type: T.double }),
   longitude: (args) => ({ sql: `(${geoPoint(args[0]!)})[0]`, type: T.double }),
   // Haversine on CrateDB's mean earth radius; points are PG points (x = longitude, y = latitude).
@@ -275,7 +280,7 @@ export function toCharPattern(format: string): string {
 
 /** A geo_point argument as a PG point: a WKT string literal or [lon, lat] array is converted. */
 /** A timestamp argument as a PG timestamptz: a number is epoch milliseconds, a timestamp without zone is UTC. */
-function asTimestamptz(arg: Typed): string {
+export function asTimestamptz(arg: Typed): string {
   const kind = arg.type?.kind;
   if (kind === 'timestamptz') return arg.sql;
   if (kind === 'timestamp') return `(${arg.sql} AT TIME ZONE 'UTC')`;

@@ -116,3 +116,16 @@ describe('time functions over epoch milliseconds and zones', () => {
     expect(body.rows).toEqual([['2024-01-01 00:00', '2024-01-01 01:00', 1704067200000, 1704063600000, 1704165300000, 2, 1]]);
   });
 });
+
+describe('EXTRACT with the ISO chronology of ExtractFunctions', () => {
+  it('counts weekdays from Monday, centuries of the era, whole seconds, and takes epoch milliseconds', async () => {
+    const body = await one(
+      "SELECT extract(dow from '2024-01-07'::timestamp), extract(day_of_week from '2024-01-08'::timestamp), " +
+        "extract(century from '2024-01-01'::timestamp), extract(second from '2024-01-01T00:00:05.678'::timestamp), " +
+        "extract(day_of_year from '2024-02-01'::timestamp), extract(day from 1704067200000)",
+    );
+    expect(body.rows).toEqual([[7, 1, 20, 5, 32, 1]]);
+    const tz = (await engine.execute({ stmt: "SELECT extract(timezone_hour from '2024-01-01'::timestamptz)", types: false, session })).body;
+    expect(tz).toMatchObject({ error: { code: 4004, message: 'UnsupportedFeatureException[Extract( TIMEZONE_HOUR from <expression>) is not supported]' } });
+  });
+});
