@@ -50,7 +50,6 @@ const PASSTHROUGH: Record<string, CrateType | ((args: Typed[]) => CrateType | un
   character_length: T.integer,
   octet_length: T.integer,
   bit_length: T.integer,
-  concat: T.text,
   concat_ws: T.text,
   replace: T.text,
   substr: T.text,
@@ -202,6 +201,16 @@ const MAPPED: Record<string, Mapper> = {
     const [stride, ts, origin] = args as [Typed, Typed, Typed];
     const binned = `date_bin(${stride.sql}, ${asTimestamptz(ts)}, ${asTimestamptz(origin)})`;
     return ts.type?.kind === 'timestamp' ? { sql: `(${binned} AT TIME ZONE 'UTC')`, type: T.timestamp } : { sql: binned, type: T.timestamptz };
+  },
+  // concat of arrays is one array, of objects one merged object (ConcatFunction); anything else is text.
+  concat: (args) => {
+    if (args.length > 0 && args.every((a) => a.type?.kind === 'array')) {
+      return { sql: args.map((a) => a.sql).reduce((l, r) => `array_cat(${l}, ${r})`), type: args[0]!.type! };
+    }
+    if (args.length > 0 && args.every((a) => a.type?.kind === 'object')) {
+      return { sql: `(${args.map((a) => `COALESCE(${a.sql}, '{}'::jsonb)`).join(' || ')})`, type: T.object() };
+    }
+    return { sql: `concat(${args.map((a) => a.sql).join(', ')})`, type: T.text };
   },
   // array_difference(a, b): a's elements not in b, in a's order.
   array_difference: (args) => ({

@@ -129,3 +129,10 @@ describe('EXTRACT with the ISO chronology of ExtractFunctions', () => {
     expect(tz).toMatchObject({ error: { code: 4004, message: 'UnsupportedFeatureException[Extract( TIMEZONE_HOUR from <expression>) is not supported]' } });
   });
 });
+
+describe('concat of arrays and objects', () => {
+  it('joins arrays into one, merges objects, and concatenates anything else as text', async () => {
+    const body = await one("SELECT concat({a=1}, {b=2}), concat([1, 2], [3]), concat(['a'], ['b'], ['c']), concat('a', 1, NULL)");
+    expect(body.rows).toEqual([[{ a: 1, b: 2 }, [1, 2, 3], ['a', 'b', 'c'], 'a1']]);
+  });
+});
