@@ -7,7 +7,7 @@
 import { sqlParse, unsupportedFeature, unsupportedFunction } from './errors.js';
 import { callName, format, pgString } from './format.js';
 import { asTimestamptz, CLOCK_FUNCTIONS, mapFunction } from './functions.js';
-import { constantOf, WRAPPER_RULES } from './literals.js';
+import { constantOf, unwrap, WRAPPER_RULES } from './literals.js';
 import { coerce } from './values.js';
 import { currentScore, match } from './match.js';
 import { windowDefinition } from './ordering.js';
@@ -17,7 +17,7 @@ import { subscript } from './subscript.js';
 import { translateSubquery } from './query.js';
 import { NOW_MARK, resolveColumn, tryResolve, type Scope, type Tx, type Typed } from './scope.js';
 import { SYSTEM_SCHEMA } from './storage.js';
-import { isNumeric, pgType, T, typeFromNode, type CrateType } from './types.js';
+import { isNumeric, pgType, T, typeFromNode, typeName, type CrateType } from './types.js';
 
 export interface ExprOpts {
   /** A bare parameter here gets its type from its JSON value (select items, literals' elements). */
@@ -84,16 +84,18 @@ export function expr(node: Ctx, scope: Scope, tx: Tx, opts: ExprOpts = {}): Type
     }
     case 'DoubleColonCastContext': {
       const type = typeFromNode(node.dataType());
-      checkLiteralCast(node.primaryExpression(), type);
-      return cast(e(node.primaryExpression()), type);
+      const value = e(node.primaryExpression());
+      checkLiteralCast(node.primaryExpression(), type, value.type);
+      return cast(value, type);
     }
     case 'CastContext': {
       const type = typeFromNode(node.dataType());
       if (node.children[0].getText().toUpperCase() === 'TRY_CAST') {
         return { sql: `${SYSTEM_SCHEMA}.try_cast(CAST(${e(node.expr()).sql} AS text), CAST(NULL AS ${pgType(type)}))`, type };
       }
-      checkLiteralCast(node.expr(), type);
-      return cast(e(node.expr()), type);
+      const value = e(node.expr());
+      checkLiteralCast(node.expr(), type, value.type);
+      return cast(value, type);
     }
     case 'AtTimezoneContext':
       return { sql: `(${e(node.timestamp).sql} AT TIME ZONE ${e(node.zone).sql})`, type: T.timestamp };
@@ -241,7 +243,11 @@ const CHECKED_CASTS = new Set(['byte', 'smallint', 'integer', 'bigint', 'real', 
  * not convert fails naming the literal and its type (`Cannot cast \`'abc'\` of type \`text\` to type
  * \`integer\``), not PG's runtime message.
  */
-function checkLiteralCast(node: Ctx, type: CrateType): void {
+function checkLiteralCast(node: Ctx, type: CrateType, source?: CrateType): void {
+  // StringType has no conversion from an array (ArrayType converts to arrays only).
+  if (type.kind === 'text' && source?.kind === 'array') {
+    throw sqlParse(`Cannot cast \`${format(unwrap(node))}\` of type \`${typeName(source)}\` to type \`text\``);
+  }
   const c = constantOf(node);
   if (c?.kind !== 'value' || c.value === null || !CHECKED_CASTS.has(type.kind)) return;
   coerce(c.value, type, { kind: 'literal', text: c.text, type: c.type }, { column: '', added: [] });
@@ -266,6 +272,10 @@ export function cast(value: Typed, type: CrateType): Typed {
     const utc = value.type.kind === 'timestamptz' ? `(${value.sql} AT TIME ZONE 'UTC')` : value.sql;
     return { sql: `to_char(${utc}, 'YYYY-MM-DD"T"HH24:MI:SS.MS${value.type.kind === 'timestamptz' ? '"Z"' : ''}')`, type };
   }
+  if (type.kind === 'text' && value.type?.kind === 'boolean') {
+    return { sql: `(CASE WHEN ${value.sql} THEN 't' WHEN NOT ${value.sql} THEN 'f' END)`, type };
+  }
+  if (type.kind === 'text' && value.type?.kind === 'object') return { sql: `${SYSTEM_SCHEMA}.json_text(${value.sql})`, type };
   if (type.kind === 'boolean' && value.type && isNumeric(value.type)) {
     // BooleanType.booleanFromNumber: true above zero only; PG's int cast makes -1 true.
     return { sql: `(${value.sql} > 0)`, type };

@@ -325,6 +325,18 @@ export function createSystemTablesSql(version: '6.4' | '5.10'): string {
      DECLARE r target%TYPE;
      BEGIN EXECUTE format('SELECT CAST(%L AS %s)', v, pg_typeof(target)) INTO r; RETURN r;
      EXCEPTION WHEN others THEN RETURN NULL; END $$;`,
+    // An object as text: compact JSON, as StringType prints a map (PG's jsonb text has spaces).
+    `CREATE FUNCTION ${SYSTEM_SCHEMA}.json_text(j jsonb) RETURNS text LANGUAGE plpgsql IMMUTABLE AS $$
+     BEGIN
+       IF jsonb_typeof(j) = 'object' THEN
+         RETURN '{' || COALESCE((SELECT string_agg(to_json(k)::text || ':' || ${SYSTEM_SCHEMA}.json_text(v), ',' ORDER BY n)
+           FROM jsonb_each(j) WITH ORDINALITY AS e(k, v, n)), '') || '}';
+       ELSIF jsonb_typeof(j) = 'array' THEN
+         RETURN '[' || COALESCE((SELECT string_agg(${SYSTEM_SCHEMA}.json_text(v), ',' ORDER BY n)
+           FROM jsonb_array_elements(j) WITH ORDINALITY AS e(v, n)), '') || ']';
+       END IF;
+       RETURN j::text;
+     END $$;`,
     DOC_ID_FUNCTIONS_SQL,
   ];
   for (const d of SYSTEM_TABLES.values()) {

@@ -146,10 +146,13 @@ export function coerce(value: unknown, target: CrateType, src: Source, ctx: Coer
     case 'char': {
       let s: string;
       if (typeof value === 'string') s = value;
-      else if (typeof value === 'number' || typeof value === 'boolean') s = String(value);
+      else if (typeof value === 'boolean') s = value ? 't' : 'f'; // StringType's T and F
+      else if (typeof value === 'number') s = String(value);
       else throw castError(value, target, src);
       if (target.kind === 'text' && target.length !== undefined && s.length > target.length) {
-        throw sqlParse(`'${s}' is too long for the text type of length: ${target.length}`);
+        // StringType.valueForInsert: blanks beyond the limit are cut off; other text is refused, shown to 20 characters.
+        if (s.slice(target.length).trim() === '') return s.slice(0, target.length);
+        throw sqlParse(`'${s.length > 20 ? `${s.slice(0, 20)}...` : s}' is too long for the text type of length: ${target.length}`);
       }
       if (target.kind === 'char' && target.length !== undefined && s.trimEnd().length > target.length) {
         throw sqlParse(`'${s}' is too long for the character type of length: ${target.length}`);

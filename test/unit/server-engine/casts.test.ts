@@ -136,3 +136,26 @@ describe('concat of arrays and objects', () => {
     expect(body.rows).toEqual([[{ a: 1, b: 2 }, [1, 2, 3], ['a', 'b', 'c'], 'a1']]);
   });
 });
+
+describe('casts to text as StringType makes them', () => {
+  it('prints booleans as t and f, objects as compact JSON, refuses arrays, cuts an explicit cast to its length', async () => {
+    expect((await one("SELECT true::text, false::text, {a=1, b=[1, 2], c={d='x'}}::text, 'abcdef'::varchar(3)")).rows).toEqual([
+      ['t', 'f', '{"a":1,"b":[1,2],"c":{"d":"x"}}', 'abc'],
+    ]);
+    expect((await engine.execute({ stmt: 'SELECT [1, 2]::text', types: false, session })).body).toMatchObject({
+      error: { code: 4000, message: 'SQLParseException[Cannot cast `[1, 2]` of type `integer_array` to type `text`]' },
+    });
+  });
+
+  it('on INSERT, cuts blanks beyond a VARCHAR\'s length and names longer text by its first 20 characters', async () => {
+    const run = async (stmt: string): Promise<{ rows?: unknown[][]; error?: unknown }> =>
+      (await engine.execute({ stmt, types: false, session })).body as { rows?: unknown[][]; error?: unknown };
+    await run('CREATE TABLE doc.vc (id INT PRIMARY KEY, v VARCHAR(3), s TEXT)');
+    await run("INSERT INTO doc.vc (id, v, s) VALUES (1, 'ab   ', true)");
+    expect((await run('SELECT v, s FROM doc.vc WHERE id = 1')).rows).toEqual([['ab ', 't']]);
+    expect((await run("INSERT INTO doc.vc (id, v) VALUES (2, 'abcdefghijklmnopqrstuvwxyz')")).error).toEqual({
+      code: 4000, message: "SQLParseException['abcdefghijklmnopqrst...' is too long for the text type of length: 3]",
+    });
+    await run('DROP TABLE doc.vc');
+  });
+});
