@@ -252,7 +252,7 @@ export const SYSTEM_TABLES: Map<string, SystemTableDef> = new Map(
       ['shards', T.array(obj([['partition_ident', text], ['shard_id', int], ['state', text], ['table_name', text], ['table_schema', text]]))],
       ['state', text],
     ], () => []),
-    def('sys', 'users', [['granted_roles', GRANTED_ROLES], ['jwt', obj()], ['name', text], ['password', text], ['superuser', bool]],
+    def('sys', 'users', [['granted_roles', GRANTED_ROLES], ['jwt', obj([['aud', text], ['iss', text], ['username', text]])], ['name', text], ['password', text], ['superuser', bool]],
       (s) => [...s.catalog.users.values()].filter((u) => !u.role)
         .map((u) => [grantedRoles(u), null, u.name, u.password === undefined ? null : '********', u.superuser])),
     def('sys', 'roles', [['granted_roles', GRANTED_ROLES], ['name', text]],
