@@ -9,7 +9,8 @@ import type { PrivilegeNeed } from './privileges.js';
 import { columnUnknown, CrateError, relationUnknown } from './errors.js';
 import { quoteIdent } from './format.js';
 import type { Token } from './parse.js';
-import type { CrateType } from './types.js';
+import { T, type CrateType } from './types.js';
+import { sourceColumns } from './source-columns.js';
 
 export interface Column {
   name: string;
@@ -175,6 +176,12 @@ function columnOf(r: Relation, name: string): Resolved | undefined {
     return { sql: ref, ...(col.type ? { type: col.type } : {}), relation: r, ...(def ? { column: def } : {}) };
   }
   if (r.table && name in SYSTEM_COLUMNS) return { sql: ref, type: SYSTEM_COLUMNS[name]!, relation: r };
+  if (r.table && (name === '_doc' || name === '_raw')) {
+    const source = sourceColumns(r.table, r.alias);
+    return name === '_doc'
+      ? { sql: source.doc, type: T.object(r.table.columns.map((c) => ({ name: c.name, type: c.type })), 'dynamic'), relation: r }
+      : { sql: source.raw, type: T.text, relation: r };
+  }
   return undefined;
 }
 

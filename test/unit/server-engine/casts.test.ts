@@ -159,3 +159,16 @@ describe('casts to text as StringType makes them', () => {
     await run('DROP TABLE doc.vc');
   });
 });
+
+describe('the _doc and _raw system columns', () => {
+  it('give the row\'s source: the columns that hold a value, in table order as text, timestamps as epoch milliseconds', async () => {
+    const run = async (stmt: string): Promise<{ rows?: unknown[][] }> => (await engine.execute({ stmt, types: false, session })).body as { rows?: unknown[][] };
+    await run('CREATE TABLE doc.src (id INT PRIMARY KEY, a TEXT, o OBJECT AS (x INT), ts TIMESTAMP, g GEO_POINT, n TEXT)');
+    await run("INSERT INTO doc.src (id, a, o, ts, g) VALUES (1, 'x', {x=1}, '2024-01-01', [1.5, 2.5])");
+    expect((await run("SELECT _raw, _doc['ts'], _doc['n'] FROM doc.src WHERE id = 1")).rows).toEqual([
+      ['{"id":1,"a":"x","o":{"x":1},"ts":1704067200000,"g":[1.5,2.5]}', 1704067200000, null],
+    ]);
+    expect((await run('SELECT * FROM doc.src WHERE id = 1')).rows![0]).toHaveLength(6);
+    await run('DROP TABLE doc.src');
+  });
+});
