@@ -5,10 +5,8 @@ import { unsupportedFeature } from './errors.js';
 import { ruleName, type Ctx, type ParsedStatement, type Token } from './parse.js';
 import { rowcountStatement, type Prepared } from './run.js';
 import type { Env } from './scope.js';
-import {
-  prepareAlterUser, prepareCreateUser, prepareDropUser, prepareOptimize, preparePrivileges, prepareSet, prepareSetGlobal, prepareResetGlobal, prepareShow,
-  prepareTransaction,
-} from './stmt-admin.js';
+import { prepareOptimize, prepareResetGlobal, prepareSet, prepareSetGlobal, prepareShow, prepareTransaction } from './stmt-admin.js';
+import { prepareAlterUser, prepareCreateUser, prepareDropUser, preparePrivileges } from './stmt-users.js';
 import { prepareAlter, prepareAlterColumnDefault } from './stmt-alter.js';
 import {
   prepareCreateAnalyzer, prepareCreateTable, prepareCreateTableAs, prepareDropAnalyzer, prepareCreateView, prepareDropTable, prepareDropView, prepareRefresh, prepareSchemaStatement,
