@@ -84,18 +84,14 @@ export function expr(node: Ctx, scope: Scope, tx: Tx, opts: ExprOpts = {}): Type
     }
     case 'DoubleColonCastContext': {
       const type = typeFromNode(node.dataType());
-      const value = e(node.primaryExpression());
-      checkLiteralCast(node.primaryExpression(), type, value.type);
-      return cast(value, type);
+      return castNode(node.primaryExpression(), type, e(node.primaryExpression()));
     }
     case 'CastContext': {
       const type = typeFromNode(node.dataType());
       if (node.children[0].getText().toUpperCase() === 'TRY_CAST') {
         return { sql: `${SYSTEM_SCHEMA}.try_cast(CAST(${e(node.expr()).sql} AS text), CAST(NULL AS ${pgType(type)}))`, type };
       }
-      const value = e(node.expr());
-      checkLiteralCast(node.expr(), type, value.type);
-      return cast(value, type);
+      return castNode(node.expr(), type, e(node.expr()));
     }
     case 'AtTimezoneContext':
       return { sql: `(${e(node.timestamp).sql} AT TIME ZONE ${e(node.zone).sql})`, type: T.timestamp };
@@ -236,21 +232,28 @@ const EXTRACT_FIELDS: Record<string, string> = {
 };
 
 /** Scalar types whose literal casts CrateDB checks at analysis, the way it converts INSERT values. */
-const CHECKED_CASTS = new Set(['byte', 'smallint', 'integer', 'bigint', 'real', 'double', 'boolean', 'ip', 'timestamp', 'timestamptz', 'date']);
+const CHECKED_CASTS = new Set(['byte', 'smallint', 'integer', 'bigint', 'real', 'double', 'boolean', 'ip', 'timestamp', 'timestamptz', 'date', 'geo_point', 'geo_shape']);
 
 /**
  * A cast of a literal is evaluated when CrateDB analyzes the statement (Literal.cast), so a value that does
  * not convert fails naming the literal and its type (`Cannot cast \`'abc'\` of type \`text\` to type
  * \`integer\``), not PG's runtime message.
  */
-function checkLiteralCast(node: Ctx, type: CrateType, source?: CrateType): void {
+function checkLiteralCast(node: Ctx, type: CrateType, source?: CrateType): unknown {
   // StringType has no conversion from an array (ArrayType converts to arrays only).
   if (type.kind === 'text' && source?.kind === 'array') {
     throw sqlParse(`Cannot cast \`${format(unwrap(node))}\` of type \`${typeName(source)}\` to type \`text\``);
   }
   const c = constantOf(node);
-  if (c?.kind !== 'value' || c.value === null || !CHECKED_CASTS.has(type.kind)) return;
-  coerce(c.value, type, { kind: 'literal', text: c.text, type: c.type }, { column: '', added: [] });
+  if (c?.kind !== 'value' || c.value === null || !CHECKED_CASTS.has(type.kind)) return undefined;
+  return coerce(c.value, type, { kind: 'literal', text: c.text, type: c.type }, { column: '', added: [] });
+}
+
+/** A cast; a literal geo_shape is its GeoJSON (PG reads no WKT), checked as CrateDB checks it. */
+function castNode(node: Ctx, type: CrateType, value: Typed): Typed {
+  const converted = checkLiteralCast(node, type, value.type);
+  if (type.kind === 'geo_shape' && converted !== undefined) return { sql: `CAST(${pgString(JSON.stringify(converted))} AS json)`, type };
+  return cast(value, type);
 }
 
 /** A cast; numbers and timestamps convert through epoch milliseconds, as in CrateDB. */

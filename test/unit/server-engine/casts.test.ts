@@ -28,6 +28,12 @@ describe('casts to geo_point (6.4)', () => {
     expect(body.rows).toEqual([[[30.5, 40], [1.5, -2.5]]]);
     expect(body.col_types).toEqual([13, 13]);
   });
+
+  it('refuses a literal point off the globe and reads a WKT shape as GeoJSON', async () => {
+    const off = (await engine.execute({ stmt: "SELECT 'POINT (200 1)'::geo_point", types: false, session })).body;
+    expect(off).toMatchObject({ error: { code: 4000, message: "SQLParseException[Cannot cast `'POINT (200 1)'` of type `text` to type `geo_point`]" } });
+    expect((await one("SELECT 'POLYGON ((0 0, 1 0, 1 1, 0 0))'::geo_shape")).rows).toEqual([[{ type: 'Polygon', coordinates: [[[0, 0], [1, 0], [1, 1], [0, 0]]] }]]);
+  });
 });
 
 describe('intervals, printed by Joda', () => {
