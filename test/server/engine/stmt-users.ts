@@ -8,8 +8,8 @@ import { properties } from './ddl-create.js';
 import { identName, qnameParts, ruleName, type Ctx } from './parse.js';
 import { hasPrivilege, isPrivilegeType, privilegeTypes } from './privileges.js';
 import { rowcountStatement, type Prepared } from './run.js';
-import { relationSchema, type Env } from './scope.js';
-import { existingTable } from './stmt-ddl.js';
+import type { Env } from './scope.js';
+import { existingTable, tableName } from './stmt-ddl.js';
 
 /** Managing users, privileges and cluster settings takes AL cluster-wide (`GRANT AL TO u`), which the superuser has. */
 export function userRequired(env: Env): void {
@@ -97,10 +97,9 @@ export function preparePrivileges(node: Ctx, env: Env): Prepared {
       : objects.map((q) => {
           if (securable === 'SCHEMA') return qnameParts(q).join('.');
           if (securable === 'VIEW') {
-            const parts = qnameParts(q);
-            const schema = relationSchema(parts, env);
-            if (!catalog.view(schema, parts[parts.length - 1]!)) throw relationUnknown(parts.join('.'));
-            return `${schema}.${parts[parts.length - 1]}`;
+            const { schema, name, written } = tableName(q, env);
+            if (!catalog.view(schema, name)) throw relationUnknown(written);
+            return `${schema}.${name}`;
           }
           const t = existingTable(q, env);
           return `${t.schema}.${t.name}`;
