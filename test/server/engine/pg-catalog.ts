@@ -138,3 +138,42 @@ export function pgRolesRows(state: EngineState): Row[] {
     };
   });
 }
+
+/**
+ * pg_type: the PostgreSQL types CrateDB maps its own to (PGTypes), each with its array type, plus the
+ * pseudo types it lists (`any`, `anyarray`, `record`) and `name`, `oid`, `regproc`, `regclass`. Columns
+ * as PgTypeTable fills them; the I/O functions (regproc, printed by name) are PostgreSQL's.
+ */
+const PG_TYPE_ROWS: ReadonlyArray<[oid: number, name: string, len: number, category: string, io: string, array: number]> = [
+  [16, 'bool', 1, 'B', 'bool', 1000], [18, 'char', 1, 'S', 'char', 1002], [19, 'name', 64, 'S', 'name', 1003],
+  [20, 'int8', 8, 'N', 'int8', 1016], [21, 'int2', 2, 'N', 'int2', 1005], [23, 'int4', 4, 'N', 'int4', 1007],
+  [24, 'regproc', 4, 'N', 'regproc', 1008], [25, 'text', -1, 'S', 'text', 1009], [26, 'oid', 4, 'N', 'oid', 1028],
+  [114, 'json', -1, 'U', 'json_', 199], [600, 'point', 16, 'G', 'point_', 1017], [700, 'float4', 4, 'N', 'float4', 1021],
+  [701, 'float8', 8, 'N', 'float8', 1022], [1042, 'bpchar', -1, 'S', 'bpchar', 1014], [1043, 'varchar', -1, 'S', 'varchar', 1015],
+  [1082, 'date', 4, 'D', 'date_', 1182], [1114, 'timestamp', 8, 'D', 'timestamp_', 1115], [1184, 'timestamptz', 8, 'D', 'timestamptz_', 1185],
+  [1186, 'interval', 16, 'T', 'interval_', 1187], [1266, 'timetz', 12, 'D', 'timetz_', 1270], [1560, 'bit', -1, 'V', 'bit_', 1561],
+  [1700, 'numeric', -1, 'N', 'numeric_', 1231], [2205, 'regclass', 4, 'N', 'regclass', 2210],
+];
+
+export function pgTypeRows(): Row[] {
+  const namespace = schemaOid('pg_catalog');
+  const row = (oid: number, typname: string, typlen: number, typtype: string, typcategory: string, io: [string, string, string, string], typelem: number, typarray: number): Row => ({
+    oid, typname, typnamespace: namespace, typowner: null, typlen, typbyval: true, typtype, typcategory, typisdefined: true, typdelim: ',',
+    typrelid: 0, typsubscript: '-', typelem, typarray, typinput: io[0], typoutput: io[1], typreceive: io[2], typsend: io[3],
+    typmodin: '-', typmodout: '-', typanalyze: '-', typalign: null, typstorage: null, typnotnull: false, typbasetype: 0, typtypmod: -1,
+    typndims: 0, typcollation: 0, typdefaultbin: null, typdefault: null, typacl: null,
+  });
+  // PG names the I/O functions `int4in` but `json_in`: the prefix carries the underscore where PG has one.
+  const io = (p: string): [string, string, string, string] => [`${p}in`, `${p}out`, `${p}recv`, `${p}send`];
+  const arrayIo: [string, string, string, string] = ['array_in', 'array_out', 'array_recv', 'array_send'];
+  return [
+    ...PG_TYPE_ROWS.flatMap(([oid, name, len, category, prefix, array]) => [
+      row(oid, name, len, 'b', category, io(prefix), 0, array),
+      row(array, `_${name}`, -1, 'b', 'A', arrayIo, oid, 0),
+    ]),
+    row(2249, 'record', -1, 'p', 'P', ['record_in', 'record_out', 'record_recv', 'record_send'], 0, 2287),
+    row(2287, '_record', -1, 'p', 'A', arrayIo, 2249, 0),
+    row(2276, 'any', 4, 'p', 'P', ['any_in', 'any_out', '-', '-'], 0, 0),
+    row(2277, 'anyarray', -1, 'p', 'P', ['anyarray_in', 'anyarray_out', 'anyarray_recv', 'anyarray_send'], 0, 0),
+  ];
+}

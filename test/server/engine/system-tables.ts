@@ -24,7 +24,7 @@ import { NODE_COLUMNS, nodeRow } from './sys-nodes.js';
 import { clusterSettingsType, clusterSettingsValue } from './cluster-settings.js';
 import { routineRows } from './routines.js';
 import { pgSettingsRows } from './session-settings.js';
-import { pgAttributeRows, pgClassRows, pgConstraintRows, pgIndexRows, pgRolesRows, schemaOid } from './pg-catalog.js';
+import { pgAttributeRows, pgClassRows, pgConstraintRows, pgIndexRows, pgRolesRows, pgTypeRows, schemaOid } from './pg-catalog.js';
 
 export interface SystemTableDef {
   schema: string;
@@ -218,6 +218,13 @@ export const SYSTEM_TABLES: Map<string, SystemTableDef> = new Map(
       ['vartype', text], ['source', text], ['enumvals', textArr], ['min_val', text], ['max_val', text], ['boot_val', text],
       ['reset_val', text], ['sourcefile', text], ['sourceline', int], ['pending_restart', bool],
     ], (_s, session) => pgSettingsRows(session)), perSession: true },
+    pgDef('pg_type', [
+      ['oid', int], ['typname', text], ['typnamespace', int], ['typowner', int], ['typlen', short], ['typbyval', bool], ['typtype', text],
+      ['typcategory', text], ['typisdefined', bool], ['typdelim', text], ['typrelid', int], ['typsubscript', text], ['typelem', int],
+      ['typarray', int], ['typinput', text], ['typoutput', text], ['typreceive', text], ['typsend', text], ['typmodin', text],
+      ['typmodout', text], ['typanalyze', text], ['typalign', text], ['typstorage', text], ['typnotnull', bool], ['typbasetype', int],
+      ['typtypmod', int], ['typndims', int], ['typcollation', int], ['typdefaultbin', text], ['typdefault', text], ['typacl', text],
+    ], pgTypeRows),
     // Tables CrateDB has but always leaves empty.
     pgDef('pg_description', [['objoid', int], ['classoid', int], ['objsubid', int], ['description', text]], () => []),
     pgDef('pg_attrdef', [['oid', int], ['adrelid', int], ['adnum', int], ['adbin', text], ['adsrc', text]], () => []),

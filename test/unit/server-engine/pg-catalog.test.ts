@@ -79,6 +79,16 @@ describe('pg_catalog', () => {
     expect((await sql(q)).rows![0]).toEqual(['enable_hashjoin', 'true', 'boolean', 'true']);
   });
 
+  it('names each column\'s type through pg_type, with its array type and I/O functions', async () => {
+    await sql('CREATE TABLE doc.ty (id INT, tags ARRAY(TEXT), o OBJECT)');
+    const types = await sql(
+      "SELECT a.attname, t.typname, t.typcategory, t.typinput FROM pg_attribute a JOIN pg_type t ON a.atttypid = t.oid " +
+        `WHERE a.attrelid = ${oidHash('TABLEdoc.ty')} ORDER BY a.attnum`,
+    );
+    expect(types.rows).toEqual([['id', 'int4', 'N', 'int4in'], ['tags', '_varchar', 'A', 'array_in'], ['o', 'json', 'U', 'json_in']]);
+    expect((await sql('SELECT typarray, typnamespace FROM pg_type WHERE oid = 23')).rows).toEqual([[1007, schemaOid('pg_catalog')]]);
+  });
+
   it('shows another user only the relations it holds a privilege on, and every user in pg_roles', async () => {
     await sql('CREATE TABLE doc.tp1 (id INT PRIMARY KEY)');
     await sql('CREATE TABLE doc.tp2 (id INT PRIMARY KEY)');
