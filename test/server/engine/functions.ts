@@ -217,6 +217,8 @@ const MAPPED: Record<string, Mapper> = {
     sql: `ARRAY(SELECT x FROM unnest(${args[0]!.sql}) WITH ORDINALITY AS u(x, n) WHERE NOT (x = ANY(${args[1]!.sql})) ORDER BY n)`,
     ...(args[0]!.type ? { type: args[0]!.type } : {}),
   }),
+  // object_keys(o): the object's top-level keys (in PG's jsonb order, which is not the insertion order).
+  object_keys: (args) => ({ sql: `ARRAY(SELECT jsonb_object_keys(${args[0]!.sql}))`, type: T.array(T.text) }),
   latitude: (args) => ({ sql: `(${geoPoint(args[0]!)})[1]`, type: T.double }),
   longitude: (args) => ({ sql: `(${geoPoint(args[0]!)})[0]`, type: T.double }),
   // Haversine on CrateDB's mean earth radius; points are PG points (x = longitude, y = latitude).

@@ -136,10 +136,10 @@ describe('EXTRACT with the ISO chronology of ExtractFunctions', () => {
   });
 });
 
-describe('concat of arrays and objects', () => {
+describe('concat of arrays and objects, object_keys', () => {
   it('joins arrays into one, merges objects, and concatenates anything else as text', async () => {
-    const body = await one("SELECT concat({a=1}, {b=2}), concat([1, 2], [3]), concat(['a'], ['b'], ['c']), concat('a', 1, NULL)");
-    expect(body.rows).toEqual([[{ a: 1, b: 2 }, [1, 2, 3], ['a', 'b', 'c'], 'a1']]);
+    const body = await one("SELECT concat({a=1}, {b=2}), concat([1, 2], [3]), concat(['a'], ['b'], ['c']), concat('a', 1, NULL), object_keys({a=1, b={c=2}})");
+    expect(body.rows).toEqual([[{ a: 1, b: 2 }, [1, 2, 3], ['a', 'b', 'c'], 'a1', ['a', 'b']]]);
   });
 });
 
