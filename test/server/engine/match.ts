@@ -3,13 +3,14 @@
  * OR semantics between terms as CrateDB's default `best_fields`, and `_score` from ts_rank. A column
  * without a fulltext index is matched as a keyword (the whole value).
  */
-import { pgString, quoteIdent } from './format.js';
+import { columnUnknown } from './errors.js';
+import { pgString, quoteIdent, sqlFqn } from './format.js';
 import { analyzerConfig } from './fulltext.js';
 import { expr } from './expr.js';
 import { constantOf } from './literals.js';
 import { identName, type Ctx } from './parse.js';
 import { resolveColumn, resolveIndex, type Scope, type Tx, type Typed } from './scope.js';
-import { T } from './types.js';
+import { fieldType, T, type CrateType } from './types.js';
 import { properties } from './ddl-create.js';
 
 /** The `_score` of the query spec being translated: set by the first match() of its WHERE. */
@@ -38,9 +39,34 @@ export function currentScore(tx: Tx): string | undefined {
 
 
 /** The text a named index reads from a column path of `alias`: the column, or a key of its object (jsonb). */
-function indexedText(alias: string, [top, ...keys]: string[]): string {
-  const column = `${alias}.${quoteIdent(top!)}`;
+function indexedColumnText(alias: string, [top, ...keys]: string[]): string {
+  return indexedText(`${alias}.${quoteIdent(top!)}`, keys);
+}
+
+function indexedText(column: string, keys: string[]): string {
   return keys.length === 0 ? column : `(${column} #>> ARRAY[${keys.map(pgString).join(', ')}])`;
+}
+
+/** A key that a strict or dynamic object does not have is unknown, as in any other expression. */
+function checkKeys(type: CrateType | undefined, column: string, keys: string[]): void {
+  let t = type;
+  for (const [i, key] of keys.entries()) {
+    if (t?.kind !== 'object') return;
+    const next = fieldType(t, [key]);
+    if (next === undefined && t.policy !== 'ignored') throw columnUnknown(sqlFqn([column, ...keys.slice(0, i + 1)]));
+    t = next;
+  }
+}
+
+/** A match target `o['a']['b']` (subscriptSafe): the column's name parts and the object keys under it. */
+function subscriptTarget(node: Ctx): { parts: string[]; keys: string[] } {
+  const keys: string[] = [];
+  let n = node;
+  while (!n.qname?.() && n.value) {
+    keys.unshift(n.index.getText().replace(/^'|'$/g, '').replace(/''/g, "'"));
+    n = n.value;
+  }
+  return { parts: n.qname ? (n.qname().ident() as Ctx[]).map(identName) : [n.getText()], keys };
 }
 
 /** `match(col | index | (a, b), term)` onto PG text search with OR semantics; also sets `_score`. */
@@ -52,17 +78,19 @@ export function match(node: Ctx, scope: Scope, tx: Tx): Typed {
   const vectors: Array<{ vec: string; cfg: string }> = [];
   const exact: string[] = [];
   for (const t of targets) {
-    const sub = t.subscriptSafe();
-    const parts = sub.qname ? (sub.qname().ident() as Ctx[]).map(identName) : [sub.getText()];
-    const index = resolveIndex(scope, parts);
+    const { parts, keys } = subscriptTarget(t.subscriptSafe());
+    const index = keys.length === 0 ? resolveIndex(scope, parts) : undefined;
     if (index) {
       const cfg = (index.index.searchConfig ?? analyzerConfig(index.index.analyzer));
-      const cols = index.index.columns.map((path) => `coalesce(${indexedText(quoteIdent(index.relation.alias), path)}, '')`);
+      const cols = index.index.columns.map((path) => `coalesce(${indexedColumnText(quoteIdent(index.relation.alias), path)}, '')`);
       vectors.push({ vec: `to_tsvector('${cfg}', ${cols.join(` || ' ' || `)})`, cfg });
       continue;
     }
     const col = resolveColumn(scope, parts, tx.env.schema);
-    if (col.column?.fulltext) {
+    if (keys.length > 0) {
+      checkKeys(col.type, parts[parts.length - 1]!, keys);
+      exact.push(`(${indexedText(col.sql, keys)} = ${termSql})`);
+    } else if (col.column?.fulltext) {
       const cfg = (col.column.searchConfig ?? analyzerConfig(col.column.fulltext));
       vectors.push({ vec: `to_tsvector('${cfg}', coalesce(${col.sql}, ''))`, cfg });
     } else {
