@@ -29,9 +29,8 @@ export function storedExpr(text: string, scope: Scope, tx: Tx): Typed {
  * `_seq_no`/`_version` bumped and generated columns recomputed from the new values.
  */
 export function updateAssignments(table: TableDef, assignments: Ctx[], tx: Tx, withExcluded: boolean, alias = 't'): { sql: string[]; set: Map<string, Typed> } {
-  const relations = [tableRelation(table, alias)];
-  if (withExcluded) relations.push(tableRelation(table, 'excluded'));
-  const scope = new Scope(relations);
+  // A bare name is the stored row's column, `excluded.x` the proposed row's: excluded sits in an outer scope.
+  const scope = new Scope([tableRelation(table, alias)], withExcluded ? new Scope([tableRelation(table, 'excluded')]) : undefined);
   const set = new Map<string, Typed>();
   for (const a of assignments) {
     const target = unwrap(a.primaryExpression());

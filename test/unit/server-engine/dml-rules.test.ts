@@ -46,6 +46,15 @@ describe('DML rules (6.4)', () => {
       });
     });
 
+    it("reads a bare name in an upsert's DO UPDATE SET as the stored row's column, excluded.x as the proposed one's", async () => {
+      await sql("INSERT INTO doc.one (id, v) VALUES ('1', 'a')");
+      const upsert = "INSERT INTO doc.one (id, v) VALUES ('1', 'b') ON CONFLICT (id) DO UPDATE SET v = v || excluded.v || one.v";
+      expect(await sql(upsert)).toMatchObject({ rowcount: 1 });
+      expect((await sql("SELECT v FROM doc.one WHERE id = '1'")).rows).toEqual([['aba']]);
+      expect((await sql("INSERT INTO doc.one (id, v) VALUES ('1', 'c') ON CONFLICT (id) DO UPDATE SET v = excluded.nope")).error)
+        .toEqual({ code: 4043, message: 'ColumnUnknownException[Column nope unknown]' });
+    });
+
     it('leaves other columns assignable', async () => {
       await sql("INSERT INTO doc.one (id, v) VALUES ('1', 'a')");
       expect(await sql("UPDATE doc.one SET v = 'b' WHERE id = '1'")).toMatchObject({ rowcount: 1 });
