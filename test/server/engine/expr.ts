@@ -17,7 +17,7 @@ import { subscript } from './subscript.js';
 import { translateSubquery } from './query.js';
 import { NOW_MARK, resolveColumn, tryResolve, type Scope, type Tx, type Typed } from './scope.js';
 import { SYSTEM_SCHEMA } from './storage.js';
-import { isNumeric, pgType, T, typeFromNode, typeName, type CrateType } from './types.js';
+import { isNumeric, pgType, T, typeFromNode, typeName, type CrateType, type ObjectField } from './types.js';
 
 export interface ExprOpts {
   /** A bare parameter here gets its type from its JSON value (select items, literals' elements). */
@@ -190,11 +190,14 @@ export function expr(node: Ctx, scope: Scope, tx: Tx, opts: ExprOpts = {}): Type
     case 'EmptyArrayContext':
       return { sql: `'{}'`, type: T.array(T.undefined) };
     case 'ObjectLiteralContext': {
+      // Typed by its members, as CrateDB's ObjectType of a literal, so `{a=1}['a']` reads an integer.
+      const fields: ObjectField[] = [];
       const kvs = ((node.objectKeyValue() as Ctx[] | null) ?? []).map((kv) => {
         const v = e(kv.value, { free: true });
+        if (v.type) fields.push({ name: identName(kv.key), type: v.type });
         return `${pgString(identName(kv.key))}, ${toJsonb(v)}`;
       });
-      return { sql: `jsonb_build_object(${kvs.join(', ')})`, type: T.object() };
+      return { sql: `jsonb_build_object(${kvs.join(', ')})`, type: T.object(fields) };
     }
     default:
       throw sqlParse(`Unsupported expression: ${format(node)}`);

@@ -132,6 +132,8 @@ export function format(node: Ctx, opts: FormatOptions = {}): string {
       const index = node.index;
       return `${f(node.value)}[${f(index)}]`;
     }
+    case 'ArraySliceContext':
+      return `${f(node.base)}[${node.from ? f(node.from) : ''}:${node.to ? f(node.to) : ''}]`;
     case 'NestedExpressionContext':
       return f(node.expr());
     case 'FunctionCallContext':

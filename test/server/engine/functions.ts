@@ -4,7 +4,7 @@
  */
 import type { CrateVersion } from '../contract.js';
 import { VERSIONS } from './version.js';
-import { T, type CrateType } from './types.js';
+import { pgType, T, type CrateType } from './types.js';
 import type { Typed } from './scope.js';
 
 const pgText = (s: string): string => `'${s.replace(/'/g, "''")}'`;
@@ -145,6 +145,11 @@ const MAPPED: Record<string, Mapper> = {
     // Java's Math.round: half up (floor(x + 0.5)), not PG's half-to-even for doubles.
     return { sql: `CAST(floor(${args[0]!.sql} + 0.5) AS ${type.kind === 'integer' ? 'integer' : 'bigint'})`, type };
   },
+  // trunc(x) toward zero as an integral type like ceil's; trunc(x, digits) a double (TruncFunction).
+  trunc: (args) => {
+    if (args.length > 1) return { sql: `CAST(trunc(CAST(${args[0]!.sql} AS numeric), ${args[1]!.sql}) AS double precision)`, type: T.double };
+    return integral('trunc', args);
+  },
   ceil: (args) => integral('ceil', args),
   ceiling: (args) => integral('ceil', args),
   floor: (args) => integral('floor', args),
@@ -212,6 +217,11 @@ const MAPPED: Record<string, Mapper> = {
     }
     return { sql: `concat(${args.map((a) => a.sql).join(', ')})`, type: T.text };
   },
+  // array_slice(a, from, to), also written a[from:to]: an empty array for a null one (ArraySliceFunction).
+  array_slice: (args) => ({
+    sql: `coalesce((${args[0]!.sql})[${args[1]?.sql ?? 1}:${args[2]?.sql ?? ''}], CAST('{}' AS ${args[0]!.type ? pgType(args[0]!.type) : 'text[]'}))`,
+    ...(args[0]!.type ? { type: args[0]!.type } : {}),
+  }),
   // array_difference(a, b): a's elements not in b, in a's order.
   array_difference: (args) => ({
     sql: `ARRAY(SELECT x FROM unnest(${args[0]!.sql}) WITH ORDINALITY AS u(x, n) WHERE NOT (x = ANY(${args[1]!.sql})) ORDER BY n)`,
@@ -289,7 +299,6 @@ export function toCharPattern(format: string): string {
   return out;
 }
 
-/** A geo_point argument as a PG point: a WKT string literal or [lon, lat] array is converted. */
 /** A timestamp argument as a PG timestamptz: a number is epoch milliseconds, a timestamp without zone is UTC. */
 export function asTimestamptz(arg: Typed): string {
   const kind = arg.type?.kind;
@@ -301,6 +310,7 @@ export function asTimestamptz(arg: Typed): string {
   return `CAST(${arg.sql} AS timestamptz)`;
 }
 
+/** A geo_point argument as a PG point: a WKT string literal or [lon, lat] array is converted. */
 function geoPoint(arg: Typed): string {
   const wkt = /^'\s*POINT\s*\(\s*(-?[\d.eE+-]+)\s+(-?[\d.eE+-]+)\s*\)\s*'$/i.exec(arg.sql);
   if (wkt) return `point(${wkt[1]}, ${wkt[2]})`;

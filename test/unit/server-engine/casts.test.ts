@@ -143,6 +143,26 @@ describe('concat of arrays and objects, object_keys', () => {
   });
 });
 
+describe('array slices, trunc, and subscripts of object literals', () => {
+  it('slices by function and by a[from:to], names the slice as CrateDB formats it, and gives [] for a null array', async () => {
+    const body = await one("SELECT array_slice(['a','b','c'], 2, 3), ['a','b','c'][2:], [1,2,3][:2], array_slice(NULL::array(text), 1, 2)");
+    expect(body.cols).toEqual(['array_slice', "['a', 'b', 'c'][2:]", '[1, 2, 3][:2]', 'array_slice']);
+    expect(body.rows).toEqual([[['b', 'c'], ['b', 'c'], [1, 2], []]]);
+  });
+
+  it('truncates toward zero to an integral type, or to a number of digits as a double (TruncFunction)', async () => {
+    const body = await one('SELECT trunc(-1.789), trunc(1.5::real), trunc(1.789, 2), trunc(-1.789, 1)');
+    expect(body.col_types).toEqual([10, 9, 6, 6]);
+    expect(body.rows).toEqual([[-1, 1, 1.78, -1.7]]);
+  });
+
+  it('reads a key of an object literal with the type of its value', async () => {
+    const body = await one("SELECT {a=1}['a'], {a={b='x'}}['a']['b']");
+    expect(body.col_types).toEqual([9, 4]);
+    expect(body.rows).toEqual([[1, 'x']]);
+  });
+});
+
 describe('casts to text as StringType makes them', () => {
   it('prints booleans as t and f, objects as compact JSON, refuses arrays, cuts an explicit cast to its length', async () => {
     expect((await one("SELECT true::text, false::text, {a=1, b=[1, 2], c={d='x'}}::text, 'abcdef'::varchar(3)")).rows).toEqual([
