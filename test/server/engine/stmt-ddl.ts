@@ -148,20 +148,16 @@ export function prepareDropView(node: Ctx, env: Env): Prepared {
   const names = (node.names.qname() as Ctx[]).map(qnameParts);
   return rowcountStatement(async (ctx) => {
     const { catalog } = ctx.state;
-    let dropped = 0;
-    for (const parts of names) {
-      const schema = relationSchema(parts, env);
-      const name = parts[parts.length - 1]!;
-      const exists = catalog.view(schema, name) !== undefined;
-      checkPrivileges(env.user, [{ schema, ...(exists ? { table: name } : {}), type: 'DDL' }]);
-      if (!exists) {
-        if (ifExists) continue;
-        throw new CrateError(404, 4041, `RelationsUnknown[Relations not found: ${schema}.${name}]`);
-      }
-      catalog.removeView(schema, name);
-      dropped++;
+    const views = names.map((parts) => ({ schema: relationSchema(parts, env), name: parts[parts.length - 1]! }));
+    const present = views.filter((v) => catalog.view(v.schema, v.name) !== undefined);
+    for (const v of views) checkPrivileges(env.user, [{ schema: v.schema, ...(present.includes(v) ? { table: v.name } : {}), type: 'DDL' }]);
+    // One cluster-state update (TransportDropView): a missing view without IF EXISTS drops none of them.
+    const missing = views.filter((v) => !present.includes(v));
+    if (missing.length > 0 && !ifExists) {
+      throw new CrateError(404, 4041, `RelationsUnknown[Relations not found: ${missing.map((v) => `${v.schema}.${v.name}`).join(', ')}]`);
     }
-    return dropped;
+    for (const v of present) catalog.removeView(v.schema, v.name);
+    return present.length;
   });
 }
 

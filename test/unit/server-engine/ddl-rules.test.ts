@@ -57,6 +57,14 @@ describe('engine DDL rules (6.4)', () => {
     expect((await sql('ALTER TABLE t SET ("translog.durability" = \'async\')')).body.rowcount).toBe(-1);
   });
 
+  it('drops no view of a DROP VIEW that names a missing one, and names every missing one', async () => {
+    await sql('CREATE TABLE t (id INT PRIMARY KEY)');
+    await sql('CREATE VIEW v1 AS SELECT id FROM t');
+    expect(await error('DROP VIEW v1, v2, v3')).toEqual({ code: 4041, message: 'RelationsUnknown[Relations not found: doc.v2, doc.v3]' });
+    expect((await sql("SELECT table_name FROM information_schema.views WHERE table_schema = 'doc'")).body.rows).toEqual([['v1']]);
+    expect((await sql('DROP VIEW IF EXISTS v1, v2')).body.rowcount).toBe(1);
+  });
+
   it('names a statement it does not implement by its first words as written (4004)', async () => {
     expect(await error("CREATE FUNCTION doc.f(integer) RETURNS integer LANGUAGE JAVASCRIPT AS 'function f(a) { return a; }'")).toEqual({
       code: 4004,
