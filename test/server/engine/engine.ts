@@ -22,6 +22,7 @@ import { createSystemTablesSql } from './system-tables.js';
 import { prepareStatement } from './dispatch.js';
 import { planStatement, routing } from './plan.js';
 import { shardOf } from './routing.js';
+import { showSetting } from './session-settings.js';
 
 export interface EngineOptions {
   version?: CrateVersion;
@@ -140,11 +141,12 @@ export class PgliteEngine implements Engine {
   private env(session: Session): Env {
     const { catalog } = this.state;
     const user = catalog.users.get(session.user) ?? { name: session.user, superuser: false, privileges: new Set<string>() };
-    return { catalog, version: this.version, schema: session.schema, searchPath: searchPathOf(session), user };
+    const unknownKeysNull = showSetting(session, 'error_on_unknown_object_key') === 'false';
+    return { catalog, version: this.version, schema: session.schema, searchPath: searchPathOf(session), user, ...(unknownKeysNull ? { unknownKeysNull } : {}) };
   }
 
   private prepare(stmt: string, session: Session): Prepared {
-    const key = `${searchPathOf(session).join(',')}\u0000${session.user}\u0000${stmt}`;
+    const key = `${searchPathOf(session).join(',')}\u0000${session.user}\u0000${showSetting(session, 'error_on_unknown_object_key')}\u0000${stmt}`;
     const version = this.state.catalog.version;
     const hit = this.prepared.get(key);
     if (hit && hit.version === version) {

@@ -48,12 +48,12 @@ function indexedText(column: string, keys: string[]): string {
 }
 
 /** A key that a strict or dynamic object does not have is unknown, as in any other expression. */
-function checkKeys(type: CrateType | undefined, column: string, keys: string[]): void {
+function checkKeys(type: CrateType | undefined, column: string, keys: string[], dynamicKeysNull: boolean): void {
   let t = type;
   for (const [i, key] of keys.entries()) {
     if (t?.kind !== 'object') return;
     const next = fieldType(t, [key]);
-    if (next === undefined && t.policy !== 'ignored') throw columnUnknown(sqlFqn([column, ...keys.slice(0, i + 1)]));
+    if (next === undefined && t.policy !== 'ignored' && !(dynamicKeysNull && t.policy === 'dynamic')) throw columnUnknown(sqlFqn([column, ...keys.slice(0, i + 1)]));
     t = next;
   }
 }
@@ -88,7 +88,7 @@ export function match(node: Ctx, scope: Scope, tx: Tx): Typed {
     }
     const col = resolveColumn(scope, parts, tx.env.schema);
     if (keys.length > 0) {
-      checkKeys(col.type, parts[parts.length - 1]!, keys);
+      checkKeys(col.type, parts[parts.length - 1]!, keys, tx.env.unknownKeysNull === true);
       exact.push(`(${indexedText(col.sql, keys)} = ${termSql})`);
     } else if (col.column?.fulltext) {
       const cfg = (col.column.searchConfig ?? analyzerConfig(col.column.fulltext));

@@ -60,6 +60,8 @@ export interface Env {
   /** Where an unqualified name is looked for, in order; `schema` first. */
   searchPath: readonly string[];
   user: UserDef;
+  /** The session's error_on_unknown_object_key is false: an unknown key of a dynamic object reads as null. */
+  unknownKeysNull?: boolean;
 }
 
 /**

@@ -31,6 +31,12 @@ export function subscript(node: Ctx, scope: Scope, tx: Tx): Typed {
       path.push(key);
       const next = type ? fieldType(type, [key]) : undefined;
       if (type?.kind === 'object' && next === undefined && type.policy !== 'ignored') {
+        // SET error_on_unknown_object_key = false spares a dynamic object's unknown key, never a strict one's.
+        if (!(tx.env.unknownKeysNull && type.policy === 'dynamic')) throw columnUnknown(sqlFqn([format(base), ...path]));
+        return { sql: 'NULL', type: T.undefined };
+      }
+      // A key under a scalar sub-column is no column at all.
+      if (type !== undefined && type.kind !== 'object' && type.kind !== 'undefined' && path.length > 1) {
         throw columnUnknown(sqlFqn([format(base), ...path]));
       }
       sql = `(${sql} -> ${pgString(key)})`;

@@ -58,6 +58,21 @@ describe('session settings (6.4)', () => {
     expect(await show(newSession(), 'enable_hashjoin')).toBe('true');
   });
 
+  it('reads an unknown key of a dynamic object as null once error_on_unknown_object_key is false, never of a strict one', async () => {
+    const s = newSession();
+    await sql(s, 'CREATE TABLE doc.keys (id INT PRIMARY KEY, o OBJECT(DYNAMIC) AS (a INT), st OBJECT(STRICT) AS (a INT))');
+    await sql(s, 'INSERT INTO doc.keys (id, o, st) VALUES (1, {a=1}, {a=2})');
+    await sql(s, 'REFRESH TABLE doc.keys');
+    const unknown = (column: string) => ({ code: 4043, message: `ColumnUnknownException[Column ${column} unknown]` });
+    expect((await sql(s, "SELECT o['zz'] FROM doc.keys")).error).toEqual(unknown("o['zz']"));
+    expect((await sql(s, "SELECT o['a']['zz'] FROM doc.keys")).error).toEqual(unknown("o['a']['zz']"));
+    await sql(s, 'SET error_on_unknown_object_key = false');
+    expect((await sql(s, "SELECT o['zz'], o['a'], {a=1}['b'] FROM doc.keys")).rows).toEqual([[null, 1, null]]);
+    expect((await sql(s, "SELECT st['zz'] FROM doc.keys")).error).toEqual(unknown("st['zz']"));
+    expect((await sql(newSession(), "SELECT o['zz'] FROM doc.keys")).error).toEqual(unknown("o['zz']"));
+    await sql(s, 'DROP TABLE doc.keys');
+  });
+
   it('shows the whole search path, the first schema being the current one', async () => {
     const s = newSession();
     await sql(s, 'SET search_path TO app, doc');
