@@ -6,6 +6,7 @@ import type { CrateVersion } from '../contract.js';
 import { VERSIONS } from './version.js';
 import { pgType, T, type CrateType } from './types.js';
 import type { Typed } from './scope.js';
+import { SYSTEM_SCHEMA } from './storage.js';
 
 const pgText = (s: string): string => `'${s.replace(/'/g, "''")}'`;
 
@@ -238,6 +239,15 @@ const MAPPED: Record<string, Mapper> = {
     const lat = (p: string): string => `radians((${p})[1])`;
     const h = `power(sin((${lat(b)} - ${lat(a)}) / 2), 2) + cos(${lat(a)}) * cos(${lat(b)}) * power(sin((${lon(b)} - ${lon(a)}) / 2), 2)`;
     return { sql: `(2 * 6371008.7714 * asin(sqrt(${h})))`, type: T.double };
+  },
+  // Lucene's EUCLIDEAN similarity of float vectors, as FloatVectorType compares them: 1 / (1 + squared distance).
+  vector_similarity: (args) => {
+    const [a, b] = args.map((x) => `CAST(${x.sql} AS real[])`) as [string, string];
+    const squared = `(SELECT sum(power(x - y, 2)) FROM unnest(${a}, ${b}) AS v(x, y))`;
+    return {
+      sql: `(CASE WHEN ${a} IS NULL OR ${b} IS NULL THEN NULL WHEN cardinality(${a}) <> cardinality(${b}) THEN ${SYSTEM_SCHEMA}.fail('Vectors must have same length', CAST(NULL AS real)) ELSE CAST(1 / (1 + ${squared}) AS real) END)`,
+      type: T.real,
+    };
   },
   regexp_matches: (args) => ({ sql: `regexp_matches(${args.map((a) => a.sql).join(', ')})`, type: T.array(T.text) }),
 };

@@ -48,6 +48,8 @@ export function mapPgError(e: PgError): CrateError {
       return columnUnknown(/column "?([^" ]+)"? (of relation .* )?does not exist/.exec(msg)?.[1]?.replace(/^.*\./, '') ?? 'unknown');
     case '22012':
       return sqlParse('/ by zero');
+    case 'CR400':
+      return sqlParse(msg);
     case '42883': {
       const fn = /function ([^(]+)\(/.exec(msg);
       if (fn && msg.startsWith('function')) return unsupportedFunction(`Unknown function: ${fn[1]}`);

@@ -344,6 +344,9 @@ export function createSystemTablesSql(version: '6.4' | '5.10'): string {
        END IF;
        RETURN j::text;
      END $$;`,
+    // An IllegalArgumentException CrateDB raises while evaluating (4000), for a check PG cannot express.
+    `CREATE FUNCTION ${SYSTEM_SCHEMA}.fail(message text, typed anyelement) RETURNS anyelement LANGUAGE plpgsql AS $$
+     BEGIN RAISE EXCEPTION USING ERRCODE = 'CR400', MESSAGE = message; END $$;`,
     DOC_ID_FUNCTIONS_SQL,
   ];
   for (const d of SYSTEM_TABLES.values()) {

@@ -143,7 +143,7 @@ describe('concat of arrays and objects, object_keys', () => {
   });
 });
 
-describe('array slices, trunc, and subscripts of object literals', () => {
+describe('array slices, trunc, vector_similarity, and subscripts of object literals', () => {
   it('slices by function and by a[from:to], names the slice as CrateDB formats it, and gives [] for a null array', async () => {
     const body = await one("SELECT array_slice(['a','b','c'], 2, 3), ['a','b','c'][2:], [1,2,3][:2], array_slice(NULL::array(text), 1, 2)");
     expect(body.cols).toEqual(['array_slice', "['a', 'b', 'c'][2:]", '[1, 2, 3][:2]', 'array_slice']);
@@ -154,6 +154,13 @@ describe('array slices, trunc, and subscripts of object literals', () => {
     const body = await one('SELECT trunc(-1.789), trunc(1.5::real), trunc(1.789, 2), trunc(-1.789, 1)');
     expect(body.col_types).toEqual([10, 9, 6, 6]);
     expect(body.rows).toEqual([[-1, 1, 1.78, -1.7]]);
+  });
+
+  it('scores float vectors by Lucene\'s euclidean similarity as a real, and refuses vectors of different lengths', async () => {
+    const body = await one('SELECT vector_similarity([1.0, 2.0], [1.0, 3.0]), vector_similarity([3.0, 4.0], [1.0, 3.0]), vector_similarity(NULL, [1.0])');
+    expect(body.col_types).toEqual([7, 7, 7]);
+    expect(body.rows).toEqual([[0.5, 0.16666667, null]]);
+    expect(await one('SELECT vector_similarity([1.0, 2.0], [1.0])')).toMatchObject({ error: { code: 4000, message: 'SQLParseException[Vectors must have same length]' } });
   });
 
   it('reads a key of an object literal with the type of its value', async () => {
