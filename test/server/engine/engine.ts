@@ -23,6 +23,7 @@ import { prepareStatement } from './dispatch.js';
 import { planStatement, routing } from './plan.js';
 import { shardOf } from './routing.js';
 import { showSetting } from './session-settings.js';
+import { FULLTEXT_FUNCTIONS_SQL } from './fulltext.js';
 
 export interface EngineOptions {
   version?: CrateVersion;
@@ -80,7 +81,7 @@ export class PgliteEngine implements Engine {
   static async create(options: EngineOptions = {}): Promise<PgliteEngine> {
     const version = options.version ?? '6.4';
     const pg = await PGlite.create({ parsers: PG_PARSERS });
-    await pg.exec(`SET TIME ZONE 'UTC'; CREATE SCHEMA ${USER_SCHEMA}; ${createSystemTablesSql(version)}`);
+    await pg.exec(`SET TIME ZONE 'UTC'; CREATE SCHEMA ${USER_SCHEMA}; ${createSystemTablesSql(version)} ${FULLTEXT_FUNCTIONS_SQL}`);
     const state: EngineState = {
       pg,
       catalog: new Catalog(),

@@ -1,17 +1,19 @@
 /**
  * `match()` onto PG text search: the analyzer's configuration on both sides (stemming, stop words),
- * OR semantics between terms as CrateDB's default `best_fields`, and `_score` from ts_rank. A column
- * without a fulltext index is matched as a keyword (the whole value).
+ * OR semantics between terms as CrateDB's default `best_fields`, and `_score` from ts_rank. Fuzziness,
+ * minimum_should_match and the case-keeping analyzers (keyword, whitespace) compare token arrays
+ * instead; a phrase with slop goes by positions (sloppy_phrase).
  */
-import { columnUnknown } from './errors.js';
+import { columnUnknown, sqlParse } from './errors.js';
 import { pgString, quoteIdent, sqlFqn } from './format.js';
-import { analyzerConfig } from './fulltext.js';
+import { analyzerConfig, isTokenConfig, tokenArray } from './fulltext.js';
 import { expr } from './expr.js';
 import { constantOf } from './literals.js';
+import { matchOptions, requiredTerms, type MatchOptions } from './match-options.js';
 import { identName, type Ctx } from './parse.js';
 import { resolveColumn, resolveIndex, type Scope, type Tx, type Typed } from './scope.js';
+import { SYSTEM_SCHEMA } from './storage.js';
 import { fieldType, T, type CrateType } from './types.js';
-import { properties } from './ddl-create.js';
 
 /** The `_score` of the query spec being translated: set by the first match() of its WHERE. */
 const scores = new WeakMap<Tx, string[]>();
@@ -69,71 +71,92 @@ function subscriptTarget(node: Ctx): { parts: string[]; keys: string[] } {
   return { parts: n.qname ? (n.qname().ident() as Ctx[]).map(identName) : [n.getText()], keys };
 }
 
-/** `match(col | index | (a, b), term)` onto PG text search with OR semantics; also sets `_score`. */
+/** One field a match searches: the text it reads and the analyzer's configuration (fulltext.ts). */
+interface Field {
+  text: string;
+  cfg: string;
+}
+
+/**
+ * `match(col | index | (a, b), term) [USING type [WITH (...)]]`: any field matching (best_fields and
+ * its kin alike), each analyzed as its index is (a column without a fulltext index as a keyword, the
+ * whole value); also sets `_score`.
+ */
 export function match(node: Ctx, scope: Scope, tx: Tx): Typed {
+  const options = matchOptions(node);
+  const constant = constantOf(node.term);
+  if (constant?.kind === 'value' && constant.value === null) throw sqlParse('cannot use NULL as query term in match predicate');
   const term = expr(node.term, scope, tx);
-  const termSql = constantOf(node.term)?.kind === 'param' ? `CAST(${term.sql} AS text)` : term.sql;
+  const termSql = constant?.kind === 'param' ? `CAST(${term.sql} AS text)` : term.sql;
   const idents = node.matchPredicateIdents();
   const targets: Ctx[] = idents.matchPredicateIdent() ? [].concat(idents.matchPredicateIdent()) : [];
-  const vectors: Array<{ vec: string; cfg: string }> = [];
-  const exact: string[] = [];
+  const fields: Field[] = [];
+  const keyword = analyzerConfig('keyword');
   for (const t of targets) {
     const { parts, keys } = subscriptTarget(t.subscriptSafe());
     const index = keys.length === 0 ? resolveIndex(scope, parts) : undefined;
     if (index) {
-      const cfg = (index.index.searchConfig ?? analyzerConfig(index.index.analyzer));
       const cols = index.index.columns.map((path) => `coalesce(${indexedColumnText(quoteIdent(index.relation.alias), path)}, '')`);
-      vectors.push({ vec: `to_tsvector('${cfg}', ${cols.join(` || ' ' || `)})`, cfg });
+      fields.push({ text: `(${cols.join(` || ' ' || `)})`, cfg: index.index.searchConfig ?? analyzerConfig(index.index.analyzer) });
       continue;
     }
     const col = resolveColumn(scope, parts, tx.env.schema);
     if (keys.length > 0) {
       checkKeys(col.type, parts[parts.length - 1]!, keys, tx.env.unknownKeysNull === true);
-      exact.push(`(${indexedText(col.sql, keys)} = ${termSql})`);
+      fields.push({ text: indexedText(col.sql, keys), cfg: keyword });
     } else if (col.column?.fulltext) {
-      const cfg = (col.column.searchConfig ?? analyzerConfig(col.column.fulltext));
-      vectors.push({ vec: `to_tsvector('${cfg}', coalesce(${col.sql}, ''))`, cfg });
+      fields.push({ text: col.sql, cfg: col.column.searchConfig ?? analyzerConfig(col.column.fulltext) });
     } else {
-      exact.push(`(${col.sql} = ${termSql})`);
+      fields.push({ text: col.sql, cfg: keyword });
     }
   }
-  const conds = [...exact];
-  const ranks: string[] = [];
-  const terms = termsMatched(node);
-  for (const v of vectors) {
-    const q = tsQuery(terms, v.cfg, termSql);
-    conds.push(`(${v.vec} @@ ${q})`);
-    ranks.push(`ts_rank(${v.vec}, ${q})`);
-  }
-  setScore(tx, ranks.length > 0 ? `CAST(${ranks.join(' + ')} + 0.0001 AS real)` : 'CAST(1.0 AS real)');
-  return { sql: conds.length > 0 ? `(${conds.join(' OR ')})` : 'FALSE', type: T.boolean };
+  const matched = fields.map((f) => fieldMatch(f, options, termSql));
+  setScore(tx, matched.length > 0 ? `CAST(${matched.map((m) => m.rank).join(' + ')} AS real)` : 'CAST(1.0 AS real)');
+  return { sql: matched.length > 0 ? `(${matched.map((m) => m.cond).join(' OR ')})` : 'FALSE', type: T.boolean };
 }
 
-
-type TermsMatched = 'phrase' | 'phrase_prefix' | 'all' | 'any';
+/** The condition one field meets and its share of `_score`. */
+function fieldMatch(f: Field, o: MatchOptions, termSql: string): { cond: string; rank: string } {
+  const phrase = o.type === 'phrase' || o.type === 'phrase_prefix';
+  if (!isTokenConfig(f.cfg) && (phrase || (o.fuzziness === undefined && o.minimumShouldMatch === undefined))) {
+    const vec = `to_tsvector('${f.cfg}', coalesce(${f.text}, ''))`;
+    if (o.type === 'phrase' && o.slop > 0) {
+      const cond = `${SYSTEM_SCHEMA}.sloppy_phrase(${vec}, to_tsvector('${f.cfg}', ${termSql}), ${o.slop})`;
+      return { cond, rank: `(CASE WHEN ${cond} THEN ts_rank(${vec}, plainto_tsquery('${f.cfg}', ${termSql})) + 0.0001 ELSE 0 END)` };
+    }
+    const q = tsQuery(o, f.cfg, termSql);
+    return { cond: `(${vec} @@ ${q})`, rank: `(ts_rank(${vec}, ${q}) + 0.0001)` };
+  }
+  const doc = tokenArray(f.cfg, f.text);
+  const query = tokenArray(f.cfg, termSql);
+  if (phrase) {
+    // Token sequences joined by a separator no token holds: a phrase is a run of the field's tokens.
+    const sep = 'chr(1)';
+    const joined = (a: string): string => `(${sep} || array_to_string(${a}, ${sep}))`;
+    const cond = `(cardinality(${query}) > 0 AND strpos(${joined(doc)} || ${sep}, ${joined(query)}${o.type === 'phrase' ? ` || ${sep}` : ''}) > 0)`;
+    return { cond, rank: `(CASE WHEN ${cond} THEN 1 ELSE 0 END)` };
+  }
+  const same = o.fuzziness === undefined ? 'd.t = q.t' : `${SYSTEM_SCHEMA}.fuzzy_term(d.t, q.t, ${pgString(o.fuzziness)}, ${o.prefixLength})`;
+  const count = `(SELECT count(*) FROM unnest(${query}) AS q(t) WHERE EXISTS (SELECT 1 FROM unnest(${doc}) AS d(t) WHERE ${same}))`;
+  const n = `cardinality(${query})`;
+  const cond = o.operator === 'and' ? `(${n} > 0 AND ${count} = ${n})` : `(${count} >= ${requiredTerms(o.minimumShouldMatch, n)})`;
+  return { cond, rank: `(CASE WHEN ${cond} THEN ${count} ELSE 0 END)` };
+}
 
 /**
  * `USING phrase` matches the terms in order, `phrase_prefix` too with the last term as a prefix;
  * `WITH (operator = 'and')` needs every term; else any term.
  */
-function termsMatched(node: Ctx): TermsMatched {
-  const type = node.matchType ? identName(node.matchType).toLowerCase() : 'best_fields';
-  if (type === 'phrase' || type === 'phrase_prefix') return type;
-  const props = properties(node.withProperties?.());
-  return (props.get('operator') ?? 'or').toLowerCase() === 'and' ? 'all' : 'any';
-}
-
-function tsQuery(terms: TermsMatched, cfg: string, termSql: string): string {
-  switch (terms) {
+function tsQuery(o: MatchOptions, cfg: string, termSql: string): string {
+  switch (o.type) {
     case 'phrase':
       return `phraseto_tsquery('${cfg}', ${termSql})`;
     case 'phrase_prefix':
       // Elasticsearch's match_phrase_prefix: the last analyzed term is a prefix, which tsquery writes as
       // `'term':*` (the phrase's text form ends with that term's closing quote).
-      return `CAST(regexp_replace(CAST(${tsQuery('phrase', cfg, termSql)} AS text), '''$', ''':*') AS tsquery)`;
-    case 'all':
-      return `plainto_tsquery('${cfg}', ${termSql})`;
-    case 'any':
+      return `CAST(regexp_replace(CAST(phraseto_tsquery('${cfg}', ${termSql}) AS text), '''$', ''':*') AS tsquery)`;
+    default:
+      if (o.operator === 'and') return `plainto_tsquery('${cfg}', ${termSql})`;
       return `CAST(replace(CAST(plainto_tsquery('${cfg}', ${termSql}) AS text), '&', '|') AS tsquery)`;
   }
 }

@@ -7,7 +7,7 @@
 import { sqlParse } from './errors.js';
 import { pgString } from './format.js';
 import { cast, expr } from './expr.js';
-import { analyzerConfig } from './fulltext.js';
+import { analyzerConfig, tokenArray } from './fulltext.js';
 import { constantOf, unwrap } from './literals.js';
 import { identName, ruleName, type Ctx } from './parse.js';
 import { translateSubquery } from './query.js';
@@ -18,7 +18,7 @@ import { coerce } from './values.js';
 /** The PG array of a column-form fulltext column's tokens. */
 export function fulltextTokens(col: Resolved): string {
   const cfg = (col.column!.searchConfig ?? analyzerConfig(col.column!.fulltext!));
-  return `tsvector_to_array(to_tsvector('${cfg}', coalesce(${col.sql}, '')))`;
+  return tokenArray(cfg, col.sql);
 }
 
 /** A direct reference to a column-form fulltext column (not read as tokens already). */

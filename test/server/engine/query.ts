@@ -14,7 +14,7 @@ import { constantOf, unwrap } from './literals.js';
 import { identName, qnameParts, ruleName, type Ctx } from './parse.js';
 import { relation } from './relations.js';
 import { Scope, type Column, type Relation, type Tx, type Typed } from './scope.js';
-import { analyzerConfig } from './fulltext.js';
+import { analyzerConfig, tokenArray } from './fulltext.js';
 
 export interface QueryResult {
   sql: string;
@@ -155,7 +155,7 @@ function tokenizeGroupedFulltext(groupBy: Ctx[], relations: Relation[], fromSql:
     r.overrides ??= new Map();
     r.overrides.set(name, { sql: `${quoteIdent(alias)}."tok"`, type: { kind: 'text' } });
     const cfg = (col.searchConfig ?? analyzerConfig(col.fulltext!));
-    fromSql.push(`LATERAL unnest(tsvector_to_array(to_tsvector('${cfg}', coalesce(${quoteIdent(r.alias)}.${quoteIdent(name)}, '')))) AS ${quoteIdent(alias)}("tok")`);
+    fromSql.push(`LATERAL unnest(${tokenArray(cfg, `${quoteIdent(r.alias)}.${quoteIdent(name)}`)}) AS ${quoteIdent(alias)}("tok")`);
   }
 }
 
