@@ -38,7 +38,7 @@ async function shardSets(state: EngineState, t: TableDef): Promise<Array<{ parti
 }
 
 /** The cluster's shard copies, plus the replicas the table asks for that no node can hold (UNASSIGNED). */
-function withUnassignedReplicas(state: EngineState, t: TableDef): ShardInfo[] {
+export function withUnassignedReplicas(state: EngineState, t: TableDef): ShardInfo[] {
   const listed = state.cluster.shards(t) as ShardInfo[];
   const { wanted } = effectiveReplicas(t.numberOfReplicas, state.cluster.nodes.length);
   const out: ShardInfo[] = [];

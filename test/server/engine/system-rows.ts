@@ -85,7 +85,7 @@ function build(state: EngineState): InfoRows {
   }
   for (const d of SYSTEM_TABLES.values()) {
     out.tables.push([null, false, null, 'strict', null, null, null, null, null, null, null, 'crate', d.name, d.schema, 'BASE TABLE', null]);
-    d.columns.forEach((c, i) => {
+    d.columns.filter((c) => (d.onlyIn?.[c.name] ?? state.version) === state.version).forEach((c, i) => {
       out.columnInfos.push({ schema: d.schema, table: d.name, relationKind: 'table', name: c.name, top: c.name, path: [], type: c.type, position: i + 1, nullable: true });
     });
   }

@@ -5,7 +5,7 @@
  * Other users see only the rows of schemas they may see.
  */
 import type { PGlite } from '@electric-sql/pglite';
-import type { Session } from '../contract.js';
+import type { CrateVersion, Session } from '../contract.js';
 import { parsePrivilege, type UserDef } from './catalog.js';
 import { DOC_ID_FUNCTIONS_SQL } from './doc-id.js';
 import { schemaUnknown } from './errors.js';
@@ -21,6 +21,8 @@ import { jobLogRows, jobRows } from './jobs-log.js';
 import { clusterCheckRows, nodeCheckRows } from './system-checks.js';
 import { clusterHealthRows, healthRows, partitionRows, shardRows } from './system-live.js';
 import { NODE_COLUMNS, nodeRow } from './sys-nodes.js';
+import { allocationRows } from './sys-allocations.js';
+import { SESSION_COLUMNS, SESSION_COLUMNS_ONLY_IN, sessionRows } from './sys-sessions.js';
 import { clusterSettingsType, clusterSettingsValue } from './cluster-settings.js';
 import { routineRows } from './routines.js';
 import { pgSettingsRows } from './session-settings.js';
@@ -42,6 +44,8 @@ export interface SystemTableDef {
   rows(state: EngineState, session: Session): unknown[][] | Promise<unknown[][]>;
   /** Rebuilt on every read from the reading session (implies `live`). */
   perSession?: boolean;
+  /** Columns only one version has, with that version: the PG table keeps them, the other version's relation does not show them. */
+  onlyIn?: Record<string, CrateVersion>;
 }
 
 const text = T.text;
@@ -269,7 +273,49 @@ export const SYSTEM_TABLES: Map<string, SystemTableDef> = new Map(
         const { denied, type, ident } = parsePrivilege(p);
         return [privilegeClass(s, ident), u.name, 'crate', ident === '' ? null : ident, denied ? 'DENY' : 'GRANT', type];
       }))),
-    def('sys', 'summits', [['mountain', text]], () => []),
+    // SysSummitsTableInfo. Its rows are the summits data set CrateDB ships in its jar, which the test server
+    // does not have: empty, rather than a partial list that a count or a lookup would take for the real one.
+    def('sys', 'summits', [
+      ['classification', text], ['coordinates', { kind: 'geo_point' }], ['country', text], ['first_ascent', int], ['height', int],
+      ['mountain', text], ['prominence', int], ['range', text], ['region', text],
+    ], () => []),
+    // SysOperationsTableInfo / SysOperationsLogTableInfo. CrateDB's operations are the execution phases of
+    // its plans (collect, merge, fetch...; a query on sys.operations sees its own), which PGlite's plan has no
+    // counterpart for: empty, rather than phases made up that a client would take for CrateDB's.
+    def('sys', 'operations', [
+      ['id', text], ['job_id', text], ['name', text], ['node', obj([['id', text], ['name', text]])], ['started', T.timestamptz],
+      ['used_bytes', long],
+    ], () => []),
+    def('sys', 'operations_log', [
+      ['ended', T.timestamptz], ['error', text], ['id', text], ['job_id', text], ['name', text], ['started', T.timestamptz],
+      ['used_bytes', long],
+    ], () => []),
+    // SysMetricsTableInfo. CrateDB groups its histograms by classification, whose labels are the operators of
+    // its logical plan (not modelled: sys.jobs_log's are empty), and counts affected rows the engine does not
+    // keep: rows derived from sys.jobs_log would group SELECTs as CrateDB never does, so it stays empty.
+    // `total_affected_row_count` came after 5.10 (crate/crate#18672).
+    def('sys', 'jobs_metrics', [
+      ['classification', obj([['labels', T.array(text)], ['type', text]])], ['failed_count', long], ['max', long], ['mean', T.double],
+      ['min', long], ['node', obj([['id', text], ['name', text]])],
+      ['percentiles', obj([['25', long], ['50', long], ['75', long], ['90', long], ['95', long], ['99', long]])],
+      ['stdev', T.double], ['sum_of_durations', long], ['total_affected_row_count', long], ['total_count', long],
+    ], () => [], { onlyIn: { total_affected_row_count: '6.4' } }),
+    def('sys', 'allocations', [
+      ['current_state', text],
+      ['decisions', T.array(obj([['explanations', T.array(text)], ['node_id', text], ['node_name', text]]))],
+      ['explanation', text], ['node_id', text], ['partition_ident', text], ['primary', bool], ['shard_id', int], ['table_name', text],
+      ['table_schema', text],
+    ], allocationRows, { ...BY_RELATION, live: true }),
+    // SysSegmentsTableInfo. The rows are the Lucene segments of each shard copy, which PG's storage has none
+    // of; how many there are after a refresh depends on Lucene's flushes and merges: empty. `merge_id` and
+    // `fully_merged_docs` came with 6.0 (6.0.0's release notes).
+    def('sys', 'segments', [
+      ['attributes', T.object([], 'dynamic')], ['committed', bool], ['compound', bool], ['deleted_docs', int], ['fully_merged_docs', int],
+      ['generation', long], ['memory', long], ['merge_id', text], ['node', obj([['id', text], ['name', text]])], ['num_docs', int],
+      ['partition_ident', text], ['primary', bool], ['search', bool], ['segment_name', text], ['shard_id', int], ['size', long],
+      ['table_name', text], ['table_schema', text], ['version', text],
+    ], () => [], { ...BY_RELATION, onlyIn: { fully_merged_docs: '6.4', merge_id: '6.4' } }),
+    def('sys', 'sessions', SESSION_COLUMNS, sessionRows, { perSession: true, onlyIn: SESSION_COLUMNS_ONLY_IN }),
     def('sys', 'jobs_log', [
       ['classification', obj([['labels', T.array(text)], ['type', text]])], ['ended', T.timestamptz], ['error', text], ['id', text],
       ['node', obj([['id', text], ['name', text]])], ['started', T.timestamptz], ['stmt', text], ['username', text],
@@ -358,7 +404,9 @@ export function createSystemTablesSql(version: '6.4' | '5.10'): string {
 
 /** The column types of a system table as this version reports them. */
 export function systemColumns(d: SystemTableDef, version: '6.4' | '5.10'): Column[] {
-  return d.columns.map((c) => (c.name === 'is_nullable' && version === '5.10' ? { name: c.name, type: T.boolean } : c));
+  return d.columns
+    .filter((c) => (d.onlyIn?.[c.name] ?? version) === version)
+    .map((c) => (c.name === 'is_nullable' && version === '5.10' ? { name: c.name, type: T.boolean } : c));
 }
 
 /** Rewrites the system tables a statement reads when the catalog changed since they were written. */

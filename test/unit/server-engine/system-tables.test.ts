@@ -2,13 +2,21 @@
  * The sys tables of a healthy single node that no transcript records whole, as CrateDB 6.4's sources
  * define them: sys.checks (cluster checks 2 and 3), sys.node_checks (1-3, 5-8, all passing on one node),
  * sys.cluster_health, sys.jobs (the statement sees itself, with its node and start time), sys.jobs_log,
- * pg_catalog.pg_tables, sys.nodes' and sys.shards' columns, sys.cluster's settings (SET / RESET GLOBAL), information_schema.routines, and the snapshot tables, empty without a repository.
+ * pg_catalog.pg_tables, sys.nodes' and sys.shards' columns, sys.cluster's settings (SET / RESET GLOBAL), information_schema.routines, and the snapshot tables, empty without a repository;
+ * sys.allocations (a started copy's rebalance explanation), sys.sessions (the reading session), and the tables kept
+ * empty with CrateDB's columns: sys.operations, sys.operations_log, sys.jobs_metrics, sys.segments, sys.summits.
  */
 import { describe, expect, it } from 'vitest';
+import type { Engine, Session } from '../../server/contract.js';
 import { engineForFile } from './file-engine.js';
 
+/** The answer with `?types`: col_types as CrateDB numbers them (4 text, 9 integer, 10 bigint, 12 object, ...). */
+async function typed(engine: Engine, stmt: string, session: Session = { id: 7, schema: 'doc', user: 'crate' }) {
+  return (await engine.execute({ stmt, types: true, session })).body as { cols?: string[]; col_types?: unknown[]; rows?: unknown[][] };
+}
+
 describe('sys tables of a single node', () => {
-  const { sql } = engineForFile();
+  const { sql, as, engine } = engineForFile();
 
   it('lists the cluster checks and the node checks, each with its documentation link, all passed', async () => {
     const checks = await sql('SELECT * FROM sys.checks ORDER BY id');
@@ -144,5 +152,134 @@ describe('sys tables of a single node', () => {
       'concrete_indices', 'failures', 'finished', 'name', 'repository', 'started', 'state', 'table_partitions', 'tables', 'version',
     ]);
     expect(await sql('SELECT * FROM sys.snapshot_restore')).toMatchObject({ cols: ['id', 'name', 'repository', 'shards', 'state'], rows: [] });
+  });
+
+  it('has sys.operations, sys.operations_log, sys.jobs_metrics, sys.segments and sys.summits with their columns, empty', async () => {
+    const e = engine();
+    expect(await typed(e, 'SELECT * FROM sys.operations')).toMatchObject({
+      cols: ['id', 'job_id', 'name', 'node', 'started', 'used_bytes'], col_types: [4, 4, 4, 12, 11, 10], rows: [],
+    });
+    expect(await typed(e, 'SELECT * FROM sys.operations_log')).toMatchObject({
+      cols: ['ended', 'error', 'id', 'job_id', 'name', 'started', 'used_bytes'], col_types: [11, 4, 4, 4, 4, 11, 10], rows: [],
+    });
+    expect(await typed(e, 'SELECT * FROM sys.jobs_metrics')).toMatchObject({
+      cols: ['classification', 'failed_count', 'max', 'mean', 'min', 'node', 'percentiles', 'stdev', 'sum_of_durations', 'total_affected_row_count', 'total_count'],
+      col_types: [12, 10, 10, 6, 10, 12, 12, 6, 10, 10, 10],
+      rows: [],
+    });
+    expect(await typed(e, "SELECT percentiles['99'], classification['labels'] FROM sys.jobs_metrics")).toMatchObject({ col_types: [10, [100, 4]], rows: [] });
+    expect(await typed(e, 'SELECT * FROM sys.segments')).toMatchObject({
+      cols: [
+        'attributes', 'committed', 'compound', 'deleted_docs', 'fully_merged_docs', 'generation', 'memory', 'merge_id', 'node', 'num_docs',
+        'partition_ident', 'primary', 'search', 'segment_name', 'shard_id', 'size', 'table_name', 'table_schema', 'version',
+      ],
+      col_types: [12, 3, 3, 9, 9, 10, 10, 4, 12, 9, 4, 3, 3, 4, 9, 10, 4, 4, 4],
+      rows: [],
+    });
+    expect(await typed(e, 'SELECT * FROM sys.summits')).toMatchObject({
+      cols: ['classification', 'coordinates', 'country', 'first_ascent', 'height', 'mountain', 'prominence', 'range', 'region'],
+      col_types: [4, 13, 4, 9, 9, 4, 9, 4, 4],
+      rows: [],
+    });
+  });
+
+  it('lists every shard copy in sys.allocations, a started one on a single node with its rebalance explanation', async () => {
+    const e = engine();
+    const [[node]] = (await sql('SELECT id FROM sys.nodes')).rows! as unknown[][];
+    await sql("CREATE TABLE doc.al (id INT) CLUSTERED INTO 2 SHARDS WITH (number_of_replicas = '0')");
+    const all = await typed(e, "SELECT * FROM sys.allocations WHERE table_name = 'al' ORDER BY shard_id");
+    const noTarget = 'cannot rebalance as no target node exists that can both allocate this shard and improve the cluster balance';
+    expect(all).toMatchObject({
+      cols: ['current_state', 'decisions', 'explanation', 'node_id', 'partition_ident', 'primary', 'shard_id', 'table_name', 'table_schema'],
+      col_types: [4, [100, 12], 4, 4, 4, 3, 9, 4, 4],
+      rows: [
+        ['STARTED', null, noTarget, node, null, true, 0, 'al', 'doc'],
+        ['STARTED', null, noTarget, node, null, true, 1, 'al', 'doc'],
+      ],
+    });
+    // A replica no node can hold: it is listed unassigned, and while it is, the default allow_rebalance refuses.
+    await sql("CREATE TABLE doc.ar (id INT) CLUSTERED INTO 1 SHARDS WITH (number_of_replicas = '1')");
+    expect((await sql("SELECT table_name, current_state, primary, node_id IS NULL, explanation FROM sys.allocations WHERE table_name IN ('al', 'ar') ORDER BY 1, shard_id, 3 DESC")).rows).toEqual([
+      ['al', 'STARTED', true, false, 'rebalancing is not allowed'],
+      ['al', 'STARTED', true, false, 'rebalancing is not allowed'],
+      ['ar', 'STARTED', true, false, 'rebalancing is not allowed'],
+      ['ar', 'UNASSIGNED', false, true, null],
+    ]);
+    expect((await sql('SELECT count(*) FROM sys.allocations')).rows).toEqual((await sql('SELECT count(*) FROM sys.shards')).rows);
+    await sql("SET GLOBAL TRANSIENT \"cluster.routing.allocation.allow_rebalance\" = 'always'");
+    expect((await sql("SELECT DISTINCT explanation FROM sys.allocations WHERE current_state = 'STARTED'")).rows).toEqual([[noTarget]]);
+    await sql('SET GLOBAL TRANSIENT "cluster.routing.allocation.cluster_concurrent_rebalance" = 0');
+    expect((await sql("SELECT DISTINCT explanation FROM sys.allocations WHERE current_state = 'STARTED'")).rows).toEqual([['rebalancing is throttled']]);
+    await sql("SET GLOBAL TRANSIENT \"cluster.routing.rebalance.enable\" = 'replicas'");
+    expect((await sql("SELECT DISTINCT explanation FROM sys.allocations WHERE current_state = 'STARTED'")).rows).toEqual([['rebalancing is not allowed']]);
+  });
+
+  it('gives a partition\'s copies in sys.allocations its ident, and hides the tables a user holds no privilege on', async () => {
+    await sql("CREATE TABLE doc.ap (id INT, d INT) CLUSTERED INTO 1 SHARDS PARTITIONED BY (d) WITH (number_of_replicas = '0')");
+    await sql('INSERT INTO doc.ap (id, d) VALUES (1, 1), (2, 2)');
+    const idents = (await sql("SELECT partition_ident FROM information_schema.table_partitions WHERE table_name = 'ap' ORDER BY 1")).rows;
+    expect((await sql("SELECT partition_ident FROM sys.allocations WHERE table_name = 'ap' ORDER BY 1")).rows).toEqual(idents);
+    await sql("CREATE USER al_user WITH (password = 'pw')");
+    await sql('GRANT DQL ON SCHEMA sys TO al_user');
+    expect((await as('al_user')('SELECT count(*) FROM sys.allocations')).rows).toEqual([[0]]);
+    await sql('GRANT DQL ON TABLE doc.ap TO al_user');
+    expect((await as('al_user')("SELECT count(*) FROM sys.allocations WHERE table_name = 'ap'")).rows).toEqual([[2]]);
+  });
+
+  it('lists the reading session in sys.sessions: its user, statement, job and settings', async () => {
+    const e = engine();
+    const session: Session = { id: 41, schema: 'doc', user: 'crate' };
+    const stmt = 'SELECT * FROM sys.sessions';
+    const body = await typed(e, stmt, session);
+    expect(body).toMatchObject({
+      cols: ['auth_user', 'client_address', 'handler_node', 'id', 'last_job_id', 'last_statement', 'protocol', 'session_user', 'settings', 'ssl', 'time_created'],
+      col_types: [4, 4, 4, 9, 4, 4, 4, 4, 12, 3, 11],
+    });
+    const [nodeName] = (await sql('SELECT name FROM sys.nodes')).rows![0]!;
+    const [jobId] = (await sql(`SELECT id FROM sys.jobs_log WHERE stmt = '${stmt}'`)).rows![0]!;
+    expect(body.rows).toEqual([[
+      'crate', '127.0.0.1', nodeName, 41, jobId, stmt, 'http', 'crate',
+      {
+        application_name: null, datestyle: 'ISO', disabled_optimizer_rules: '', enable_hashjoin: true, error_on_unknown_object_key: true,
+        insert_select_fail_fast: false, 'memory.operation_limit': 0, search_path: 'pg_catalog,doc', statement_timeout: '0s',
+      },
+      false, null,
+    ]]);
+    await typed(e, 'SET search_path TO s1, s2', session);
+    await typed(e, "SET statement_timeout = '5s'", session);
+    expect((await typed(e, "SELECT settings['search_path'], settings['statement_timeout'], id FROM sys.sessions", session)).rows).toEqual([['pg_catalog,s1,s2', '5s', 41]]);
+  });
+
+  it('checks DQL on sys for the new tables as for the others', async () => {
+    await sql("CREATE USER nobody WITH (password = 'pw')");
+    const jobs = await as('nobody')('SELECT * FROM sys.jobs');
+    expect(jobs.error?.code).toBeGreaterThan(4000);
+    for (const t of ['operations', 'operations_log', 'jobs_metrics', 'allocations', 'segments', 'sessions', 'summits']) {
+      expect((await as('nobody')(`SELECT * FROM sys.${t}`)).error).toEqual(jobs.error);
+    }
+    await sql('GRANT DQL ON SCHEMA sys TO nobody');
+    expect((await as('nobody')('SELECT auth_user, session_user FROM sys.sessions')).rows).toEqual([['nobody', 'nobody']]);
+  });
+});
+
+describe('sys tables of a single 5.10 node', () => {
+  const { engine } = engineForFile('5.10');
+
+  it('leaves out the columns 6.x added to sys.jobs_metrics, sys.segments and sys.sessions', async () => {
+    const e = engine();
+    expect((await typed(e, 'SELECT * FROM sys.jobs_metrics')).cols).toEqual([
+      'classification', 'failed_count', 'max', 'mean', 'min', 'node', 'percentiles', 'stdev', 'sum_of_durations', 'total_count',
+    ]);
+    expect((await typed(e, 'SELECT * FROM sys.segments')).cols).toEqual([
+      'attributes', 'committed', 'compound', 'deleted_docs', 'generation', 'memory', 'node', 'num_docs', 'partition_ident', 'primary',
+      'search', 'segment_name', 'shard_id', 'size', 'table_name', 'table_schema', 'version',
+    ]);
+    const sessions = await typed(e, 'SELECT * FROM sys.sessions');
+    expect(sessions).toMatchObject({
+      cols: ['auth_user', 'client_address', 'handler_node', 'id', 'last_statement', 'protocol', 'session_user', 'settings', 'ssl', 'time_created'],
+      col_types: [4, 4, 4, 9, 4, 4, 4, 12, 3, 11],
+    });
+    expect(sessions.rows![0]![7]).not.toHaveProperty('insert_select_fail_fast');
+    expect(((await e.execute({ stmt: 'SELECT last_job_id FROM sys.sessions', types: false, session: { id: 7, schema: 'doc', user: 'crate' } })).body as { error: { code: number } }).error.code).toBe(4043);
   });
 });
