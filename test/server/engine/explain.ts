@@ -69,7 +69,7 @@ function planText(s: Single, cols: string[], costs: boolean): string {
   const { table: t, spec, noWith } = s;
   const where = spec.where?.()?.condition;
   const name = `${t.schema}.${t.name}`;
-  const keys = pkLookup(where, t, s.alias);
+  const keys = pkLookup(where, t, s.alias, true);
   if (keys) {
     const docKeys = keys.map((k) => keyColumns(t).map((c) => {
       const v = k.get(c)!;

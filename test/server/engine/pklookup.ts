@@ -14,8 +14,12 @@ const VERSION_COLUMNS = new Set(['_seq_no', '_primary_term', '_version']);
 /** One addressed document: primary-key column -> constant. */
 export type DocKey = Map<string, Constant>;
 
-/** The documents a WHERE clause addresses by full primary key, or undefined when it is a search. */
-export function pkLookup(where: Ctx | undefined, table: TableDef, alias: string): DocKey[] | undefined {
+/**
+ * The documents a WHERE clause addresses by full primary key, or undefined when it is a search. With
+ * `filters` (a SELECT, which CrateDB plans as a Get whose query still applies), a disjunct may also hold
+ * conditions on other columns (EqualityExtractor's "unknowns"); an UPDATE or DELETE by id may not.
+ */
+export function pkLookup(where: Ctx | undefined, table: TableDef, alias: string, filters = false): DocKey[] | undefined {
   if (!where) return undefined;
   const key = keyColumns(table);
   const disjuncts = orTerms(where);
@@ -24,6 +28,7 @@ export function pkLookup(where: Ctx | undefined, table: TableDef, alias: string)
     let partial: DocKey[] = [new Map()];
     for (const leaf of andTerms(d)) {
       const m = leafMatch(leaf, table, alias);
+      if (m === undefined && filters && isFilter(leaf, table)) continue;
       if (m === undefined) return undefined;
       if (m === 'version') continue;
       const next: DocKey[] = [];
@@ -163,6 +168,21 @@ function leafMatch(leaf: Ctx, table: TableDef, alias: string): { column: string;
   if (!keyColumns(table).includes(col.name)) return undefined;
   if (values.some((v) => v.kind === 'value' && v.value === null)) return undefined;
   return { column: col.name, values };
+}
+
+/** A condition a Get applies to the document it fetched: it names no key or versioning column, holds no
+ * match() (which needs Lucene: EqualityExtractor gives up) and no subquery. */
+function isFilter(leaf: Ctx, table: TableDef): boolean {
+  const named = new Set<string>();
+  collectColumns(leaf, named);
+  const keys = keyColumns(table);
+  if ([...named].some((c) => keys.includes(c) || VERSION_COLUMNS.has(c))) return false;
+  return !containsRule(leaf, ['MatchContext', 'SubqueryExpressionContext', 'ExistsContext', 'ArraySubqueryContext', 'InSubqueryContext']);
+}
+
+function containsRule(node: Ctx, rules: string[]): boolean {
+  if (rules.includes(ruleName(node))) return true;
+  return ((node.children as Ctx[] | null) ?? []).some((c) => c.children !== undefined && c.children !== null && containsRule(c, rules));
 }
 
 function constantItems(items: Ctx[]): Constant[] | undefined {

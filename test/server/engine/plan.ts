@@ -110,7 +110,7 @@ export function planStatement(parsed: ParsedStatement, env: Env, args: readonly 
         if (rule !== 'DefaultContext') target = t;
         const parts = qnameParts(primary.table().qname());
         const alias = aliased.ident() ? identName(aliased.ident()) : parts[parts.length - 1]!;
-        const docKeys = pkLookup(where, t, alias);
+        const docKeys = pkLookup(where, t, alias, rule === 'DefaultContext');
         if (docKeys) keys = docKeys.flatMap((k) => documents(k, value).map((doc) => routing(t, doc)));
         if (rule === 'DefaultContext' && keys) {
           return { tables: [entry(t, false, keys)] };

@@ -33,7 +33,7 @@ export function isKeyLookup(query: Ctx, env: Env): boolean {
   const table = env.catalog.table(relationSchema(parts, env), parts[parts.length - 1]!);
   if (!table) return false;
   const alias = aliased.ident() ? identName(aliased.ident()) : parts[parts.length - 1]!;
-  return pkLookup(spec.where()?.condition, table, alias) !== undefined;
+  return pkLookup(spec.where()?.condition, table, alias, true) !== undefined;
 }
 
 export function prepareSelect(stmt: Ctx, env: Env, tokens: Token[]): Prepared {

@@ -72,6 +72,14 @@ describe('DML rules (6.4)', () => {
       expect((await sql('SELECT count(*) FROM doc.fresh')).rows).toEqual([[0]]);
     });
 
+    it('filters a SELECT by key with conditions on other columns, which an UPDATE by key does not take (a search)', async () => {
+      expect((await sql("SELECT id FROM doc.fresh WHERE id = '1' AND v = 'a'")).rows).toEqual([['1']]);
+      expect((await sql("SELECT id FROM doc.fresh WHERE id = '1' AND v = 'b'")).rows).toEqual([]);
+      expect((await sql("SELECT id FROM doc.fresh WHERE (id = '1' AND v = 'a') OR id = '2' ORDER BY id")).rows).toEqual([['1'], ['2']]);
+      expect((await sql("SELECT id FROM doc.fresh WHERE id = '1' OR v = 'b'")).rows).toEqual([]);
+      expect(await sql("UPDATE doc.fresh SET v = 'z' WHERE id = '1' AND v = 'a'")).toMatchObject({ rowcount: 0 });
+    });
+
     it('updates and deletes them at once', async () => {
       expect(await sql("UPDATE doc.fresh SET v = 'z' WHERE id = ANY(['1', '2'])")).toMatchObject({ rowcount: 2 });
       expect(await sql("DELETE FROM doc.fresh WHERE id = SOME(['3'])")).toMatchObject({ rowcount: 1 });
