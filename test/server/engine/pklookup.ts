@@ -74,6 +74,9 @@ export function checkVersioning(where: Ctx | undefined, keys: DocKey[] | undefin
   if (!where) return;
   const named = new Set<string>();
   collectColumns(where, named);
+  if (named.has('_version') && !keys) {
+    throw new CrateError(400, 4000, 'VersioningValidationException["_version" column can only be used in the WHERE clause with equals comparisons and if there are also equals comparisons on primary key columns]');
+  }
   if (!named.has('_seq_no') && !named.has('_primary_term')) return;
   const equalities = new Set<string>();
   for (const d of orTerms(where)) {

@@ -15,6 +15,7 @@ import { identName, qnameParts, ruleName, type Ctx } from './parse.js';
 import { relation } from './relations.js';
 import { Scope, type Column, type Relation, type Tx, type Typed } from './scope.js';
 import { analyzerConfig, tokenArray } from './fulltext.js';
+import { validateWhere } from './where-rules.js';
 
 export interface QueryResult {
   sql: string;
@@ -105,6 +106,7 @@ function querySpec(spec: Ctx, outer: Scope | undefined, tx: Tx, sorts: Ctx[]): Q
   tokenizeGroupedFulltext(groupBy, relations, fromSql, tx);
   pushScore(tx);
   try {
+    if (spec.where()) validateWhere(spec.where().condition);
     const where = spec.where() ? ` WHERE ${expr(spec.where().condition, scope, tx).sql}` : '';
     const items: string[] = [];
     const outputs: Column[] = [];

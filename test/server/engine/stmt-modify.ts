@@ -13,6 +13,7 @@ import { identName, qnameParts, ruleName, type Ctx, type Token } from './parse.j
 import { constraintError, isPgError } from './pg-errors.js';
 import { compositeId } from './doc-id.js';
 import { checkVersioning, hasVersionCondition, keyColumns, oneDocument, pkLookup, type DocKey } from './pklookup.js';
+import { validateWhere } from './where-rules.js';
 import { checkPrivileges } from './privileges.js';
 import { bind, finishSql, query, type BulkItem, type Outcome, type Prepared, type RunContext } from './run.js';
 import { Scope, Tx, type Env, type Typed } from './scope.js';
@@ -50,6 +51,7 @@ function target(node: Ctx, env: Env, operation: 'UPDATE' | 'DELETE'): { table: T
 }
 
 function whereParts(c: { table: TableDef; alias: string; tx: Tx }, where: Ctx | undefined): { clause: string; keys: DocKey[] | undefined } {
+  if (where) validateWhere(where);
   const keys = pkLookup(where, c.table, c.alias);
   checkVersioning(where, keys);
   c.tx.visibility = keys ? 'live' : 'shadow';

@@ -1,7 +1,7 @@
 /**
  * DML answers that follow from CrateDB's analyzer rules rather than from PG: which columns an UPDATE
- * (or an upsert's DO UPDATE) may assign, and which WHERE clauses are real-time key lookups. One engine
- * for the file (PGlite takes seconds to start).
+ * (or an upsert's DO UPDATE) may assign, what a WHERE clause may hold, and which WHERE clauses are
+ * real-time key lookups. One engine for the file (PGlite takes seconds to start).
  */
 import { beforeEach, describe, expect, it } from 'vitest';
 import { engineForFile } from './file-engine.js';
@@ -58,6 +58,35 @@ describe('DML rules (6.4)', () => {
     it('leaves other columns assignable', async () => {
       await sql("INSERT INTO doc.one (id, v) VALUES ('1', 'a')");
       expect(await sql("UPDATE doc.one SET v = 'b' WHERE id = '1'")).toMatchObject({ rowcount: 1 });
+    });
+  });
+
+  describe('WHERE rules of WhereClauseValidator, checked before anything runs', () => {
+    const error = async (stmt: string) => (await sql(stmt)).error;
+    const versioning = (m: string) => ({ code: 4000, message: `VersioningValidationException[${m}]` });
+    const versionUsage = '"_version" column can only be used in the WHERE clause with equals comparisons and if there are also equals comparisons on primary key columns';
+
+    it("takes _score only as _score >= literal, outside NOT", async () => {
+      const score = { code: 4004, message: "UnsupportedFeatureException[System column '_score' can only be used within a '>=' comparison without any surrounded predicate]" };
+      expect(await error("SELECT id FROM doc.one WHERE _score > 0.5")).toEqual(score);
+      expect(await error("SELECT id FROM doc.one WHERE NOT (_score >= 0.5)")).toEqual(score);
+      expect(await sql("SELECT id FROM doc.one WHERE _score >= 0.5")).toMatchObject({ rows: [] });
+    });
+
+    it('takes _version only as an equality next to the key, and never with _seq_no and _primary_term', async () => {
+      await sql("INSERT INTO doc.one (id, v) VALUES ('1', 'a')");
+      expect(await error('SELECT id FROM doc.one WHERE _version > 1')).toEqual(versioning(versionUsage));
+      expect(await error("UPDATE doc.one SET v = 'b' WHERE _version = 1")).toEqual(versioning(versionUsage));
+      expect(await sql("UPDATE doc.one SET v = 'b' WHERE id = '1' AND _version = 1")).toMatchObject({ rowcount: 1 });
+      expect(await error("SELECT id FROM doc.one WHERE id = '1' AND _version = 1 AND _seq_no = 0 AND _primary_term = 1")).toEqual(versioning(
+        '"_version" column cannot be used in conjunction with the "_seq_no" and "_primary_term" columns. Use one of the two versioning mechanisms, but not both at the same time.',
+      ));
+    });
+
+    it('refuses _raw, table functions and window functions', async () => {
+      expect(await error("SELECT id FROM doc.one WHERE _raw = 'x'")).toEqual({ code: 4004, message: 'UnsupportedFeatureException[The _raw column is not searchable and cannot be used inside a query]' });
+      expect(await error('SELECT id FROM doc.one WHERE unnest([1]) = 1')).toEqual({ code: 4004, message: 'UnsupportedFeatureException[Table functions are not allowed in WHERE]' });
+      expect(await error('SELECT id FROM doc.one WHERE row_number() OVER () = 1')).toEqual({ code: 4000, message: 'SQLParseException[Window functions are not allowed in WHERE]' });
     });
   });
 
