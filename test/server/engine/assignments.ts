@@ -4,7 +4,7 @@
  * generated columns recomputed from the new values, object sub-columns set with jsonb_set.
  */
 import type { TableDef } from './catalog.js';
-import { SYSTEM_COLUMN_NAMES } from './ddl-create.js';
+import { SYSTEM_COLUMN_NAMES } from './column-names.js';
 import { columnUnknown, columnValidation, sqlParse, unsupportedFeature } from './errors.js';
 import { expr } from './expr.js';
 import { format, pgString, quoteIdent } from './format.js';

@@ -6,6 +6,7 @@
 import type { Catalog, CheckDef, ColumnDef, IndexDef, TableDef } from './catalog.js';
 import { checkKeyColumns } from './ddl-keys.js';
 import { columnUnknown, CrateError, sqlParse, unsupportedFeature } from './errors.js';
+import { validColumnName } from './column-names.js';
 import { expr } from './expr.js';
 import { columnPathOf, formatStandalone, sqlFqn } from './format.js';
 import { resolveAnalyzer } from './fulltext.js';
@@ -16,7 +17,6 @@ import { checkConstraintName, createTableSql, notNullCheck } from './storage.js'
 import { numberFields, } from './values.js';
 import { fieldType, innermostType, typeFromNode, T, type ObjectField, type CrateType } from './types.js';
 import { VERSIONS } from './version.js';
-import type { CrateVersion } from '../contract.js';
 import { validateSetting } from './settings.js';
 
 /** A `WITH (...)` property value as text (`'0-1'`, `1000`, `true`). */
@@ -198,20 +198,6 @@ export function checkStorage(t: CrateType): void {
     if (t.precision === undefined || t.scale === undefined) throw unsupportedFeature('NUMERIC storage is only supported if precision and scale are specified');
     if (t.precision > 38) throw unsupportedFeature(`Precision for NUMERIC(${t.precision}) is too large. Only up to 38 can be stored`);
   }
-}
-
-/** Names of CrateDB's system columns. */
-export const SYSTEM_COLUMN_NAMES: ReadonlySet<string> = new Set(['_id', '_version', '_score', '_raw', '_uid', '_doc', '_docid', '_seq_no', '_primary_term', '_fetchid']);
-
-/**
- * Dots and brackets address sub-columns. 5.10 reserves every `_`-prefixed name for system columns;
- * later versions (crate/crate#18551) only the system columns' own names.
- */
-export function validColumnName(name: string, version: CrateVersion): void {
-  const reserved = version === '5.10' ? name.startsWith('_') : SYSTEM_COLUMN_NAMES.has(name);
-  if (reserved) throw new CrateError(400, 4008, `InvalidColumnNameException["${name}" conflicts with system column pattern]`);
-  if (name.includes('.')) throw new CrateError(400, 4008, `InvalidColumnNameException["${name}" contains a dot]`);
-  if (/[[\]'"]/.test(name)) throw new CrateError(400, 4008, `InvalidColumnNameException["${name}" conflicts with subscript pattern, square brackets are not allowed]`);
 }
 
 /** The name of a `CONSTRAINT name PRIMARY KEY`, when it has one. */

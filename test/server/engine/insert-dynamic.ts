@@ -3,6 +3,7 @@
  * added first, typed from the first non-null value (integers as bigint, as CrateDB maps them).
  */
 import type { ColumnDef, TableDef } from './catalog.js';
+import { validColumnName } from './column-names.js';
 import { constantOf } from './literals.js';
 import { ruleName, type Ctx, type Token } from './parse.js';
 import { checkPrivileges, onRelation } from './privileges.js';
@@ -22,6 +23,7 @@ export function dynamicInsert(node: Ctx, env: Env, tokens: Token[], table: Table
   const tx = new Tx(env, tokens);
   const addColumns = async (ctx: RunContext, argRows: unknown[][]): Promise<Prepared> => {
     checkPrivileges(env.user, [onRelation(table, 'DML')]);
+    for (const name of unknown) validColumnName(name, env.version);
     for (const name of unknown) {
       const k = names.indexOf(name);
       let sample: unknown = null;

@@ -5,7 +5,8 @@
  */
 import { checkBlocks, type ColumnDef, type TableDef } from './catalog.js';
 import { columnUnknown, relationUnknown, schemaUnknown, sqlParse, unsupportedFeature } from './errors.js';
-import { applyColumnConstraint, checkSql, checkStorage, properties, validColumnName } from './ddl-create.js';
+import { applyColumnConstraint, checkSql, checkStorage, properties } from './ddl-create.js';
+import { validColumnName } from './column-names.js';
 import { atKey, columnType, parentObject, planDropColumns, samePath } from './ddl-columns.js';
 import { partitionClause, setPartitionProperties, setProperties } from './ddl-alter-settings.js';
 import { formatStandalone, pgString, quoteIdent, sqlFqn } from './format.js';

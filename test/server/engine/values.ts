@@ -5,6 +5,7 @@
  * rejecting unknown keys, dynamic objects growing new sub-columns. The result is the canonical value
  * (timestamps as epoch ms, geo_point as [lon, lat]); `toPg` turns it into PG input.
  */
+import { validObjectKey } from './column-names.js';
 import { sqlParse } from './errors.js';
 import { javaDouble } from './format.js';
 import { geoPoint, geoShape } from './geo.js';
@@ -58,6 +59,7 @@ export function guessType(v: unknown): CrateType {
 
 /** The type a dynamic sub-column gets for a value (integers become bigint, as in CrateDB). */
 export function dynamicType(v: unknown): CrateType {
+  checkKeys(v);
   const t = guessType(v);
   const widen = (x: CrateType): CrateType => {
     if (x.kind === 'integer') return T.bigint;
@@ -66,6 +68,16 @@ export function dynamicType(v: unknown): CrateType {
     return x;
   };
   return widen(t);
+}
+
+/** The keys of a value that makes new columns, at any depth, are checked as column names are. */
+function checkKeys(v: unknown): void {
+  if (Array.isArray(v)) return v.forEach(checkKeys);
+  if (typeof v !== 'object' || v === null) return;
+  for (const [key, inner] of Object.entries(v as Record<string, unknown>)) {
+    validObjectKey(key);
+    checkKeys(inner);
+  }
 }
 
 /** Errors of a value that does not convert to a type (not of a rule broken by a converted value). */
@@ -267,6 +279,7 @@ function coerceObject(value: unknown, target: Extract<CrateType, { kind: 'object
       throw sqlParse(`Cannot add column \`${key}\` to strict object \`${[ctx.column, ...path].join('.')}\``);
     }
     if (target.policy === 'dynamic' && v !== null && v !== undefined) {
+      validObjectKey(key);
       const type = dynamicType(v);
       if (!ctx.added.some((a) => a.path.join('\u0000') === [...path, key].join('\u0000'))) ctx.added.push({ path: [...path, key], type });
     }

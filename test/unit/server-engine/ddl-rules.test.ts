@@ -211,3 +211,22 @@ describe('engine DDL rules (6.4)', () => {
     });
   });
 });
+
+describe.each(['6.4', '5.10'] as const)('column names (%s, ColumnIdent.validForCreate)', (version) => {
+  const { sql } = engineForFile(version);
+  const invalid = (name: string, why: string) => ({ code: 4008, message: `InvalidColumnNameException["${name}" ${why}]` });
+
+  it('reserves the system columns\' names, and in 5.10 every name shaped like one', async () => {
+    expect((await sql('CREATE TABLE t1 (_id INT)')).error).toEqual(invalid('_id', 'conflicts with system column pattern'));
+    expect((await sql('CREATE TABLE t2 (_x INT, _x_y INT)')).error).toEqual(version === '5.10' ? invalid('_x', 'conflicts with system column pattern') : undefined);
+    expect((await sql('CREATE TABLE t3 ("__x" INT, "_X" INT, "_x1" INT, "_x_" INT, "a\'b" INT)')).error).toBeUndefined();
+  });
+
+  it('refuses a dot or a bracket in a name or in a key a dynamic INSERT adds', async () => {
+    expect((await sql('CREATE TABLE t4 ("a[b" INT)')).error).toEqual(invalid('a[b', 'conflicts with subscript pattern, square brackets are not allowed'));
+    await sql("CREATE TABLE dyn (id INT PRIMARY KEY, o OBJECT(DYNAMIC)) WITH (column_policy = 'dynamic')");
+    expect((await sql('INSERT INTO dyn (id, n) VALUES (1, {".x" = 1})')).error).toEqual(invalid('.x', 'contains a dot'));
+    expect((await sql('INSERT INTO dyn (id, o) VALUES (2, {a = {"x.y" = 1}})')).error).toEqual(invalid('x.y', 'contains a dot'));
+    expect((await sql('INSERT INTO dyn (id, _new) VALUES (3, 1)')).error).toEqual(version === '5.10' ? invalid('_new', 'conflicts with system column pattern') : undefined);
+  });
+});
