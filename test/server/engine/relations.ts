@@ -48,9 +48,12 @@ function aliasedRelation(node: Ctx, scope: Scope, tx: Tx, relations: Relation[])
         const name = qnameParts(table.qname()).join('.');
         const args = ((table.valueExpression() as Ctx[] | null) ?? []).map((a) => expr(a, scope, tx, { free: true }));
         const a = alias ?? name;
-        const col = columnAliases?.[0] ?? (name === 'unnest' ? 'unnest' : name);
-        relations.push({ alias: a, columns: [{ name: col }] });
-        return `${name}(${args.map((x) => x.sql).join(', ')}) AS ${quoteIdent(a)}(${quoteIdent(col)})`;
+        // unnest of several arrays gives one column per array, col1, col2, ... (UnnestFunction), typed by element.
+        const cols: Column[] = name === 'unnest' && args.length > 1
+          ? args.map((x, i) => ({ name: columnAliases?.[i] ?? `col${i + 1}`, ...(x.type?.kind === 'array' ? { type: x.type.element } : {}) }))
+          : [{ name: columnAliases?.[0] ?? name }];
+        relations.push({ alias: a, columns: cols });
+        return `${name}(${args.map((x) => x.sql).join(', ')}) AS ${quoteIdent(a)}(${cols.map((c) => quoteIdent(c.name)).join(', ')})`;
       }
       const parts = qnameParts(table.qname());
       const r = namedRelation(parts, alias, tx);

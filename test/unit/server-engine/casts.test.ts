@@ -163,6 +163,13 @@ describe('array slices, trunc, vector_similarity, and subscripts of object liter
     expect(await one('SELECT vector_similarity([1.0, 2.0], [1.0])')).toMatchObject({ error: { code: 4000, message: 'SQLParseException[Vectors must have same length]' } });
   });
 
+  it('unnests several arrays into col1, col2, ..., each typed by its elements and padded with nulls', async () => {
+    const body = await one("SELECT * FROM unnest([1, 2], ['a', 'b', 'c'])");
+    expect(body.cols).toEqual(['col1', 'col2']);
+    expect(body.col_types).toEqual([9, 4]);
+    expect(body.rows).toEqual([[1, 'a'], [2, 'b'], [null, 'c']]);
+  });
+
   it('reads a key of an object literal with the type of its value', async () => {
     const body = await one("SELECT {a=1}['a'], {a={b='x'}}['a']['b']");
     expect(body.col_types).toEqual([9, 4]);

@@ -1,6 +1,6 @@
 /**
  * Pieces of the CrateDB -> PG translation that are not obvious: how types are stored and reported, and
- * which WHERE clauses are real-time primary-key lookups.
+ * which WHERE clauses are real-time primary-key lookups (a SELECT's may filter too).
  */
 import { describe, expect, it } from 'vitest';
 import { Catalog, type TableDef } from '../../server/engine/catalog.js';
@@ -68,6 +68,14 @@ describe('real-time primary-key lookups', () => {
 
   it('allows the optimistic-concurrency columns next to the key', () => {
     expect(pkLookup(where("SELECT * FROM t WHERE id = 'x' AND _seq_no = 1 AND _primary_term = 1"), single, 't')).toHaveLength(1);
+  });
+
+  it('lets a SELECT (filters) keep conditions on other columns, never on the key under NOT or beside match()', () => {
+    expect(pkLookup(where("SELECT * FROM t WHERE id = 'x' AND v = 'y'"), single, 't', true)).toHaveLength(1);
+    expect(pkLookup(where("SELECT * FROM t WHERE (id = 'x' AND v = 'y') OR id = 'z'"), single, 't', true)).toHaveLength(2);
+    expect(pkLookup(where("SELECT * FROM t WHERE id = 'x' OR v = 'y'"), single, 't', true)).toBeUndefined();
+    expect(pkLookup(where("SELECT * FROM t WHERE id = 'x' AND NOT (id = 'y')"), single, 't', true)).toBeUndefined();
+    expect(pkLookup(where("SELECT * FROM t WHERE id = 'x' AND match(v, 'y')"), single, 't', true)).toBeUndefined();
   });
 
   it('treats anything else as a search', () => {
