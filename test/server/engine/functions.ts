@@ -7,10 +7,12 @@ import { VERSIONS } from './version.js';
 import { pgType, T, type CrateType } from './types.js';
 import type { Typed } from './scope.js';
 import { SYSTEM_SCHEMA } from './storage.js';
+import { area, geohash, intersects, within } from './geo-functions.js';
 
 const pgText = (s: string): string => `'${s.replace(/'/g, "''")}'`;
 
-type Mapper = (args: Typed[], ctx: { version: CrateVersion; distinct: boolean; searchPath: readonly string[] }) => Typed;
+/** undefined: CrateDB has the name but no signature for these arguments (the caller's `Unknown function`). */
+type Mapper = (args: Typed[], ctx: { version: CrateVersion; distinct: boolean; searchPath: readonly string[] }) => Typed | undefined;
 
 const same =
   (pg: string, type?: CrateType | ((args: Typed[]) => CrateType | undefined)): Mapper =>
@@ -240,6 +242,11 @@ const MAPPED: Record<string, Mapper> = {
     const h = `power(sin((${lat(b)} - ${lat(a)}) / 2), 2) + cos(${lat(a)}) * cos(${lat(b)}) * power(sin((${lon(b)} - ${lon(a)}) / 2), 2)`;
     return { sql: `(2 * 6371008.7714 * asin(sqrt(${h})))`, type: T.double };
   },
+  // The shape relations spatial4j computes (planar in degrees), area in square degrees, the 12-character geohash.
+  within,
+  intersects,
+  area,
+  geohash,
   // Lucene's EUCLIDEAN similarity of float vectors, as FloatVectorType compares them: 1 / (1 + squared distance).
   vector_similarity: (args) => {
     const [a, b] = args.map((x) => `CAST(${x.sql} AS real[])`) as [string, string];

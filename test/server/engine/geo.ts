@@ -29,17 +29,26 @@ export function geoShape(value: unknown, target: CrateType, src: Source): unknow
 
 const POSITION_DEPTH: Record<string, number> = { Point: 0, MultiPoint: 1, LineString: 1, MultiLineString: 2, Polygon: 2, MultiPolygon: 3 };
 
+/** GeoJSONUtils' type names: as GeoJSON spells them or all in lower case. */
+function geoJsonType(type: unknown): string | undefined {
+  if (typeof type !== 'string') return undefined;
+  return [...Object.keys(POSITION_DEPTH), 'GeometryCollection'].find((t) => t === type || t.toLowerCase() === type);
+}
+
 /**
  * What GeoJSONUtils.validateGeoJson and JTS's WKT reader let through: a known type with coordinates
- * nested as deep as it needs, a line of two points or more, rings closed and of four points or more.
+ * nested as deep as it needs, on the globe (the shape factory's verifyX / verifyY), a line of two
+ * points or more, rings closed and of four points or more.
  */
-function isShape(v: unknown): boolean {
+export function isShape(v: unknown): boolean {
   if (typeof v !== 'object' || v === null || Array.isArray(v)) return false;
-  const { type, coordinates, geometries } = v as { type?: unknown; coordinates?: unknown; geometries?: unknown };
+  const { type: written, coordinates, geometries } = v as { type?: unknown; coordinates?: unknown; geometries?: unknown };
+  const type = geoJsonType(written);
   if (type === 'GeometryCollection') return Array.isArray(geometries) && geometries.every(isShape);
-  const depth = typeof type === 'string' ? POSITION_DEPTH[type] : undefined;
+  const depth = type === undefined ? undefined : POSITION_DEPTH[type];
   if (depth === undefined) return false;
-  const position = (p: unknown): boolean => Array.isArray(p) && p.length >= 2 && p.every((x) => typeof x === 'number');
+  const position = (p: unknown): boolean =>
+    Array.isArray(p) && p.length >= 2 && p.every((x) => typeof x === 'number') && Math.abs(p[0] as number) <= 180 && Math.abs(p[1] as number) <= 90;
   const line = (l: unknown, min: number): l is unknown[][] => Array.isArray(l) && l.length >= min && l.every(position);
   const ring = (r: unknown): boolean => line(r, 4) && r[0]!.every((x, i) => x === r[r.length - 1]![i]);
   const polygon = (p: unknown): boolean => Array.isArray(p) && p.length >= 1 && p.every(ring);
@@ -76,6 +85,8 @@ export function parseWkt(s: string): Record<string, unknown> | undefined {
     POINT: 'Point', LINESTRING: 'LineString', POLYGON: 'Polygon', MULTIPOINT: 'MultiPoint', MULTILINESTRING: 'MultiLineString', MULTIPOLYGON: 'MultiPolygon',
   };
   if (kind === 'POINT') coords = (coords as unknown[])[0];
+  // `MULTIPOINT ((1 2), (3 4))` is the same as `MULTIPOINT (1 2, 3 4)`.
+  if (kind === 'MULTIPOINT' && Array.isArray(coords)) coords = coords.map((p) => (Array.isArray(p) && p.length === 1 && Array.isArray(p[0]) ? p[0] : p));
   return { type: types[kind], coordinates: coords };
 }
 

@@ -8,10 +8,11 @@ import { columnUnknown, sqlParse } from './errors.js';
 import { pgString, quoteIdent, sqlFqn } from './format.js';
 import { analyzerConfig, isTokenConfig, tokenArray } from './fulltext.js';
 import { expr } from './expr.js';
+import { geoMatch, type MatchColumn } from './geo-match.js';
 import { constantOf } from './literals.js';
 import { matchOptions, requiredTerms, type MatchOptions } from './match-options.js';
 import { identName, type Ctx } from './parse.js';
-import { resolveColumn, resolveIndex, type Scope, type Tx, type Typed } from './scope.js';
+import { resolveColumn, resolveIndex, tryResolve, type Scope, type Tx, type Typed } from './scope.js';
 import { SYSTEM_SCHEMA } from './storage.js';
 import { fieldType, T, type CrateType } from './types.js';
 
@@ -83,6 +84,13 @@ interface Field {
  * whole value); also sets `_score`.
  */
 export function match(node: Ctx, scope: Scope, tx: Tx): Typed {
+  const columns = targetColumns(node, scope);
+  const geo = columns && geoMatch(node, columns, scope, tx);
+  if (geo) {
+    // A geo match is a constant-score query.
+    setScore(tx, 'CAST(1.0 AS real)');
+    return geo;
+  }
   const options = matchOptions(node);
   const constant = constantOf(node.term);
   if (constant?.kind === 'value' && constant.value === null) throw sqlParse('cannot use NULL as query term in match predicate');
@@ -113,6 +121,28 @@ export function match(node: Ctx, scope: Scope, tx: Tx): Typed {
   const matched = fields.map((f) => fieldMatch(f, options, termSql));
   setScore(tx, matched.length > 0 ? `CAST(${matched.map((m) => m.rank).join(' + ')} AS real)` : 'CAST(1.0 AS real)');
   return { sql: matched.length > 0 ? `(${matched.map((m) => m.cond).join(' OR ')})` : 'FALSE', type: T.boolean };
+}
+
+/**
+ * The columns a match names, for the geo form (geo-match.ts); undefined when a target is a named index or
+ * not found, which only the text form can be (or report).
+ */
+function targetColumns(node: Ctx, scope: Scope): MatchColumn[] | undefined {
+  const idents = node.matchPredicateIdents();
+  const targets: Ctx[] = idents.matchPredicateIdent() ? [].concat(idents.matchPredicateIdent()) : [];
+  const columns: MatchColumn[] = [];
+  for (const t of targets) {
+    const { parts, keys } = subscriptTarget(t.subscriptSafe());
+    if (keys.length === 0 && resolveIndex(scope, parts)) return undefined;
+    const col = tryResolve(scope, parts.length === 3 ? parts.slice(1) : parts);
+    if (!col) return undefined;
+    if (keys.length === 0) columns.push({ sql: col.sql, ...(col.type ? { type: col.type } : {}) });
+    else {
+      const type = col.type && fieldType(col.type, keys);
+      columns.push({ sql: `(${col.sql} #> ARRAY[${keys.map(pgString).join(', ')}])`, ...(type ? { type } : {}) });
+    }
+  }
+  return columns;
 }
 
 /** The condition one field meets and its share of `_score`. */
