@@ -185,6 +185,8 @@ export function expr(node: Ctx, scope: Scope, tx: Tx, opts: ExprOpts = {}): Type
       if (items.length === 0) return { sql: `'{}'`, type: T.array(T.undefined) };
       const element = items.find((i) => i.type && i.type.kind !== 'undefined')?.type ?? T.undefined;
       if (element.kind === 'object') return { sql: `ARRAY[${items.map((i) => i.sql).join(', ')}]::jsonb[]`, type: T.array(element) };
+      // Arrays of arrays are jsonb (pgType), so inner arrays may differ in length as CrateDB allows.
+      if (element.kind === 'array') return { sql: `jsonb_build_array(${items.map(toJsonb).join(', ')})`, type: T.array(element) };
       return { sql: `ARRAY[${items.map((i) => i.sql).join(', ')}]`, type: T.array(element) };
     }
     case 'EmptyArrayContext':
@@ -206,7 +208,7 @@ export function expr(node: Ctx, scope: Scope, tx: Tx, opts: ExprOpts = {}): Type
 
 /** A value as jsonb (object literal members keep their JSON type). */
 function toJsonb(v: Typed): string {
-  if (v.type?.kind === 'object') return v.sql;
+  if (v.type?.kind === 'object' || (v.type?.kind === 'array' && v.type.element.kind === 'array')) return v.sql;
   // A literal's PG type may still be `unknown`: give it the CrateDB type's (text when unknown).
   const t = v.type && v.type.kind !== 'undefined' ? pgType(v.type) : 'text';
   return `to_jsonb(CAST(${v.sql} AS ${t}))`;

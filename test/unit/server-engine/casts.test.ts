@@ -170,6 +170,12 @@ describe('array slices, trunc, vector_similarity, and subscripts of object liter
     expect(body.rows).toEqual([[1, 'a'], [2, 'b'], [null, 'c']]);
   });
 
+  it('takes arrays of arrays of different lengths, alone and inside object literals', async () => {
+    const body = await one('SELECT [[1, 2], [3]], [[1, 2], [3]][2], {a = [[1, 2]]}');
+    expect(body.col_types).toEqual([[100, [100, 9]], [100, 9], 12]);
+    expect(body.rows).toEqual([[[[1, 2], [3]], [3], { a: [[1, 2]] }]]);
+  });
+
   it('reads a key of an object literal with the type of its value', async () => {
     const body = await one("SELECT {a=1}['a'], {a={b='x'}}['a']['b']");
     expect(body.col_types).toEqual([9, 4]);
