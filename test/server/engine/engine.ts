@@ -21,7 +21,7 @@ import { pgTableName, USER_SCHEMA } from './storage.js';
 import { createSystemTablesSql } from './system-tables.js';
 import { prepareStatement } from './dispatch.js';
 import { planStatement, routing } from './plan.js';
-import { shardOf } from './routing.js';
+import { ROUTING_FUNCTIONS_SQL, shardOf } from './routing.js';
 import { showSetting } from './session-settings.js';
 import { FULLTEXT_FUNCTIONS_SQL } from './fulltext.js';
 import { GEO_FUNCTIONS_SQL } from './geo-sql.js';
@@ -82,7 +82,7 @@ export class PgliteEngine implements Engine {
   static async create(options: EngineOptions = {}): Promise<PgliteEngine> {
     const version = options.version ?? '6.4';
     const pg = await PGlite.create({ parsers: PG_PARSERS });
-    await pg.exec(`SET TIME ZONE 'UTC'; CREATE SCHEMA ${USER_SCHEMA}; ${createSystemTablesSql(version)} ${FULLTEXT_FUNCTIONS_SQL} ${GEO_FUNCTIONS_SQL}`);
+    await pg.exec(`SET TIME ZONE 'UTC'; CREATE SCHEMA ${USER_SCHEMA}; ${createSystemTablesSql(version)} ${FULLTEXT_FUNCTIONS_SQL} ${GEO_FUNCTIONS_SQL} ${ROUTING_FUNCTIONS_SQL}`);
     const state: EngineState = {
       pg,
       catalog: new Catalog(),

@@ -10,6 +10,7 @@ import { asTimestamptz, CLOCK_FUNCTIONS, mapFunction } from './functions.js';
 import { constantOf, unwrap, WRAPPER_RULES } from './literals.js';
 import { coerce } from './values.js';
 import { currentScore, match } from './match.js';
+import { knnMatch } from './knn.js';
 import { windowDefinition } from './ordering.js';
 import { identName, ruleName, stringValue, type Ctx } from './parse.js';
 import { predicate } from './predicates.js';
@@ -318,6 +319,8 @@ function call(node: Ctx, scope: Scope, tx: Tx): Typed {
     result = { sql: pgString(tx.env.schema), type: T.text };
   } else if (name === 'current_user' || name === 'session_user' || name === 'user' || name === 'current_role') {
     result = { sql: pgString(tx.env.user.name), type: T.text };
+  } else if (name === 'knn_match') {
+    result = knnMatch((node.expr() as Ctx[] | null) ?? [], scope, tx);
   } else {
     const args = ((node.expr() as Ctx[] | null) ?? []).map((a) => expr(a, scope, tx));
     result = mapFunction(name, args, { version: tx.env.version, distinct, searchPath: tx.env.searchPath });

@@ -29,7 +29,8 @@ export function popScore(tx: Tx): void {
   scores.get(tx)?.pop();
 }
 
-function setScore(tx: Tx, sql: string): void {
+/** Sets the `_score` of the query spec being translated, unless an earlier predicate set it. */
+export function setScore(tx: Tx, sql: string): void {
   const s = scores.get(tx);
   if (s && s.length > 0 && s[s.length - 1] === '') s[s.length - 1] = sql;
 }

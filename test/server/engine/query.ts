@@ -94,6 +94,17 @@ function setOperation(term: Ctx, outer: Scope | undefined, tx: Tx): QueryResult 
   return { sql: `(${l.sql}) ${op}${op === 'UNION' ? ` ${quant}` : ''} (${r.sql})`, outputs: l.outputs };
 }
 
+/** A WHERE condition, translated with `tx.inWhere` set for its own level only (not its subqueries' lists). */
+export function whereSql(condition: Ctx, scope: Scope, tx: Tx): string {
+  const outer = tx.inWhere;
+  tx.inWhere = true;
+  try {
+    return expr(condition, scope, tx).sql;
+  } finally {
+    tx.inWhere = outer;
+  }
+}
+
 /** One SELECT (or VALUES) with its ORDER BY. */
 function querySpec(spec: Ctx, outer: Scope | undefined, tx: Tx, sorts: Ctx[]): QueryResult {
   if (ruleName(spec) === 'ValuesRelationContext') return valuesRelation(spec, outer, tx, sorts);
@@ -105,9 +116,11 @@ function querySpec(spec: Ctx, outer: Scope | undefined, tx: Tx, sorts: Ctx[]): Q
   for (const rel of fromItems) fromSql.push(relation(rel, scope, tx, relations));
   tokenizeGroupedFulltext(groupBy, relations, fromSql, tx);
   pushScore(tx);
+  const outerWhere = tx.inWhere;
+  tx.inWhere = false;
   try {
     if (spec.where()) validateWhere(spec.where().condition);
-    const where = spec.where() ? ` WHERE ${expr(spec.where().condition, scope, tx).sql}` : '';
+    const where = spec.where() ? ` WHERE ${whereSql(spec.where().condition, scope, tx)}` : '';
     const items: string[] = [];
     const outputs: Column[] = [];
     for (const item of (spec.selectItem() as Ctx[] | null) ?? []) selectItem(item, scope, tx, items, outputs);
@@ -125,6 +138,7 @@ function querySpec(spec: Ctx, outer: Scope | undefined, tx: Tx, sorts: Ctx[]): Q
     if (sorts.length > 0) sql += ` ORDER BY ${sorts.map((s) => sortItem(s, scope, tx)).join(', ')}`;
     return { sql, outputs };
   } finally {
+    tx.inWhere = outerWhere;
     popScore(tx);
   }
 }

@@ -84,6 +84,8 @@ export class Tx {
   /** Parameters typed from their JSON value (`SELECT ?`), since nothing else tells PG their type. */
   readonly free = new Set<number>();
   usesNow = false;
+  /** True while a WHERE of a table is translated: the only place a Lucene-only predicate (knn_match) may be. */
+  inWhere = false;
   /** User tables read, and whether through the searchable copy. */
   readonly reads = new Map<TableDef, 'live' | 'shadow'>();
   readonly systemTables = new Set<string>();

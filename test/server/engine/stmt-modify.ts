@@ -18,6 +18,7 @@ import { checkPrivileges } from './privileges.js';
 import { bind, finishSql, query, type BulkItem, type Outcome, type Prepared, type RunContext } from './run.js';
 import { Scope, Tx, type Env, type Typed } from './scope.js';
 import { existingTable } from './stmt-ddl.js';
+import { whereSql } from './query.js';
 import { updateAssignments } from './assignments.js';
 import { markDirty, periodicRefresh, pgTableName } from './storage.js';
 import type { CrateType } from './types.js';
@@ -56,7 +57,7 @@ function whereParts(c: { table: TableDef; alias: string; tx: Tx }, where: Ctx | 
   checkVersioning(where, keys);
   c.tx.visibility = keys ? 'live' : 'shadow';
   const scope = new Scope([{ alias: c.alias, columns: c.table.columns.map((x) => ({ name: x.name, type: x.type })), table: c.table }]);
-  const cond = where ? expr(where, scope, c.tx).sql : 'TRUE';
+  const cond = where ? whereSql(where, scope, c.tx) : 'TRUE';
   const a = quoteIdent(c.alias);
   if (keys) return { clause: cond, keys };
   c.tx.reads.set(c.table, 'shadow');
