@@ -77,20 +77,15 @@ function parsePgTimestamp(s: string): number | null {
 
 /** PG type oid for a parameter typed from its JSON value. */
 function oidOfJson(v: unknown): number {
-  if (v === null || v === undefined) return 0;
-  if (typeof v === 'bigint') return 20;
-  if (typeof v === 'boolean') return 16;
-  if (typeof v === 'number') return Number.isInteger(v) ? (Math.abs(v) > 2147483647 ? 20 : 23) : 701;
-  if (typeof v === 'string') return 25;
-  if (Array.isArray(v)) {
-    const first = v.find((x) => x !== null && x !== undefined);
-    if (first === undefined) return 1009;
-    const inner = oidOfJson(first);
-    const arrays: Record<number, number> = { 16: 1000, 23: 1007, 20: 1016, 701: 1022, 25: 1009, 3802: 3807 };
-    if (inner === 23 && v.some((x) => typeof x === 'number' && !Number.isInteger(x))) return 1022;
-    return arrays[inner] ?? 3807;
-  }
-  return 3802;
+  return oidOfType(guessType(v));
+}
+
+/** The PG type a JSON value is sent as, from its CrateDB type (which refuses lists mixing kinds). */
+function oidOfType(t: CrateType): number {
+  const scalars: Partial<Record<CrateType['kind'], number>> = { undefined: 0, boolean: 16, integer: 23, bigint: 20, double: 701, text: 25, object: 3802 };
+  if (t.kind !== 'array') return scalars[t.kind] ?? 3802;
+  const arrays: Partial<Record<CrateType['kind'], number>> = { undefined: 1009, boolean: 1000, integer: 1007, bigint: 1016, double: 1022, text: 1009, object: 3807 };
+  return arrays[t.element.kind] ?? 3807;
 }
 
 /** Checks the number of arguments against the placeholders, with CrateDB's message. */

@@ -47,14 +47,37 @@ export function guessType(v: unknown): CrateType {
   if (typeof v === 'boolean') return T.boolean;
   if (typeof v === 'number') return Number.isInteger(v) ? (Math.abs(v) > 2147483647 ? T.bigint : T.integer) : T.double;
   if (typeof v === 'string') return T.text;
-  if (Array.isArray(v)) {
-    const first = v.find((x) => x !== null && x !== undefined);
-    return T.array(first === undefined ? T.undefined : guessType(first));
-  }
+  if (Array.isArray(v)) return T.array(listElementType(v));
   return T.object(
     Object.entries(v as Record<string, unknown>).map(([name, x]) => ({ name, type: guessType(x) })),
     'dynamic',
   );
+}
+
+/** Where a JSON number's type ranks when a list mixes them (DataType.precedes); others never mix. */
+const NUMBER_RANK: Partial<Record<CrateType['kind'], number>> = { integer: 1, bigint: 2, double: 3 };
+
+/**
+ * DataTypes.valueFromList: the element type of a JSON list is its highest-ranked one, where integers,
+ * longs and doubles may mix (JSON writes 1.0 as 1) and nothing else may.
+ */
+function listElementType(list: unknown[]): CrateType {
+  let highest: CrateType = T.undefined;
+  for (const x of list) {
+    if (x === null || x === undefined) continue;
+    const current = guessType(x);
+    const mixes = highest.kind === 'undefined' || (NUMBER_RANK[current.kind] !== undefined && NUMBER_RANK[highest.kind] !== undefined);
+    if (!mixes && !sameKind(current, highest)) {
+      throw sqlParse(`Mixed dataTypes inside a list are not supported. Found ${typeName(highest)} and ${typeName(current)}`);
+    }
+    if ((NUMBER_RANK[current.kind] ?? 0) > (NUMBER_RANK[highest.kind] ?? 0) || highest.kind === 'undefined') highest = current;
+  }
+  return highest;
+}
+
+function sameKind(a: CrateType, b: CrateType): boolean {
+  if (a.kind === 'array' && b.kind === 'array') return sameKind(a.element, b.element);
+  return a.kind === b.kind;
 }
 
 /** The type a dynamic sub-column gets for a value (integers become bigint, as in CrateDB). */

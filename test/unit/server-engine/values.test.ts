@@ -164,6 +164,14 @@ describe('helpers', () => {
     expect(guessType(2 ** 40)).toEqual(T.bigint);
   });
 
+  it('types a list by its highest number type, and refuses one mixing other kinds (DataTypes.valueFromList)', () => {
+    expect(guessType([1, 2.5])).toEqual(T.array(T.double));
+    expect(guessType([null, 1, 2 ** 40])).toEqual(T.array(T.bigint));
+    expect(guessType([null])).toEqual(T.array(T.undefined));
+    expect(errorOf(() => guessType([1, 'a'])).message).toBe('SQLParseException[Mixed dataTypes inside a list are not supported. Found integer and text]');
+    expect(errorOf(() => guessType([[1], [2.5]])).message).toBe('SQLParseException[Mixed dataTypes inside a list are not supported. Found integer_array and double precision_array]');
+  });
+
   it('refuses converting an array parameter into a scalar column', () => {
     expect(convertible(T.array(T.text), T.text)).toBe(false);
     expect(convertible(T.text, T.integer)).toBe(true);
