@@ -323,7 +323,7 @@ function call(node: Ctx, scope: Scope, tx: Tx): Typed {
     result = knnMatch((node.expr() as Ctx[] | null) ?? [], scope, tx);
   } else {
     const args = ((node.expr() as Ctx[] | null) ?? []).map((a) => expr(a, scope, tx));
-    result = mapFunction(name, args, { version: tx.env.version, distinct, searchPath: tx.env.searchPath });
+    result = mapFunction(name, args, { version: tx.env.version, distinct, searchPath: tx.env.searchPath, env: tx.env });
     if (result === undefined) throw unsupportedFunction(`Unknown function: ${format(node)}`);
   }
   const filter = node.filter?.();

@@ -5,7 +5,8 @@
 import type { CrateVersion } from '../contract.js';
 import { VERSIONS } from './version.js';
 import { pgType, T, type CrateType } from './types.js';
-import type { Typed } from './scope.js';
+import type { Env, Typed } from './scope.js';
+import { mapMoreFunction } from './functions-more.js';
 import { SYSTEM_SCHEMA } from './storage.js';
 import { area, geohash, intersects, within } from './geo-functions.js';
 
@@ -268,11 +269,11 @@ function elementTyped(args: Typed[]): { type?: CrateType } {
 export const CLOCK_FUNCTIONS = new Set(['now', 'current_timestamp', 'curdate', 'current_date']);
 
 /** Translates a call of a function CrateDB knows; undefined when CrateDB does not know the name. */
-export function mapFunction(name: string, args: Typed[], ctx: { version: CrateVersion; distinct: boolean; searchPath: readonly string[] }): Typed | undefined {
+export function mapFunction(name: string, args: Typed[], ctx: { version: CrateVersion; distinct: boolean; searchPath: readonly string[]; env?: Env }): Typed | undefined {
   const mapped = MAPPED[name];
   if (mapped) return mapped(args, ctx);
   if (name in PASSTHROUGH) return same(name, PASSTHROUGH[name])(args, ctx);
-  return undefined;
+  return mapMoreFunction(name, args, ctx);
 }
 
 /** Aggregate functions (a select with one and no GROUP BY yields one row). */
