@@ -51,6 +51,11 @@ export function expr(node: Ctx, scope: Scope, tx: Tx, opts: ExprOpts = {}): Type
       const l = e(node.left);
       return { sql: `(${l.sql} ${op} ${e(node.right).sql})`, ...(l.type ? { type: l.type } : {}) };
     }
+    case 'OverlapContext': {
+      // `a && b` is array_overlap (6.x); the 5.10 grammar has no such operator.
+      if (tx.env.version === '5.10') throw sqlParse(`Unsupported expression: ${format(node)}`);
+      return { sql: `(${e(node.left).sql} && ${e(node.right).sql})`, type: T.boolean };
+    }
     case 'ConcatenationContext': {
       const l = e(node.left);
       const r = e(node.right);

@@ -29,8 +29,6 @@ const elementType = (args: Typed[]): CrateType | undefined => (args[0]?.type?.ki
 const PASSTHROUGH: Record<string, CrateType | ((args: Typed[]) => CrateType | undefined) | undefined> = {
   abs: firstArgType,
   sqrt: T.double,
-  ln: T.double,
-  log: T.double,
   exp: T.double,
   power: T.double,
   sin: T.double,
@@ -169,7 +167,19 @@ const MAPPED: Record<string, Mapper> = {
   max_by: (args) => ({ sql: `(array_agg(${args[0]!.sql} ORDER BY ${args[1]!.sql} DESC NULLS LAST))[1]`, ...(args[0]?.type ? { type: args[0].type } : {}) }),
   min_by: (args) => ({ sql: `(array_agg(${args[0]!.sql} ORDER BY ${args[1]!.sql} ASC NULLS LAST))[1]`, ...(args[0]?.type ? { type: args[0].type } : {}) }),
   current_database: () => ({ sql: `'crate'`, type: T.text }),
-  pg_backend_pid: () => ({ sql: '1', type: T.integer }),
+  pg_backend_pid: () => ({ sql: '-1', type: T.integer }),
+  // log(x) is base 10, log(x, b) base b (PG takes the base first), ln(x) natural; each refuses what Java would
+  // make -Infinity or NaN, naming itself (LogFunction.validateArgument).
+  log: (args) => {
+    const [x, b] = args.map((a) => `CAST(${a.sql} AS double precision)`) as [string, string | undefined];
+    if (b === undefined) return { sql: logArgument(x, 'log(x)', `log(${x})`), type: T.double };
+    const ratio = `(CASE WHEN ln(${b}) = 0 THEN ${SYSTEM_SCHEMA}.fail('log(x, b): given ''base'' would result in a division by zero.', CAST(NULL AS double precision)) ELSE ln(${x}) / ln(${b}) END)`;
+    return { sql: logArgument(x, 'log(x, b)', logArgument(b, 'log(x, b)', ratio)), type: T.double };
+  },
+  ln: (args) => {
+    const x = `CAST(${args[0]!.sql} AS double precision)`;
+    return { sql: logArgument(x, 'ln(x)', `ln(${x})`), type: T.double };
+  },
   collect_set: (args) => ({ sql: `array_agg(DISTINCT ${args[0]!.sql})`, ...(args[0]?.type ? { type: T.array(args[0].type) } : {}) }),
   arbitrary: (args) => ({ sql: `(array_agg(${args[0]!.sql}))[1]`, ...(args[0]?.type ? { type: args[0].type } : {}) }),
   any_value: (args) => ({ sql: `(array_agg(${args[0]!.sql}))[1]`, ...(args[0]?.type ? { type: args[0].type } : {}) }),
@@ -259,6 +269,12 @@ const MAPPED: Record<string, Mapper> = {
   },
   regexp_matches: (args) => ({ sql: `regexp_matches(${args.map((a) => a.sql).join(', ')})`, type: T.array(T.text) }),
 };
+
+/** `then` unless `x` is null (null), zero or negative (CrateDB's error, named by `caller`). */
+function logArgument(x: string, caller: string, then: string): string {
+  const fail = (result: string): string => `${SYSTEM_SCHEMA}.fail('${caller}: given arguments would result in: ''${result}''', CAST(NULL AS double precision))`;
+  return `(CASE WHEN ${x} IS NULL THEN NULL WHEN ${x} = 0 THEN ${fail('-Infinity')} WHEN ${x} < 0 THEN ${fail('NaN')} ELSE ${then} END)`;
+}
 
 function elementTyped(args: Typed[]): { type?: CrateType } {
   const t = elementType(args);

@@ -48,6 +48,11 @@ function aliasedRelation(node: Ctx, scope: Scope, tx: Tx, relations: Relation[])
         const name = qnameParts(table.qname()).join('.');
         const args = ((table.valueExpression() as Ctx[] | null) ?? []).map((a) => expr(a, scope, tx, { free: true }));
         const a = alias ?? name;
+        // empty_row(): one row without columns (EmptyRowTableFunction), what a FROM-less SELECT reads.
+        if (name === 'empty_row' && args.length === 0) {
+          relations.push({ alias: a, columns: [] });
+          return `(SELECT) AS ${quoteIdent(a)}`;
+        }
         // unnest of several arrays gives one column per array, col1, col2, ... (UnnestFunction), typed by element.
         const cols: Column[] = name === 'unnest' && args.length > 1
           ? args.map((x, i) => ({ name: columnAliases?.[i] ?? `col${i + 1}`, ...(x.type?.kind === 'array' ? { type: x.type.element } : {}) }))

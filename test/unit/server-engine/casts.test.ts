@@ -218,3 +218,17 @@ describe('the _doc and _raw system columns', () => {
     await run('DROP TABLE doc.src');
   });
 });
+
+describe('log, ln, the && operator and empty_row()', () => {
+  it('takes log(x, b) as base b, and refuses what Java makes -Infinity or NaN, naming the form', async () => {
+    expect((await one('SELECT log(100), log(8, 2), ln(1), pg_backend_pid()')).rows).toEqual([[2, 3, 0, -1]]);
+    expect(await one('SELECT log(0)')).toMatchObject({ error: { code: 4000, message: "SQLParseException[log(x): given arguments would result in: '-Infinity']" } });
+    expect(await one('SELECT log(10, -1)')).toMatchObject({ error: { code: 4000, message: "SQLParseException[log(x, b): given arguments would result in: 'NaN']" } });
+    expect(await one('SELECT log(10, 1)')).toMatchObject({ error: { code: 4000, message: "SQLParseException[log(x, b): given 'base' would result in a division by zero.]" } });
+  });
+
+  it('reads a && b as array_overlap, and empty_row() as one row without columns', async () => {
+    expect((await one('SELECT [1] && [1, 2], [1] && [3]')).rows).toEqual([[true, false]]);
+    expect(await one('SELECT * FROM empty_row()')).toMatchObject({ cols: [], rows: [[]], rowcount: 1 });
+  });
+});
