@@ -18,6 +18,7 @@ import { prepareShowCreateTable } from './show-create.js';
 import { prepareExplain } from './explain.js';
 import { prepareCopyFrom } from './copy-from.js';
 import { prepareShowColumns, prepareShowSchemas, prepareShowTables, prepareShowTransaction } from './stmt-show.js';
+import { prepareBegin, prepareClose, prepareCommit, prepareDeclare, prepareDiscard, prepareFetch } from './cursors.js';
 
 type Preparer = (node: Ctx, env: Env, tokens: Token[]) => Prepared;
 
@@ -72,13 +73,17 @@ const STATEMENTS: Record<string, Preparer> = {
   GrantPrivilegeContext: preparePrivileges,
   DenyPrivilegeContext: preparePrivileges,
   RevokePrivilegeContext: preparePrivileges,
-  // No transactions: BEGIN/COMMIT and session characteristics are accepted and do nothing.
-  BeginContext: prepareTransaction,
-  StartTransactionContext: prepareTransaction,
-  CommitContext: prepareTransaction,
+  // No transactions: BEGIN/COMMIT and session characteristics are accepted and change nothing but the
+  // session's transaction state, which cursors (cursors.ts) depend on.
+  BeginContext: prepareBegin,
+  StartTransactionContext: prepareBegin,
+  CommitContext: prepareCommit,
   SetTransactionContext: prepareTransaction,
   SetTimeZoneContext: prepareTransaction,
-  DiscardContext: prepareTransaction,
+  DiscardContext: prepareDiscard,
+  DeclareContext: prepareDeclare,
+  FetchContext: prepareFetch,
+  CloseContext: prepareClose,
   DeallocateContext: prepareTransaction,
   SetSessionAuthorizationContext: prepareTransaction,
   ResetSessionAuthorizationContext: prepareTransaction,

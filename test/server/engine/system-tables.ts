@@ -26,6 +26,7 @@ import { SESSION_COLUMNS, SESSION_COLUMNS_ONLY_IN, sessionRows } from './sys-ses
 import { clusterSettingsType, clusterSettingsValue } from './cluster-settings.js';
 import { routineRows } from './routines.js';
 import { pgSettingsRows } from './session-settings.js';
+import { pgCursorRows } from './cursors.js';
 import { pgAttributeRows, pgClassRows, pgConstraintRows, pgIndexRows, pgRolesRows, pgTypeRows, schemaOid } from './pg-catalog.js';
 
 export interface SystemTableDef {
@@ -222,6 +223,7 @@ export const SYSTEM_TABLES: Map<string, SystemTableDef> = new Map(
       ['vartype', text], ['source', text], ['enumvals', textArr], ['min_val', text], ['max_val', text], ['boot_val', text],
       ['reset_val', text], ['sourcefile', text], ['sourceline', int], ['pending_restart', bool],
     ], (_s, session) => pgSettingsRows(session)), perSession: true },
+    { ...pgDef('pg_cursors', [['name', text], ['statement', text], ['is_holdable', bool], ['is_binary', bool], ['is_scrollable', bool], ['creation_time', T.timestamptz]], (_s, session) => pgCursorRows(session)), perSession: true },
     pgDef('pg_type', [
       ['oid', int], ['typname', text], ['typnamespace', int], ['typowner', int], ['typlen', short], ['typbyval', bool], ['typtype', text],
       ['typcategory', text], ['typisdefined', bool], ['typdelim', text], ['typrelid', int], ['typsubscript', text], ['typelem', int],
