@@ -19,6 +19,7 @@ import { prepareExplain } from './explain.js';
 import { prepareCopyFrom } from './copy-from.js';
 import { prepareShowColumns, prepareShowSchemas, prepareShowTables, prepareShowTransaction } from './stmt-show.js';
 import { prepareBegin, prepareClose, prepareCommit, prepareDeclare, prepareDiscard, prepareFetch } from './cursors.js';
+import { prepareKill } from './stmt-kill.js';
 
 type Preparer = (node: Ctx, env: Env, tokens: Token[]) => Prepared;
 
@@ -81,6 +82,7 @@ const STATEMENTS: Record<string, Preparer> = {
   SetTransactionContext: prepareTransaction,
   SetTimeZoneContext: prepareTransaction,
   DiscardContext: prepareDiscard,
+  KillContext: prepareKill,
   DeclareContext: prepareDeclare,
   FetchContext: prepareFetch,
   CloseContext: prepareClose,

@@ -65,12 +65,24 @@ describe('engine DDL rules (6.4)', () => {
     expect((await sql('DROP VIEW IF EXISTS v1, v2')).body.rowcount).toBe(1);
   });
 
+  it('KILLs the job a failed bulk request left in sys.jobs, by id or ALL, and answers how many it killed', async () => {
+    await sql('CREATE TABLE t (id INT PRIMARY KEY, v INT)');
+    await sql("INSERT INTO t (id, v) VALUES (1, 1)");
+    await sql('UPDATE t SET v = ? WHERE id = ?', undefined, [['abc', 1]]);
+    const leaked = (await sql("SELECT id FROM sys.jobs WHERE stmt = 'UPDATE t SET v = ? WHERE id = ?'")).body.rows!;
+    expect(leaked).toHaveLength(1);
+    expect((await sql('KILL ?', [leaked[0]![0]])).body.rowcount).toBe(1);
+    expect((await sql("SELECT count(*) FROM sys.jobs WHERE stmt = 'UPDATE t SET v = ? WHERE id = ?'")).body.rows).toEqual([[0]]);
+    expect((await sql('KILL ALL')).body.rowcount).toBe(0);
+    expect(await error("KILL 'abc'")).toEqual({ code: 4000, message: "SQLParseException[Can not parse job ID: 'abc']" });
+  });
+
   it('names a statement it does not implement by its first words as written (4004)', async () => {
     expect(await error("CREATE FUNCTION doc.f(integer) RETURNS integer LANGUAGE JAVASCRIPT AS 'function f(a) { return a; }'")).toEqual({
       code: 4004,
       message: 'UnsupportedFeatureException[Statement not supported by the test server: CREATE FUNCTION doc]',
     });
-    expect((await error('KILL ALL'))?.message).toBe('UnsupportedFeatureException[Statement not supported by the test server: KILL ALL]');
+    expect((await error("CREATE REPOSITORY r TYPE fs WITH (location = '/tmp/r')"))?.message).toBe('UnsupportedFeatureException[Statement not supported by the test server: CREATE REPOSITORY r]');
   });
 
   it('refuses key columns of collection or geo types and partition columns CrateDB cannot partition by', async () => {
