@@ -3,13 +3,14 @@
  * compares numbers; an unknown key of a strict or dynamic object is ColumnUnknownException), `arr[i]`
  * reads a 1-based array element, `objects['x']` collects a key over an array of objects.
  */
-import { columnUnknown, sqlParse } from './errors.js';
+import { columnUnknown, CrateError, sqlParse } from './errors.js';
 import { cast, expr } from './expr.js';
 import { format, pgString, sqlFqn } from './format.js';
-import { constantOf } from './literals.js';
-import { ruleName, type Ctx } from './parse.js';
+import { constantOf, unwrap } from './literals.js';
+import { identName, ruleName, type Ctx } from './parse.js';
 import type { Scope, Tx, Typed } from './scope.js';
 import { fieldType, pgType, T, type CrateType } from './types.js';
+import { javaString } from './values.js';
 
 /** `col['a']['b']` on objects (typed by the catalog), `arr[i]` on arrays. */
 export function subscript(node: Ctx, scope: Scope, tx: Tx): Typed {
@@ -32,7 +33,12 @@ export function subscript(node: Ctx, scope: Scope, tx: Tx): Typed {
       const next = type ? fieldType(type, [key]) : undefined;
       if (type?.kind === 'object' && next === undefined && type.policy !== 'ignored') {
         // SET error_on_unknown_object_key = false spares a dynamic object's unknown key, never a strict one's.
-        if (!(tx.env.unknownKeysNull && type.policy === 'dynamic')) throw columnUnknown(sqlFqn([format(base), ...path]));
+        if (!(tx.env.unknownKeysNull && type.policy === 'dynamic')) {
+          // A literal object is looked up when evaluated (SubscriptFunction.lookupByName), which names the map.
+          const literal = path.length === 1 ? literalValue(base) : undefined;
+          if (literal !== undefined) throw new CrateError(404, 4043, `ColumnUnknownException[The object \`${javaString(literal)}\` does not contain the key \`${key}\`]`);
+          throw columnUnknown(sqlFqn([format(base), ...path]));
+        }
         return { sql: 'NULL', type: T.undefined };
       }
       // A key under a scalar sub-column is no column at all.
@@ -56,6 +62,20 @@ export function subscript(node: Ctx, scope: Scope, tx: Tx): Typed {
     sql = jsonScalar(sql, type);
   }
   return { sql, ...(type ? { type } : {}) };
+}
+
+/** The value of an object literal made of constants only (undefined for anything else). */
+function literalValue(node: Ctx): unknown {
+  const n = unwrap(node);
+  if (ruleName(n) !== 'ObjectLiteralContext') return undefined;
+  const out: Record<string, unknown> = {};
+  for (const kv of (n.objectKeyValue() as Ctx[] | null) ?? []) {
+    const inner = unwrap(kv.value);
+    const c = ruleName(inner) === 'ObjectLiteralContext' ? { kind: 'value' as const, value: literalValue(inner) } : constantOf(inner);
+    if (c?.kind !== 'value' || c.value === undefined) return undefined;
+    out[identName(kv.key)] = c.value;
+  }
+  return out;
 }
 
 /** A jsonb value read as the PG type of a CrateDB scalar type. */

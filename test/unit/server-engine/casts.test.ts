@@ -176,10 +176,13 @@ describe('array slices, trunc, vector_similarity, and subscripts of object liter
     expect(body.rows).toEqual([[[[1, 2], [3]], [3], { a: [[1, 2]] }]]);
   });
 
-  it('reads a key of an object literal with the type of its value', async () => {
+  it('reads a key of an object literal with the type of its value, and names the map when the key is missing', async () => {
     const body = await one("SELECT {a=1}['a'], {a={b='x'}}['a']['b']");
     expect(body.col_types).toEqual([9, 4]);
     expect(body.rows).toEqual([[1, 'x']]);
+    expect(await one("SELECT {a='x', b={c=2}}['z']")).toMatchObject({
+      error: { code: 4043, message: 'ColumnUnknownException[The object `{a=x, b={c=2}}` does not contain the key `z`]' },
+    });
   });
 });
 
