@@ -20,11 +20,13 @@ import { prepareCopyFrom } from './copy-from.js';
 import { prepareShowColumns, prepareShowSchemas, prepareShowTables, prepareShowTransaction } from './stmt-show.js';
 import { prepareBegin, prepareClose, prepareCommit, prepareDeclare, prepareDiscard, prepareFetch } from './cursors.js';
 import { prepareKill } from './stmt-kill.js';
+import { prepareCreateRepository, prepareCreateSnapshot, prepareDropRepository, prepareDropSnapshot } from './stmt-snapshots.js';
+import { prepareRestoreSnapshot } from './snapshot-restore.js';
 
 type Preparer = (node: Ctx, env: Env, tokens: Token[]) => Prepared;
 
 /**
- * A statement CrateDB has and this server does not (CREATE FUNCTION, KILL, snapshots, ...): named by its
+ * A statement CrateDB has and this server does not (CREATE FUNCTION, publications, ...): named by its
  * first words as written, so that the test's author sees which one (the parse tree's text has no spaces).
  */
 function notSupported(node: Ctx, tokens: Token[]): Error {
@@ -54,12 +56,16 @@ const STATEMENTS: Record<string, Preparer> = {
     CreateViewContext: prepareCreateView,
     CreateRoleContext: prepareCreateUser,
     CreateAnalyzerContext: prepareCreateAnalyzer,
+    CreateRepositoryContext: prepareCreateRepository,
+    CreateSnapshotContext: prepareCreateSnapshot,
   }),
   DropContext: nested((n) => n.dropStmt(), {
     DropTableContext: prepareDropTable,
     DropViewContext: prepareDropView,
     DropRoleContext: prepareDropUser,
     DropAnalyzerContext: prepareDropAnalyzer,
+    DropRepositoryContext: prepareDropRepository,
+    DropSnapshotContext: prepareDropSnapshot,
   }),
   AlterContext: nested((n) => n.alterStmt(), { AlterRoleSetContext: prepareAlterUser }, prepareAlter),
   ExplainContext: prepareExplain,
@@ -83,6 +89,7 @@ const STATEMENTS: Record<string, Preparer> = {
   SetTimeZoneContext: prepareTransaction,
   DiscardContext: prepareDiscard,
   KillContext: prepareKill,
+  RestoreContext: prepareRestoreSnapshot,
   DeclareContext: prepareDeclare,
   FetchContext: prepareFetch,
   CloseContext: prepareClose,

@@ -25,6 +25,7 @@ import { ROUTING_FUNCTIONS_SQL, shardOf } from './routing.js';
 import { showSetting } from './session-settings.js';
 import { FULLTEXT_FUNCTIONS_SQL } from './fulltext.js';
 import { GEO_FUNCTIONS_SQL } from './geo-sql.js';
+import { newSnapshotState, resetSnapshots } from './snapshot-state.js';
 
 export interface EngineOptions {
   version?: CrateVersion;
@@ -92,6 +93,7 @@ export class PgliteEngine implements Engine {
       materialized: new Map(),
       leakedJobs: [],
       jobsLog: [],
+      snapshots: newSnapshotState(),
     };
     const users = Array.isArray(options.users)
       ? options.users
@@ -317,6 +319,7 @@ export class PgliteEngine implements Engine {
     return this.exclusive(async () => {
       const { catalog, pg } = this.state;
       await pg.exec(`DROP SCHEMA ${USER_SCHEMA} CASCADE; CREATE SCHEMA ${USER_SCHEMA};`);
+      await resetSnapshots(pg, this.state.snapshots);
       catalog.tables.clear();
       catalog.views.clear();
       catalog.analyzers.clear();

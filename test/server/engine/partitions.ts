@@ -60,7 +60,7 @@ export function partitionIdent(values: Array<string | null>): string {
 }
 
 /** A partition value as CrateDB keeps it: text of the JSON value. */
-function valueText(v: unknown): string | null {
+export function valueText(v: unknown): string | null {
   if (v === null || v === undefined) return null;
   return typeof v === 'object' ? JSON.stringify(v) : String(v);
 }

@@ -6,6 +6,7 @@ import type { PGlite } from '@electric-sql/pglite';
 import type { Clock, CrateVersion } from '../contract.js';
 import type { Catalog, TableDef } from './catalog.js';
 import type { JobLogEntry } from './jobs-log.js';
+import type { SnapshotState } from './snapshot-state.js';
 
 export interface ShardInfo {
   id: number;
@@ -79,6 +80,8 @@ export interface EngineState {
   readonly leakedJobs: JobInfo[];
   /** Finished statements, for sys.jobs_log (jobs-log.ts). */
   readonly jobsLog: JobLogEntry[];
+  /** Repositories, the snapshots in their locations and the restores still listed (snapshot-state.ts). */
+  readonly snapshots: SnapshotState;
   /** Catalog version each system table was last written at. */
   readonly materialized: Map<string, number>;
 }

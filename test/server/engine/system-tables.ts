@@ -27,6 +27,7 @@ import { clusterSettingsType, clusterSettingsValue } from './cluster-settings.js
 import { routineRows } from './routines.js';
 import { pgSettingsRows } from './session-settings.js';
 import { pgCursorRows } from './cursors.js';
+import { repositoryRows, restoreRows, snapshotRows } from './snapshot-state.js';
 import { pgAttributeRows, pgClassRows, pgConstraintRows, pgIndexRows, pgRolesRows, pgTypeRows, schemaOid } from './pg-catalog.js';
 
 export interface SystemTableDef {
@@ -252,19 +253,19 @@ export const SYSTEM_TABLES: Map<string, SystemTableDef> = new Map(
       ['description', text], ['health', text], ['missing_shards', long], ['pending_tasks', long], ['severity', { kind: 'smallint' }],
       ['underreplicated_shards', long],
     ], clusterHealthRows, { live: true }),
-    // No repository or snapshot can be made here (CREATE REPOSITORY is not modelled): always empty.
-    def('sys', 'repositories', [['name', text], ['settings', T.object([], 'dynamic')], ['type', text]], () => []),
+    // From the repositories and snapshots of snapshot-state.ts; a listed restore expires by the clock (live).
+    def('sys', 'repositories', [['name', text], ['settings', T.object([], 'dynamic')], ['type', text]], repositoryRows),
     def('sys', 'snapshots', [
       ['concrete_indices', T.array(text)], ['failures', T.array(text)], ['finished', T.timestamptz], ['name', text],
       ['repository', text], ['started', T.timestamptz], ['state', text],
       ['table_partitions', T.array(obj([['table_name', text], ['table_schema', text], ['values', T.array(text)]]))],
       ['tables', T.array(text)], ['version', text],
-    ], () => []),
+    ], snapshotRows),
     def('sys', 'snapshot_restore', [
       ['id', text], ['name', text], ['repository', text],
       ['shards', T.array(obj([['partition_ident', text], ['shard_id', int], ['state', text], ['table_name', text], ['table_schema', text]]))],
       ['state', text],
-    ], () => []),
+    ], restoreRows, { live: true }),
     def('sys', 'users', [['granted_roles', GRANTED_ROLES], ['jwt', obj([['aud', text], ['iss', text], ['username', text]])], ['name', text], ['password', text], ['superuser', bool]],
       (s) => [...s.catalog.users.values()].filter((u) => !u.role)
         .map((u) => [grantedRoles(u), null, u.name, u.password === undefined ? null : '********', u.superuser])),

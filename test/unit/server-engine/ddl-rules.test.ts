@@ -82,7 +82,7 @@ describe('engine DDL rules (6.4)', () => {
       code: 4004,
       message: 'UnsupportedFeatureException[Statement not supported by the test server: CREATE FUNCTION doc]',
     });
-    expect((await error("CREATE REPOSITORY r TYPE fs WITH (location = '/tmp/r')"))?.message).toBe('UnsupportedFeatureException[Statement not supported by the test server: CREATE REPOSITORY r]');
+    expect((await error('CREATE PUBLICATION pub FOR TABLE t'))?.message).toBe('UnsupportedFeatureException[Statement not supported by the test server: CREATE PUBLICATION pub]');
   });
 
   it('refuses key columns of collection or geo types and partition columns CrateDB cannot partition by', async () => {
