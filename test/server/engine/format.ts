@@ -43,6 +43,12 @@ export function quoteIdent(name: string): string {
 }
 
 /** A string literal of the translated (PG) SQL. */
+/** The text a PG string literal (as pgString writes it) holds, or undefined for any other SQL. */
+export function pgStringValue(sql: string): string | undefined {
+  const m = /^'((?:[^']|'')*)'$/.exec(sql);
+  return m ? m[1]!.replace(/''/g, "'") : undefined;
+}
+
 export function pgString(s: string): string {
   return `'${s.replace(/'/g, "''")}'`;
 }

@@ -8,8 +8,8 @@
 import type { MoreCtx } from './functions-more.js';
 import { parsePrivilege, SYSTEM_SCHEMAS, type PrivilegeType, type UserDef } from './catalog.js';
 import { CrateError, sqlParse } from './errors.js';
-import { pgString } from './format.js';
-import { murmur3 } from './murmur3.js';
+import { pgString, pgStringValue } from './format.js';
+import { oidHash } from './pg-catalog.js';
 import { hasPrivilege } from './privileges.js';
 import type { Env, Typed } from './scope.js';
 import { SYSTEM_SCHEMA } from './storage.js';
@@ -26,14 +26,13 @@ type Literal = { value: string | number | null };
 /** The value of a literal argument as the translation spells it: NULL, a string, an integer (`-1` is `(- 1)`). */
 function literal(t: Typed): Literal | undefined {
   if (t.sql === 'NULL') return { value: null };
-  const s = /^'((?:[^']|'')*)'$/.exec(t.sql);
-  if (s) return { value: s[1]!.replace(/''/g, "'") };
+  const s = pgStringValue(t.sql);
+  if (s !== undefined) return { value: s };
   const n = /^\(?(- )?(\d+)\)?$/.exec(t.sql);
   return n ? { value: Number(n[2]) * (n[1] ? -1 : 1) } : undefined;
 }
 
 const isOid = (t: Typed): boolean => ['integer', 'bigint', 'smallint', 'byte'].includes(t.type?.kind ?? '');
-const oidOf = (key: string): number => murmur3(Buffer.from(key, 'utf8'));
 const textArray = (xs: readonly string[]): string => `CAST(ARRAY[${xs.map(pgString).join(', ')}] AS text[])`;
 const bool = (b: boolean): string => (b ? 'TRUE' : 'FALSE');
 
@@ -94,13 +93,13 @@ function forUser(env: Env, arg: Typed | undefined, body: (user: UserDef) => stri
   const lit = literal(arg);
   if (lit) {
     if (lit.value === null) return 'CAST(NULL AS boolean)';
-    const user = users(env).find((u) => (byOid ? oidOf(`USER${u.name}`) === lit.value : u.name === String(lit.value)));
+    const user = users(env).find((u) => (byOid ? oidHash(`USER${u.name}`) === lit.value : u.name === String(lit.value)));
     if (!user) throw sqlParse(byOid ? `User with OID ${lit.value} does not exist` : `User ${lit.value} does not exist`);
     if (!mayCheck(user)) throw new CrateError(401, 4011, `MissingPrivilegeException[${missing}]`);
     return body(user);
   }
   // Evaluated per row: a refusal can only be a runtime failure here (4000, where CrateDB answers 4011).
-  const cases = users(env).map((u) => `WHEN ${byOid ? oidOf(`USER${u.name}`) : pgString(u.name)} THEN ${mayCheck(u) ? body(u) : fail(pgString(missing))}`);
+  const cases = users(env).map((u) => `WHEN ${byOid ? oidHash(`USER${u.name}`) : pgString(u.name)} THEN ${mayCheck(u) ? body(u) : fail(pgString(missing))}`);
   const unknown = byOid ? `'User with OID ' || ${arg.sql} || ' does not exist'` : `'User ' || ${arg.sql} || ' does not exist'`;
   return `(CASE WHEN ${arg.sql} IS NULL THEN NULL ELSE (CASE ${arg.sql} ${cases.join(' ')} ELSE ${fail(unknown)} END) END)`;
 }
@@ -131,9 +130,9 @@ function lookup(value: string, answers: Map<string, boolean>, otherwise: string)
 /** The relations OIDs point at: user tables and views, and the system tables (OidHash of kind and name). */
 function relationsByOid(env: Env): Map<number, { schema: string; name: string }> {
   const out = new Map<number, { schema: string; name: string }>();
-  for (const t of env.catalog.tables.values()) out.set(oidOf(`TABLE${t.schema}.${t.name}`), t);
-  for (const v of env.catalog.views.values()) out.set(oidOf(`VIEW${v.schema}.${v.name}`), v);
-  for (const d of SYSTEM_TABLES.values()) out.set(oidOf(`TABLE${d.schema}.${d.name}`), d);
+  for (const t of env.catalog.tables.values()) out.set(oidHash(`TABLE${t.schema}.${t.name}`), t);
+  for (const v of env.catalog.views.values()) out.set(oidHash(`VIEW${v.schema}.${v.name}`), v);
+  for (const d of SYSTEM_TABLES.values()) out.set(oidHash(`TABLE${d.schema}.${d.name}`), d);
   return out;
 }
 
@@ -177,10 +176,10 @@ function schemaAnswer(user: UserDef, type: PrivilegeType, arg: Typed, env: Env):
   const lit = literal(arg);
   if (isOid(arg)) {
     if (lit) {
-      const schema = known.find((s) => oidOf(`SCHEMA${s}`) === lit.value);
+      const schema = known.find((s) => oidHash(`SCHEMA${s}`) === lit.value);
       return schema === undefined ? cluster : bool(answer(schema));
     }
-    return `(CASE ${arg.sql} ${known.map((s) => `WHEN ${oidOf(`SCHEMA${s}`)} THEN ${bool(answer(s))}`).join(' ')} ELSE ${cluster} END)`;
+    return `(CASE ${arg.sql} ${known.map((s) => `WHEN ${oidHash(`SCHEMA${s}`)} THEN ${bool(answer(s))}`).join(' ')} ELSE ${cluster} END)`;
   }
   if (lit) return bool(answer(String(lit.value)));
   return lookup(arg.sql, new Map([...open, ...idents].map((s) => [s, answer(s)])), cluster);

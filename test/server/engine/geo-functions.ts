@@ -8,7 +8,7 @@
  * fails to resolve, with Functions.raiseUnknownFunction's message and candidates.
  */
 import { sqlParse, unsupportedFunction } from './errors.js';
-import { pgString } from './format.js';
+import { pgString, pgStringValue } from './format.js';
 import { geoPoint, geoShape, isShape, parseWkt } from './geo.js';
 import type { Resolved, Typed } from './scope.js';
 import { SYSTEM_SCHEMA } from './storage.js';
@@ -31,8 +31,7 @@ const isText = (t?: CrateType): boolean => t?.kind === 'text' || t?.kind === 'ch
 /** The value of a text literal (translated as a quoted PG string), else undefined. */
 function textLiteral(arg: Typed): string | undefined {
   if (!isText(arg.type)) return undefined;
-  const m = /^'((?:[^']|'')*)'$/s.exec(arg.sql);
-  return m ? m[1]!.replace(/''/g, "'") : undefined;
+  return pgStringValue(arg.sql);
 }
 
 /** An argument as CrateDB prints it in the error (Style.QUALIFIED), or undefined when it cannot be told here. */

@@ -11,9 +11,10 @@ import { expr } from './expr.js';
 import { geoMatch, type MatchColumn } from './geo-match.js';
 import { constantOf } from './literals.js';
 import { matchOptions, requiredTerms, type MatchOptions } from './match-options.js';
-import { identName, type Ctx } from './parse.js';
+import { subscriptSafeParts, type Ctx } from './parse.js';
 import { resolveColumn, resolveIndex, tryResolve, type Scope, type Tx, type Typed } from './scope.js';
 import { SYSTEM_SCHEMA } from './storage.js';
+import { refusesUnknownKey } from './subscript.js';
 import { fieldType, T, type CrateType } from './types.js';
 
 /** The `_score` of the query spec being translated: set by the first match() of its WHERE. */
@@ -57,20 +58,9 @@ function checkKeys(type: CrateType | undefined, column: string, keys: string[], 
   for (const [i, key] of keys.entries()) {
     if (t?.kind !== 'object') return;
     const next = fieldType(t, [key]);
-    if (next === undefined && t.policy !== 'ignored' && !(dynamicKeysNull && t.policy === 'dynamic')) throw columnUnknown(sqlFqn([column, ...keys.slice(0, i + 1)]));
+    if (next === undefined && refusesUnknownKey(t.policy, dynamicKeysNull)) throw columnUnknown(sqlFqn([column, ...keys.slice(0, i + 1)]));
     t = next;
   }
-}
-
-/** A match target `o['a']['b']` (subscriptSafe): the column's name parts and the object keys under it. */
-function subscriptTarget(node: Ctx): { parts: string[]; keys: string[] } {
-  const keys: string[] = [];
-  let n = node;
-  while (!n.qname?.() && n.value) {
-    keys.unshift(n.index.getText().replace(/^'|'$/g, '').replace(/''/g, "'"));
-    n = n.value;
-  }
-  return { parts: n.qname ? (n.qname().ident() as Ctx[]).map(identName) : [n.getText()], keys };
 }
 
 /** One field a match searches: the text it reads and the analyzer's configuration (fulltext.ts). */
@@ -85,7 +75,9 @@ interface Field {
  * whole value); also sets `_score`.
  */
 export function match(node: Ctx, scope: Scope, tx: Tx): Typed {
-  const columns = targetColumns(node, scope);
+  const idents = node.matchPredicateIdents();
+  const targets: Ctx[] = idents.matchPredicateIdent() ? [].concat(idents.matchPredicateIdent()) : [];
+  const columns = targetColumns(targets, scope);
   const geo = columns && geoMatch(node, columns, scope, tx);
   if (geo) {
     // A geo match is a constant-score query.
@@ -97,12 +89,10 @@ export function match(node: Ctx, scope: Scope, tx: Tx): Typed {
   if (constant?.kind === 'value' && constant.value === null) throw sqlParse('cannot use NULL as query term in match predicate');
   const term = expr(node.term, scope, tx);
   const termSql = constant?.kind === 'param' ? `CAST(${term.sql} AS text)` : term.sql;
-  const idents = node.matchPredicateIdents();
-  const targets: Ctx[] = idents.matchPredicateIdent() ? [].concat(idents.matchPredicateIdent()) : [];
   const fields: Field[] = [];
   const keyword = analyzerConfig('keyword');
   for (const t of targets) {
-    const { parts, keys } = subscriptTarget(t.subscriptSafe());
+    const { parts, keys } = subscriptSafeParts(t.subscriptSafe());
     const index = keys.length === 0 ? resolveIndex(scope, parts) : undefined;
     if (index) {
       const cols = index.index.columns.map((path) => `coalesce(${indexedColumnText(quoteIdent(index.relation.alias), path)}, '')`);
@@ -128,12 +118,10 @@ export function match(node: Ctx, scope: Scope, tx: Tx): Typed {
  * The columns a match names, for the geo form (geo-match.ts); undefined when a target is a named index or
  * not found, which only the text form can be (or report).
  */
-function targetColumns(node: Ctx, scope: Scope): MatchColumn[] | undefined {
-  const idents = node.matchPredicateIdents();
-  const targets: Ctx[] = idents.matchPredicateIdent() ? [].concat(idents.matchPredicateIdent()) : [];
+function targetColumns(targets: Ctx[], scope: Scope): MatchColumn[] | undefined {
   const columns: MatchColumn[] = [];
   for (const t of targets) {
-    const { parts, keys } = subscriptTarget(t.subscriptSafe());
+    const { parts, keys } = subscriptSafeParts(t.subscriptSafe());
     if (keys.length === 0 && resolveIndex(scope, parts)) return undefined;
     const col = tryResolve(scope, parts.length === 3 ? parts.slice(1) : parts);
     if (!col) return undefined;

@@ -261,6 +261,17 @@ export function qnameParts(qname: Ctx): string[] {
   return (qname.ident() as Ctx[]).map(identName);
 }
 
+/** A `subscriptSafe` node (`o['a']['b']`, as ALTER TABLE and match() name columns): the qualified name and the keys under it. */
+export function subscriptSafeParts(node: Ctx): { parts: string[]; keys: string[] } {
+  const keys: string[] = [];
+  let n = node;
+  while (!n.qname?.() && n.value) {
+    keys.unshift(n.index.getText().replace(/^'|'$/g, '').replace(/''/g, "'"));
+    n = n.value;
+  }
+  return { parts: n.qname ? qnameParts(n.qname()) : [n.getText()], keys };
+}
+
 /** The value of a string literal token text ('it''s', E'..', $$..$$). */
 export function stringValue(text: string): string {
   if (text.startsWith("'")) return text.slice(1, -1).replace(/''/g, "'");

@@ -6,7 +6,7 @@
  */
 import type { TableDef } from './catalog.js';
 import { constantOf, unwrap, type Constant } from './literals.js';
-import { CrateError } from './errors.js';
+import { seqNoUsage, versionUsage } from './where-rules.js';
 import { identName, ruleName, type Ctx } from './parse.js';
 
 const VERSION_COLUMNS = new Set(['_seq_no', '_primary_term', '_version']);
@@ -74,9 +74,7 @@ export function checkVersioning(where: Ctx | undefined, keys: DocKey[] | undefin
   if (!where) return;
   const named = new Set<string>();
   collectColumns(where, named);
-  if (named.has('_version') && !keys) {
-    throw new CrateError(400, 4000, 'VersioningValidationException["_version" column can only be used in the WHERE clause with equals comparisons and if there are also equals comparisons on primary key columns]');
-  }
+  if (named.has('_version') && !keys) throw versionUsage();
   if (!named.has('_seq_no') && !named.has('_primary_term')) return;
   const equalities = new Set<string>();
   for (const d of orTerms(where)) {
@@ -87,7 +85,7 @@ export function checkVersioning(where: Ctx | undefined, keys: DocKey[] | undefin
     }
   }
   if (!keys || !equalities.has('_seq_no') || !equalities.has('_primary_term')) {
-    throw new CrateError(400, 4000, 'VersioningValidationException["_seq_no" and "_primary_term" columns can only be used together in the WHERE clause with equals comparisons and if there are also equals comparisons on primary key columns]');
+    throw seqNoUsage();
   }
 }
 

@@ -10,7 +10,7 @@ import { validColumnName } from './column-names.js';
 import { atKey, columnType, parentObject, planDropColumns, samePath } from './ddl-columns.js';
 import { partitionClause, setPartitionProperties, setProperties } from './ddl-alter-settings.js';
 import { formatStandalone, pgString, quoteIdent, sqlFqn } from './format.js';
-import { identName, parseExpression, qnameParts, ruleName, type Ctx } from './parse.js';
+import { identName, parseExpression, qnameParts, ruleName, subscriptSafeParts, type Ctx } from './parse.js';
 import { canSeeSchema, checkPrivileges, onRelation } from './privileges.js';
 import { query, rowcountStatement, type Prepared, type RunContext } from './run.js';
 import { relationSchema, type Env } from './scope.js';
@@ -27,14 +27,8 @@ function objectFields(defs: Ctx[]): ObjectField[] {
 }
 
 function subscriptPath(node: Ctx): string[] {
-  const path: string[] = [];
-  let n = node;
-  while (n.qname?.() === null || n.qname?.() === undefined) {
-    if (!n.value) break;
-    path.unshift(n.index.getText().replace(/^'|'$/g, '').replace(/''/g, "'"));
-    n = n.value;
-  }
-  return [...qnameParts(n.qname()), ...path];
+  const { parts, keys } = subscriptSafeParts(node);
+  return [...parts, ...keys];
 }
 
 function alterTarget(a: Ctx): Ctx {

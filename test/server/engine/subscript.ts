@@ -9,7 +9,7 @@ import { format, pgString, sqlFqn } from './format.js';
 import { constantOf, unwrap } from './literals.js';
 import { identName, ruleName, type Ctx } from './parse.js';
 import type { Scope, Tx, Typed } from './scope.js';
-import { fieldType, pgType, T, type CrateType } from './types.js';
+import { fieldType, pgType, T, type ColumnPolicy, type CrateType } from './types.js';
 import { javaString } from './values.js';
 
 /** `col['a']['b']` on objects (typed by the catalog), `arr[i]` on arrays. */
@@ -32,8 +32,7 @@ export function subscript(node: Ctx, scope: Scope, tx: Tx): Typed {
       path.push(key);
       const next = type ? fieldType(type, [key]) : undefined;
       if (type?.kind === 'object' && next === undefined && type.policy !== 'ignored') {
-        // SET error_on_unknown_object_key = false spares a dynamic object's unknown key, never a strict one's.
-        if (!(tx.env.unknownKeysNull && type.policy === 'dynamic')) {
+        if (refusesUnknownKey(type.policy, tx.env.unknownKeysNull === true)) {
           // A literal object is looked up when evaluated (SubscriptFunction.lookupByName), which names the map.
           const literal = path.length === 1 ? literalValue(base) : undefined;
           if (literal !== undefined) throw new CrateError(404, 4043, `ColumnUnknownException[The object \`${javaString(literal)}\` does not contain the key \`${key}\`]`);
@@ -62,6 +61,14 @@ export function subscript(node: Ctx, scope: Scope, tx: Tx): Typed {
     sql = jsonScalar(sql, type);
   }
   return { sql, ...(type ? { type } : {}) };
+}
+
+/**
+ * Whether reading a key an object does not have is an error: not for an ignored object, and not for a dynamic
+ * one once SET error_on_unknown_object_key = false (it reads null); always for a strict one.
+ */
+export function refusesUnknownKey(policy: ColumnPolicy, unknownKeysNull: boolean): boolean {
+  return policy !== 'ignored' && !(unknownKeysNull && policy === 'dynamic');
 }
 
 /** The value of an object literal made of constants only (undefined for anything else). */

@@ -21,11 +21,16 @@ function versioning(message: string): CrateError {
   return new CrateError(400, 4000, `VersioningValidationException[${message}]`);
 }
 
+/** `_version` used without a full key equality (or with anything but `=`). */
+export const versionUsage = (): CrateError => versioning(VERSION_USAGE);
+/** `_seq_no` / `_primary_term` used apart, or without a full key equality. */
+export const seqNoUsage = (): CrateError => versioning(SEQ_NO_USAGE);
+
 /** Throws CrateDB's error for the first rule `where` breaks. */
 export function validateWhere(where: Ctx): void {
   const named = new Set<string>();
   visit(where, named);
-  if (named.has('_seq_no') !== named.has('_primary_term')) throw versioning(SEQ_NO_USAGE);
+  if (named.has('_seq_no') !== named.has('_primary_term')) throw seqNoUsage();
   if (named.has('_seq_no') && named.has('_version')) throw versioning(MIXED_USAGE);
 }
 
@@ -51,7 +56,7 @@ function checkSystemColumn(ref: Ctx, name: string): void {
   if (name === '_raw') throw unsupportedFeature('The _raw column is not searchable and cannot be used inside a query');
   const allowed = name === '_score' ? ['>='] : name === '_version' || name === '_seq_no' || name === '_primary_term' ? ['='] : undefined;
   if (!allowed) return;
-  const fail = (): CrateError => (name === '_score' ? unsupportedFeature(SCORE_ERROR) : versioning(name === '_version' ? VERSION_USAGE : SEQ_NO_USAGE));
+  const fail = (): CrateError => (name === '_score' ? unsupportedFeature(SCORE_ERROR) : name === '_version' ? versionUsage() : seqNoUsage());
   // The comparison the column is the left operand of, past the wrappers the grammar puts around it.
   let child = ref;
   let parent: Ctx | undefined = ref.parentCtx;
