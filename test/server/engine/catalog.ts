@@ -4,6 +4,7 @@
  * fulltext indexes, constraint texts); PGlite holds the rows. Every change bumps `version`, which
  * invalidates memoized translations and the materialized information_schema.
  */
+import type { UdfDef } from './udfs.js';
 import { CrateError } from './errors.js';
 import type { ColumnPolicy, CrateType } from './types.js';
 
@@ -140,6 +141,8 @@ export class Catalog {
   readonly explicitSchemas = new Set<string>();
   readonly users = new Map<string, UserDef>();
   readonly analyzers = new Map<string, AnalyzerDef>();
+  /** User-defined functions by `schema.name(types)` (udfs.ts). */
+  readonly functions = new Map<string, UdfDef>();
   /** Cluster settings SET GLOBAL changed (by dotted name); the others read their default (cluster-settings.ts). */
   readonly clusterSettings = new Map<string, string | number | boolean>();
 

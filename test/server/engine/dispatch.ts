@@ -22,6 +22,7 @@ import { prepareBegin, prepareClose, prepareCommit, prepareDeclare, prepareDisca
 import { prepareKill } from './stmt-kill.js';
 import { prepareCreateRepository, prepareCreateSnapshot, prepareDropRepository, prepareDropSnapshot } from './stmt-snapshots.js';
 import { prepareRestoreSnapshot } from './snapshot-restore.js';
+import { prepareCreateFunction, prepareDropFunction } from './udfs.js';
 
 type Preparer = (node: Ctx, env: Env, tokens: Token[]) => Prepared;
 
@@ -58,6 +59,7 @@ const STATEMENTS: Record<string, Preparer> = {
     CreateAnalyzerContext: prepareCreateAnalyzer,
     CreateRepositoryContext: prepareCreateRepository,
     CreateSnapshotContext: prepareCreateSnapshot,
+    CreateFunctionContext: prepareCreateFunction,
   }),
   DropContext: nested((n) => n.dropStmt(), {
     DropTableContext: prepareDropTable,
@@ -66,6 +68,7 @@ const STATEMENTS: Record<string, Preparer> = {
     DropAnalyzerContext: prepareDropAnalyzer,
     DropRepositoryContext: prepareDropRepository,
     DropSnapshotContext: prepareDropSnapshot,
+    DropFunctionContext: prepareDropFunction,
   }),
   AlterContext: nested((n) => n.alterStmt(), { AlterRoleSetContext: prepareAlterUser }, prepareAlter),
   ExplainContext: prepareExplain,

@@ -17,7 +17,7 @@ import type { Env } from './scope.js';
 import { logJob } from './jobs-log.js';
 import { singleNode, type ClusterView, type EngineState, type JobInfo } from './state.js';
 import { quoteIdent } from './format.js';
-import { pgTableName, USER_SCHEMA } from './storage.js';
+import { pgTableName, SYSTEM_SCHEMA, USER_SCHEMA } from './storage.js';
 import { createSystemTablesSql } from './system-tables.js';
 import { prepareStatement } from './dispatch.js';
 import { planStatement, routing } from './plan.js';
@@ -26,6 +26,7 @@ import { showSetting } from './session-settings.js';
 import { FULLTEXT_FUNCTIONS_SQL } from './fulltext.js';
 import { GEO_FUNCTIONS_SQL } from './geo-sql.js';
 import { newSnapshotState, resetSnapshots } from './snapshot-state.js';
+import { computingUdfValues, UDF_VALUES_SQL } from './udf-values.js';
 
 export interface EngineOptions {
   version?: CrateVersion;
@@ -83,7 +84,7 @@ export class PgliteEngine implements Engine {
   static async create(options: EngineOptions = {}): Promise<PgliteEngine> {
     const version = options.version ?? '6.4';
     const pg = await PGlite.create({ parsers: PG_PARSERS });
-    await pg.exec(`SET TIME ZONE 'UTC'; CREATE SCHEMA ${USER_SCHEMA}; ${createSystemTablesSql(version)} ${FULLTEXT_FUNCTIONS_SQL} ${GEO_FUNCTIONS_SQL} ${ROUTING_FUNCTIONS_SQL}`);
+    await pg.exec(`SET TIME ZONE 'UTC'; CREATE SCHEMA ${USER_SCHEMA}; ${createSystemTablesSql(version)} ${FULLTEXT_FUNCTIONS_SQL} ${GEO_FUNCTIONS_SQL} ${ROUTING_FUNCTIONS_SQL} ${UDF_VALUES_SQL}`);
     const state: EngineState = {
       pg,
       catalog: new Catalog(),
@@ -161,7 +162,9 @@ export class PgliteEngine implements Engine {
     if (parsed instanceof CrateError) throw parsed;
     let prepared: Prepared | CrateError;
     try {
-      prepared = prepareStatement(parsed, this.env(session), tokens);
+      const udfUse = { used: false };
+      prepared = prepareStatement(parsed, { ...this.env(session), udfUse }, tokens);
+      if (udfUse.used) prepared = computingUdfValues(prepared);
     } catch (e) {
       if (!(e instanceof CrateError)) throw e;
       prepared = e;
@@ -323,6 +326,8 @@ export class PgliteEngine implements Engine {
       catalog.tables.clear();
       catalog.views.clear();
       catalog.analyzers.clear();
+      catalog.functions.clear();
+      await pg.exec(`DELETE FROM ${SYSTEM_SCHEMA}.udf_values`);
       catalog.explicitSchemas.clear();
       catalog.clusterSettings.clear();
       catalog.resetUsers();

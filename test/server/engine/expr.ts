@@ -11,6 +11,7 @@ import { constantOf, unwrap, WRAPPER_RULES } from './literals.js';
 import { coerce } from './values.js';
 import { currentScore, match } from './match.js';
 import { knnMatch } from './knn.js';
+import { udfCall } from './udfs.js';
 import { windowDefinition } from './ordering.js';
 import { identName, ruleName, stringValue, type Ctx } from './parse.js';
 import { predicate } from './predicates.js';
@@ -327,8 +328,12 @@ function call(node: Ctx, scope: Scope, tx: Tx): Typed {
   } else if (name === 'knn_match') {
     result = knnMatch((node.expr() as Ctx[] | null) ?? [], scope, tx);
   } else {
-    const args = ((node.expr() as Ctx[] | null) ?? []).map((a) => expr(a, scope, tx));
-    result = mapFunction(name, args, { version: tx.env.version, distinct, searchPath: tx.env.searchPath, env: tx.env });
+    const argNodes = (node.expr() as Ctx[] | null) ?? [];
+    const args = argNodes.map((a) => expr(a, scope, tx));
+    const udf = () => udfCall(name, args, argNodes, tx);
+    // A qualified name is a user-defined function's (pg_catalog's are built-ins); a plain one is a built-in first.
+    const qualified = name.includes('.') && !name.startsWith('pg_catalog.');
+    result = (qualified ? udf() : undefined) ?? mapFunction(name, args, { version: tx.env.version, distinct, searchPath: tx.env.searchPath, env: tx.env }) ?? (qualified ? undefined : udf());
     if (result === undefined) throw unsupportedFunction(`Unknown function: ${format(node)}`);
   }
   const filter = node.filter?.();

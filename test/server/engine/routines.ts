@@ -2,7 +2,7 @@
  * information_schema.routines (RoutineInfos): the built-in analyzers, then the custom ones CREATE ANALYZER
  * made, each with its settings as `routine_definition` (ES Settings printed as JSON, keys in order, every
  * value a string). Built-in tokenizers, token filters and char filters are not listed (the test server
- * only knows analyzers by name), nor UDFs (CREATE FUNCTION is not modelled).
+ * only knows analyzers by name). The user-defined functions follow (udfs.ts).
  */
 import type { AnalyzerDef } from './catalog.js';
 import { builtInAnalyzers } from './fulltext.js';

@@ -62,6 +62,8 @@ export interface Env {
   user: UserDef;
   /** The session's error_on_unknown_object_key is false: an unknown key of a dynamic object reads as null. */
   unknownKeysNull?: boolean;
+  /** Set when the statement calls a user-defined function: its runs then compute their values (udf-values.ts). */
+  readonly udfUse?: { used: boolean };
 }
 
 /**

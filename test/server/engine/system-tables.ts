@@ -25,6 +25,7 @@ import { allocationRows } from './sys-allocations.js';
 import { SESSION_COLUMNS, SESSION_COLUMNS_ONLY_IN, sessionRows } from './sys-sessions.js';
 import { clusterSettingsType, clusterSettingsValue } from './cluster-settings.js';
 import { routineRows } from './routines.js';
+import { udfRoutineRows } from './udfs.js';
 import { pgSettingsRows } from './session-settings.js';
 import { pgCursorRows } from './cursors.js';
 import { repositoryRows, restoreRows, snapshotRows } from './snapshot-state.js';
@@ -240,7 +241,7 @@ export const SYSTEM_TABLES: Map<string, SystemTableDef> = new Map(
     def('information_schema', 'routines', [
       ['data_type', text], ['is_deterministic', bool], ['routine_body', text], ['routine_definition', text], ['routine_name', text],
       ['routine_schema', text], ['routine_type', text], ['specific_name', text],
-    ], (s) => routineRows(s.catalog.analyzers)),
+    ], (s) => [...routineRows(s.catalog.analyzers), ...udfRoutineRows(s.catalog.functions)]),
     def('information_schema', 'referential_constraints', [
       ['constraint_catalog', text], ['constraint_name', text], ['constraint_schema', text], ['delete_rule', text],
       ['match_option', text], ['unique_constraint_catalog', text], ['unique_constraint_name', text],
