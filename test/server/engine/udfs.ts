@@ -7,9 +7,10 @@
 import { checkPrivileges } from './privileges.js';
 import { CrateError, sqlParse, unsupportedFunction } from './errors.js';
 import { cast } from './expr.js';
-import { format } from './format.js';
+import { callName, format } from './format.js';
 import { constantOf } from './literals.js';
-import { identName, qnameParts, stringValue, type Ctx } from './parse.js';
+import { identName, parseExpression, qnameParts, ruleName, stringValue, type Ctx } from './parse.js';
+import type { Catalog } from './catalog.js';
 import { rowcountStatement, type Prepared } from './run.js';
 import type { Env, Tx, Typed } from './scope.js';
 import { SYSTEM_SCHEMA } from './storage.js';
@@ -95,6 +96,7 @@ export function prepareDropFunction(node: Ctx, env: Env): Prepared {
     checkPrivileges(env.user, [{ schema, type: 'DDL' }]);
     const { catalog } = ctx.state;
     const key = udfKey(schema, name, types);
+    if (catalog.functions.has(key)) ensureUnused(catalog, schema, name, types.length, env);
     if (!catalog.functions.delete(key)) {
       if (ifExists) return 1;
       // UserDefinedFunctionUnknownException joins the types without a space, unlike specificName.
@@ -103,6 +105,30 @@ export function prepareDropFunction(node: Ctx, env: Env): Prepared {
     catalog.touch();
     return 1;
   });
+}
+
+/**
+ * UserDefinedFunctionService.ensureFunctionIsUnused: a generated column calling the function keeps it. A call
+ * is matched by name and argument count (CrateDB compares the bound argument types, which the stored
+ * expression text does not carry).
+ */
+function ensureUnused(catalog: Catalog, schema: string, name: string, arity: number, env: Env): void {
+  for (const table of catalog.tables.values()) {
+    for (const column of table.columns) {
+      if (column.generated === undefined) continue;
+      const calls = (node: Ctx): boolean => {
+        if (ruleName(node) === 'FunctionCallContext') {
+          const parts = callName(node).split('.');
+          const callSchema = parts.length > 1 ? parts[0] : table.schema;
+          if (parts[parts.length - 1] === name && callSchema === schema && ((node.expr() as Ctx[] | null) ?? []).length === arity) return true;
+        }
+        return ((node.children as Ctx[] | undefined) ?? []).some(calls);
+      };
+      if (calls(parseExpression(column.generated, env.version))) {
+        throw sqlParse(`Cannot drop function '${schema}.${name}'. It is in use by column '${column.name}' of table '${table.schema}.${table.name}'`);
+      }
+    }
+  }
 }
 
 /**

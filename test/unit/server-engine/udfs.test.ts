@@ -90,4 +90,16 @@ describe('user-defined functions (6.4)', () => {
     expect((await sql(routines)).rows).toEqual([]);
     expect((await sql('SELECT severity(level) FROM doc.logs')).error).toEqual({ code: 4004, message: 'UnsupportedFunctionException[Unknown function: severity(level)]' });
   });
+
+  it('computes a generated column, and is kept from DROP while a generated column calls it', async () => {
+    await sql("CREATE FUNCTION dbl(x INT) RETURNS INT LANGUAGE JAVASCRIPT AS 'function dbl(x) { return x * 2; }'");
+    await sql('CREATE TABLE doc.g (id INT PRIMARY KEY, v INT, d INT GENERATED ALWAYS AS dbl(v))');
+    expect((await sql('INSERT INTO doc.g (id, v) VALUES (1, 5), (2, 6)')).rowcount).toBe(2);
+    expect((await sql('INSERT INTO doc.g (id, v) VALUES (?, ?)', undefined, [[3, 7], [4, 8]])).results).toEqual([{ rowcount: 1 }, { rowcount: 1 }]);
+    await sql('REFRESH TABLE doc.g');
+    expect((await sql('SELECT id, d FROM doc.g ORDER BY id')).rows).toEqual([[1, 10], [2, 12], [3, 14], [4, 16]]);
+    expect((await sql('DROP FUNCTION dbl(INT)')).error).toEqual({ code: 4000, message: "SQLParseException[Cannot drop function 'doc.dbl'. It is in use by column 'd' of table 'doc.g']" });
+    await sql('DROP TABLE doc.g');
+    expect((await sql('DROP FUNCTION dbl(INT)')).rowcount).toBe(1);
+  });
 });
