@@ -17,6 +17,7 @@ import { prepareSelect } from './stmt-select.js';
 import { prepareShowCreateTable } from './show-create.js';
 import { prepareExplain } from './explain.js';
 import { prepareCopyFrom } from './copy-from.js';
+import { prepareCopyTo } from './copy-to.js';
 import { prepareShowColumns, prepareShowSchemas, prepareShowTables, prepareShowTransaction } from './stmt-show.js';
 import { prepareBegin, prepareClose, prepareCommit, prepareDeclare, prepareDiscard, prepareFetch } from './cursors.js';
 import { prepareKill } from './stmt-kill.js';
@@ -73,6 +74,7 @@ const STATEMENTS: Record<string, Preparer> = {
   AlterContext: nested((n) => n.alterStmt(), { AlterRoleSetContext: prepareAlterUser }, prepareAlter),
   ExplainContext: prepareExplain,
   CopyFromContext: prepareCopyFrom,
+  CopyToContext: prepareCopyTo,
   ShowCreateTableContext: prepareShowCreateTable,
   ShowTablesContext: prepareShowTables,
   ShowSchemasContext: prepareShowSchemas,
