@@ -27,6 +27,7 @@ import { FULLTEXT_FUNCTIONS_SQL } from './fulltext.js';
 import { GEO_FUNCTIONS_SQL } from './geo-sql.js';
 import { newSnapshotState, resetSnapshots } from './snapshot-state.js';
 import { computingUdfValues, UDF_VALUES_SQL } from './udf-values.js';
+import { BM25_FUNCTIONS_SQL } from './bm25.js';
 
 export interface EngineOptions {
   version?: CrateVersion;
@@ -84,7 +85,7 @@ export class PgliteEngine implements Engine {
   static async create(options: EngineOptions = {}): Promise<PgliteEngine> {
     const version = options.version ?? '6.4';
     const pg = await PGlite.create({ parsers: PG_PARSERS });
-    await pg.exec(`SET TIME ZONE 'UTC'; CREATE SCHEMA ${USER_SCHEMA}; ${createSystemTablesSql(version)} ${FULLTEXT_FUNCTIONS_SQL} ${GEO_FUNCTIONS_SQL} ${ROUTING_FUNCTIONS_SQL} ${UDF_VALUES_SQL}`);
+    await pg.exec(`SET TIME ZONE 'UTC'; CREATE SCHEMA ${USER_SCHEMA}; ${createSystemTablesSql(version)} ${FULLTEXT_FUNCTIONS_SQL} ${GEO_FUNCTIONS_SQL} ${ROUTING_FUNCTIONS_SQL} ${UDF_VALUES_SQL} ${BM25_FUNCTIONS_SQL}`);
     const state: EngineState = {
       pg,
       catalog: new Catalog(),

@@ -1,6 +1,7 @@
 /**
  * `match()` onto PG text search: the analyzer's configuration on both sides (stemming, stop words),
- * OR semantics between terms as CrateDB's default `best_fields`, and `_score` from ts_rank. Fuzziness,
+ * OR semantics between terms as CrateDB's default `best_fields`, and `_score` as Lucene's BM25 (bm25.ts;
+ * ts_rank for phrases and fields of no table). Fuzziness,
  * minimum_should_match and the case-keeping analyzers (keyword, whitespace) compare token arrays
  * instead; a phrase with slop goes by positions (sloppy_phrase).
  */
@@ -13,6 +14,7 @@ import { constantOf } from './literals.js';
 import { matchOptions, requiredTerms, type MatchOptions } from './match-options.js';
 import { subscriptSafeParts, type Ctx } from './parse.js';
 import { resolveColumn, resolveIndex, tryResolve, type Scope, type Tx, type Typed } from './scope.js';
+import { bm25Score, type ScoredField } from './bm25.js';
 import { SYSTEM_SCHEMA } from './storage.js';
 import { refusesUnknownKey } from './subscript.js';
 import { fieldType, T, type CrateType } from './types.js';
@@ -67,6 +69,8 @@ function checkKeys(type: CrateType | undefined, column: string, keys: string[], 
 interface Field {
   text: string;
   cfg: string;
+  /** A user table's column or index: its score can be BM25's, from the table's statistics. */
+  scored?: Omit<ScoredField, 'cfg'>;
 }
 
 /**
@@ -95,8 +99,13 @@ export function match(node: Ctx, scope: Scope, tx: Tx): Typed {
     const { parts, keys } = subscriptSafeParts(t.subscriptSafe());
     const index = keys.length === 0 ? resolveIndex(scope, parts) : undefined;
     if (index) {
-      const cols = index.index.columns.map((path) => `coalesce(${indexedColumnText(quoteIdent(index.relation.alias), path)}, '')`);
-      fields.push({ text: `(${cols.join(` || ' ' || `)})`, cfg: index.index.searchConfig ?? analyzerConfig(index.index.analyzer) });
+      const text = (alias: string) => `(${index.index.columns.map((path) => `coalesce(${indexedColumnText(quoteIdent(alias), path)}, '')`).join(` || ' ' || `)})`;
+      const table = index.relation.table;
+      fields.push({
+        text: text(index.relation.alias),
+        cfg: index.index.searchConfig ?? analyzerConfig(index.index.analyzer),
+        ...(table ? { scored: { table, alias: index.relation.alias, text } } : {}),
+      });
       continue;
     }
     const col = resolveColumn(scope, parts, tx.env.schema);
@@ -104,13 +113,21 @@ export function match(node: Ctx, scope: Scope, tx: Tx): Typed {
       checkKeys(col.type, parts[parts.length - 1]!, keys, tx.env.unknownKeysNull === true);
       fields.push({ text: indexedText(col.sql, keys), cfg: keyword });
     } else if (col.column?.fulltext) {
-      fields.push({ text: col.sql, cfg: col.column.searchConfig ?? analyzerConfig(col.column.fulltext) });
+      const table = col.relation.table;
+      const name = col.column.name;
+      fields.push({
+        text: col.sql,
+        cfg: col.column.searchConfig ?? analyzerConfig(col.column.fulltext),
+        ...(table ? { scored: { table, alias: col.relation.alias, text: (alias: string) => `${quoteIdent(alias)}.${quoteIdent(name)}` } } : {}),
+      });
     } else {
       fields.push({ text: col.sql, cfg: keyword });
     }
   }
   const matched = fields.map((f) => fieldMatch(f, options, termSql));
-  setScore(tx, matched.length > 0 ? `CAST(${matched.map((m) => m.rank).join(' + ')} AS real)` : 'CAST(1.0 AS real)');
+  // best_fields (and phrase) take the best field's score, Lucene's DisjunctionMaxQuery with tie_breaker 0; most_fields adds them.
+  const combined = options.type === 'most_fields' ? matched.map((m) => m.rank).join(' + ') : `GREATEST(${matched.map((m) => m.rank).join(', ')})`;
+  setScore(tx, matched.length > 0 ? `CAST(${combined} AS real)` : 'CAST(1.0 AS real)');
   return { sql: matched.length > 0 ? `(${matched.map((m) => m.cond).join(' OR ')})` : 'FALSE', type: T.boolean };
 }
 
@@ -144,7 +161,8 @@ function fieldMatch(f: Field, o: MatchOptions, termSql: string): { cond: string;
       return { cond, rank: `(CASE WHEN ${cond} THEN ts_rank(${vec}, plainto_tsquery('${f.cfg}', ${termSql})) + 0.0001 ELSE 0 END)` };
     }
     const q = tsQuery(o, f.cfg, termSql);
-    return { cond: `(${vec} @@ ${q})`, rank: `(ts_rank(${vec}, ${q}) + 0.0001)` };
+    const bm25 = f.scored && !phrase ? bm25Score({ ...f.scored, cfg: f.cfg }, termSql) : undefined;
+    return { cond: `(${vec} @@ ${q})`, rank: bm25 ?? `(ts_rank(${vec}, ${q}) + 0.0001)` };
   }
   const doc = tokenArray(f.cfg, f.text);
   const query = tokenArray(f.cfg, termSql);
