@@ -43,6 +43,11 @@ describe('user-defined functions (6.4)', () => {
     expect(body.rows).toEqual([[1577923200000, 631152000000, [2, 4, 6], { a: 'b', n: 1 }, 4, -4, null]]);
   });
 
+  it('takes the language and the body as parameters', async () => {
+    expect((await sql('CREATE FUNCTION pf(x INT) RETURNS INT LANGUAGE ? AS ?', ['javascript', 'function pf(x) { return x + 1; }'])).rowcount).toBe(1);
+    expect((await sql('SELECT pf(1), pf(?)', [5])).rows).toEqual([[2, 6]]);
+  });
+
   it('picks the overload by argument types and names the candidates when none fits', async () => {
     await sql("CREATE FUNCTION f() RETURNS BIGINT LANGUAGE JAVASCRIPT AS 'function f() { return 1; }'");
     await sql("CREATE FUNCTION f(x BIGINT) RETURNS BIGINT LANGUAGE JAVASCRIPT AS 'function f(x) { return x; }'");
