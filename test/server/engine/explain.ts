@@ -80,10 +80,18 @@ function planText(s: Single, cols: string[], costs: boolean): string {
     && !pkLookup(where, t, s.alias, true)) {
     return `Count[${name} | ${where ? condition(where, t) : 'true'}]${costs ? ' (rows=1)' : ''}`;
   }
-  // Aggregations (HashAggregate, GroupHashAggregate) and a LIMIT over columns a fetch reads later
-  // (Fetch over _fetchid) have plans the test server does not print: refused rather than drawn wrong.
-  const refuse = (): Error => unsupportedFeature('EXPLAIN is supported by the test server for a key lookup, a count(*) and a search without aggregation or fetch');
-  if (aggregated) throw refuse();
+  // A LIMIT over columns a fetch reads later (Fetch over _fetchid) and aggregations over expressions have
+  // plans the test server does not print: refused rather than drawn wrong.
+  const refuse = (): Error => unsupportedFeature('EXPLAIN is supported by the test server for a key lookup, a count(*), a search without fetch and aggregations of columns');
+  const suffix = costs ? ' (rows=unknown)' : '';
+  if (aggregated) {
+    const plan = aggregationPlan(s, costs);
+    if (!plan) throw refuse();
+    // The select list's Eval is applied last, over the ordering and limit; those name the symbols an
+    // ordinal or an alias stands for.
+    const nodes = [...plan.evalNode, ...topNodes(noWith, sorts, suffix, plan.symbolOf), ...plan.nodes];
+    return nodes.map((line, i) => (i === 0 ? line : `${'  '.repeat(i)}└ ${line}`)).join('\n');
+  }
   const keys = pkLookup(where, t, s.alias, true);
   if (keys) {
     const docKeys = keys.map((k) => keyColumns(t).map((c) => {
@@ -95,17 +103,89 @@ function planText(s: Single, cols: string[], costs: boolean): string {
   }
   const sortKeys = new Set(sorts.map((x) => format(x.expr())));
   if (limit?.limit && cols.some((c) => !sortKeys.has(c))) throw refuse();
-  const suffix = costs ? ' (rows=unknown)' : '';
+  const nodes = topNodes(noWith, sorts, suffix);
+  nodes.push(`Collect[${name} | [${cols.join(', ')}] | ${where ? condition(where, t) : 'true'}]${suffix}`);
+  return nodes.map((line, i) => (i === 0 ? line : `${'  '.repeat(i)}└ ${line}`)).join('\n');
+}
+
+/** Limit and OrderBy, outermost first. */
+function topNodes(noWith: Ctx, sorts: Ctx[], suffix: string, symbolOf: (sortKey: Ctx) => string = (k) => format(k)): string[] {
   const nodes: string[] = [];
+  const limit = noWith.limitClause?.();
   if (limit?.limit) {
     const offset = noWith.offsetClause?.()?.offset;
     nodes.push(`Limit[${format(limit.limit)}::bigint;${offset ? format(offset) : 0}]${suffix}`);
   }
   if (sorts.length > 0) {
-    nodes.push(`OrderBy[${sorts.map((x) => `${format(x.expr())} ${x.ordering ? x.ordering.text.toUpperCase() : 'ASC'}`).join(', ')}]${suffix}`);
+    nodes.push(`OrderBy[${sorts.map((x) => `${symbolOf(x.expr())} ${x.ordering ? x.ordering.text.toUpperCase() : 'ASC'}`).join(', ')}]${suffix}`);
   }
-  nodes.push(`Collect[${name} | [${cols.join(', ')}] | ${where ? condition(where, t) : 'true'}]${suffix}`);
-  return nodes.map((line, i) => (i === 0 ? line : `${'  '.repeat(i)}└ ${line}`)).join('\n');
+  return nodes;
+}
+
+/** An aggregate of columns as CrateDB prints its symbol: `count(*)`, `sum(qty)`; undefined for anything else. */
+function aggregateText(node: Ctx, columns: Set<string>): { text: string; inputs: string[] } | undefined {
+  const n = unwrap(node);
+  if (ruleName(n) !== 'FunctionCallContext' || n.over?.() || n.filter?.() || n.setQuant?.()) return undefined;
+  const name = String(n.qname().getText()).toLowerCase();
+  if (!AGGREGATES.has(name)) return undefined;
+  if (n.ASTERISK?.()) return name === 'count' ? { text: 'count(*)', inputs: [] } : undefined;
+  const args = ((n.expr() as Ctx[] | null) ?? []).map(unwrap);
+  if (args.some((a) => ruleName(a) !== 'ColumnReferenceContext' || !columns.has(identName(a.ident())))) return undefined;
+  const inputs = args.map((a) => identName(a.ident()));
+  return { text: `${name}(${inputs.join(', ')})`, inputs };
+}
+
+const AGGREGATES = new Set(['count', 'sum', 'min', 'max', 'avg', 'arbitrary', 'any_value', 'stddev', 'variance', 'mean', 'geometric_mean', 'string_agg', 'array_agg', 'collect_set', 'percentile']);
+
+/**
+ * `HashAggregate[aggregates]` (no GROUP BY, one row) or `GroupHashAggregate[keys | aggregates]`, with a
+ * `Filter` for HAVING and an `Eval` when the select list is in another order or aliased, over the
+ * `Collect` of the columns they read: the keys, then the aggregates' inputs. Only column keys and
+ * aggregates of columns are drawn.
+ */
+function aggregationPlan(s: Single, costs: boolean): { evalNode: string[]; nodes: string[]; symbolOf: (sortKey: Ctx) => string } | undefined {
+  const { table: t, spec } = s;
+  const columns = new Set(t.columns.map((c) => c.name));
+  const keyNodes = ((spec.expr?.() as Ctx[] | null) ?? []).map(unwrap);
+  if (keyNodes.some((k) => ruleName(k) !== 'ColumnReferenceContext' || !columns.has(identName(k.ident())))) return undefined;
+  const keys = keyNodes.map((k) => identName(k.ident()));
+  const aggregates: string[] = [];
+  const inputs: string[] = [];
+  const outputs: string[] = [];
+  const symbols: Array<{ text: string; alias?: string }> = [];
+  for (const item of (spec.selectItem() as Ctx[] | null) ?? []) {
+    if (ruleName(item) !== 'SelectSingleContext') return undefined;
+    const alias = item.ident() ? identName(item.ident()) : undefined;
+    const e = unwrap(item.expr());
+    let text: string;
+    if (ruleName(e) === 'ColumnReferenceContext' && keys.includes(identName(e.ident()))) text = identName(e.ident());
+    else {
+      const agg = aggregateText(e, columns);
+      if (!agg) return undefined;
+      text = agg.text;
+      if (!aggregates.includes(text)) aggregates.push(text);
+      for (const i of agg.inputs) if (!inputs.includes(i)) inputs.push(i);
+    }
+    outputs.push(alias === undefined ? text : `${text} AS ${alias}`);
+    symbols.push({ text, ...(alias === undefined ? {} : { alias }) });
+  }
+  if (spec.having) return undefined;
+  const unknown = costs ? ' (rows=unknown)' : '';
+  const where = spec.where?.()?.condition;
+  const read = [...keys, ...inputs.filter((i) => !keys.includes(i))];
+  const aggregate = keys.length > 0
+    ? `GroupHashAggregate[${keys.join(', ')}${aggregates.length > 0 ? ` | ${aggregates.join(', ')}` : ''}]${unknown}`
+    : `HashAggregate[${aggregates.join(', ')}]${costs ? ' (rows=1)' : ''}`;
+  const produced = [...keys, ...aggregates];
+  const evalNode = outputs.join(', ') === produced.join(', ') ? [] : [`Eval[${outputs.join(', ')}]${keys.length > 0 ? unknown : costs ? ' (rows=1)' : ''}`];
+  const symbolOf = (key: Ctx): string => {
+    const k = unwrap(key);
+    const c = constantOf(k);
+    if (c?.kind === 'value' && typeof c.value === 'number') return symbols[c.value - 1]?.text ?? format(key);
+    const named = ruleName(k) === 'ColumnReferenceContext' ? symbols.find((x) => x.alias === identName(k.ident())) : undefined;
+    return named?.text ?? aggregateText(k, columns)?.text ?? format(key);
+  };
+  return { evalNode, nodes: [aggregate, `Collect[${t.schema}.${t.name} | [${read.join(', ')}] | ${where ? condition(where, t) : 'true'}]${unknown}`], symbolOf };
 }
 
 export function prepareExplain(node: Ctx, env: Env, tokens: Token[]): Prepared {

@@ -1,6 +1,7 @@
 /**
  * EXPLAIN in CrateDB's plan notation for the shapes the test server prints (a Get for a key lookup, a
- * Count for a lone count(*), a Collect under OrderBy and Limit), and a refusal for the rest (aggregations,
+ * Count for a lone count(*), a Collect under OrderBy and Limit, HashAggregate and GroupHashAggregate of
+ * columns under the select list's Eval), and a refusal for the rest (HAVING, aggregates of expressions,
  * a fetch under a LIMIT), never a plan drawn wrong.
  */
 import { describe, expect, it } from 'vitest';
@@ -18,11 +19,20 @@ describe('EXPLAIN (6.4)', () => {
     expect(await plan('EXPLAIN (COSTS FALSE) SELECT id FROM doc.ex WHERE n > 1 ORDER BY id LIMIT 3')).toBe('Limit[3::bigint;0]\n  └ OrderBy[id ASC]\n    └ Collect[doc.ex | [id] | (n > 1)]');
   });
 
+  it('prints aggregations: HashAggregate, GroupHashAggregate over the Collect of what they read, an Eval for the select list', async () => {
+    await sql('CREATE TABLE doc.ex (id INT PRIMARY KEY, a TEXT, n INT)');
+    expect(await plan('EXPLAIN (COSTS FALSE) SELECT max(id), sum(n) FROM doc.ex WHERE n > 1')).toBe('HashAggregate[max(id), sum(n)]\n  └ Collect[doc.ex | [id, n] | (n > 1)]');
+    expect(await plan('EXPLAIN SELECT a, count(*) FROM doc.ex GROUP BY a')).toBe('GroupHashAggregate[a | count(*)] (rows=unknown)\n  └ Collect[doc.ex | [a] | true] (rows=unknown)');
+    expect(await plan('EXPLAIN (COSTS FALSE) SELECT count(*) AS c, a FROM doc.ex GROUP BY a ORDER BY 1 DESC LIMIT 5')).toBe(
+      'Eval[count(*) AS c, a]\n  └ Limit[5::bigint;0]\n    └ OrderBy[count(*) DESC]\n      └ GroupHashAggregate[a | count(*)]\n        └ Collect[doc.ex | [a] | true]',
+    );
+  });
+
   it('refuses the plans it does not model with 4004', async () => {
     await sql('CREATE TABLE doc.ex (id INT PRIMARY KEY, a TEXT, n INT)');
-    const refused = { code: 4004, message: 'UnsupportedFeatureException[EXPLAIN is supported by the test server for a key lookup, a count(*) and a search without aggregation or fetch]' };
-    expect((await sql('EXPLAIN SELECT a, count(*) FROM doc.ex GROUP BY a')).error).toEqual(refused);
-    expect((await sql('EXPLAIN SELECT max(n) FROM doc.ex')).error).toEqual(refused);
+    const refused = { code: 4004, message: 'UnsupportedFeatureException[EXPLAIN is supported by the test server for a key lookup, a count(*), a search without fetch and aggregations of columns]' };
+    expect((await sql('EXPLAIN SELECT a, count(*) FROM doc.ex GROUP BY a HAVING count(*) > 1')).error).toEqual(refused);
+    expect((await sql('EXPLAIN SELECT max(n + 1) FROM doc.ex')).error).toEqual(refused);
     expect((await sql('EXPLAIN SELECT * FROM doc.ex ORDER BY id LIMIT 5')).error).toEqual(refused);
   });
 });
