@@ -238,6 +238,24 @@ export const SYSTEM_TABLES: Map<string, SystemTableDef> = new Map(
     pgDef('pg_attrdef', [['oid', int], ['adrelid', int], ['adnum', int], ['adbin', text], ['adsrc', text]], () => []),
     pgDef('pg_indexes', [['schemaname', text], ['tablename', text], ['indexname', text], ['tablespace', text], ['indexdef', text]], () => []),
     pgDef('pg_am', [['oid', int], ['amname', text], ['amhandler', text], ['amtype', { kind: 'byte' }]], () => []),
+    // Tables of features a single node without enums, ranges, locks, tablespaces or logical replication has
+    // no rows for (PgEnumTable, PgRangeTable, ...); regproc and regclass columns are read as text and integer.
+    pgDef('pg_enum', [['oid', int], ['enumtypid', int], ['enumsortorder', real], ['enumlabel', text]], () => []),
+    pgDef('pg_range', [['rngtypid', int], ['rngsubtype', int], ['rngcollation', int], ['rngsubopc', int], ['rngcanonical', text], ['rngsubdiff', text]], () => []),
+    pgDef('pg_locks', [
+      ['locktype', text], ['database', int], ['relation', int], ['page', int], ['tuple', short], ['virtualxid', text], ['transactionid', int],
+      ['classid', int], ['objid', text], ['objsubid', short], ['virtualtransaction', text], ['pid', int], ['mode', text], ['granted', bool],
+      ['fastpath', bool], ['waitstart', T.timestamptz],
+    ], () => []),
+    pgDef('pg_shdescription', [['objoid', int], ['classoid', int], ['description', text]], () => []),
+    pgDef('pg_tablespace', [['oid', int], ['spcname', text], ['spcowner', int], ['spcacl', textArr], ['spcoptions', textArr]], () => []),
+    pgDef('pg_publication', [['oid', int], ['pubname', text], ['pubowner', int], ['puballtables', bool], ['pubinsert', bool], ['pubupdate', bool], ['pubdelete', bool]], () => []),
+    pgDef('pg_publication_tables', [['pubname', text], ['schemaname', text], ['tablename', text]], () => []),
+    pgDef('pg_subscription', [
+      ['oid', int], ['subdbid', int], ['subname', text], ['subowner', text], ['subenabled', bool], ['subbinary', bool], ['substream', bool],
+      ['subconninfo', text], ['subslotname', text], ['subsynccommit', text], ['subpublications', textArr],
+    ], () => []),
+    pgDef('pg_subscription_rel', [['srsubid', int], ['srrelid', int], ['srsubstate', text], ['srsubstate_reason', text], ['srsublsn', T.bigint]], () => []),
     def('information_schema', 'routines', [
       ['data_type', text], ['is_deterministic', bool], ['routine_body', text], ['routine_definition', text], ['routine_name', text],
       ['routine_schema', text], ['routine_type', text], ['specific_name', text],

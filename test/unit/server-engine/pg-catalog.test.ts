@@ -65,6 +65,15 @@ describe('pg_catalog', () => {
     expect((await sql('SELECT count(*) FROM pg_description')).rows).toEqual([[0]]);
   });
 
+  it('has the tables of features a single node does not use, with their columns and no rows', async () => {
+    for (const t of ['pg_enum', 'pg_range', 'pg_locks', 'pg_shdescription', 'pg_tablespace', 'pg_publication', 'pg_publication_tables', 'pg_subscription', 'pg_subscription_rel']) {
+      expect((await sql(`SELECT count(*) FROM pg_catalog.${t}`)).rows, t).toEqual([[0]]);
+    }
+    expect((await sql('SELECT * FROM pg_catalog.pg_enum')).cols).toEqual(['enumlabel', 'enumsortorder', 'enumtypid', 'oid']);
+    expect((await sql("SELECT count(*) FROM information_schema.tables WHERE table_schema = 'pg_catalog'")).rows).toEqual([[25]]);
+    expect((await sql('SELECT * FROM pg_catalog.pg_proc')).error?.code).toBe(4041);
+  });
+
   it('lists the session settings in pg_settings with this session\'s values and their defaults', async () => {
     const own = as('crate');
     await own('SET search_path TO s1, doc');
