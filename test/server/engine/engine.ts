@@ -28,6 +28,7 @@ import { GEO_FUNCTIONS_SQL } from './geo-sql.js';
 import { newSnapshotState, resetSnapshots } from './snapshot-state.js';
 import { computingUdfValues, UDF_VALUES_SQL } from './udf-values.js';
 import { BM25_FUNCTIONS_SQL } from './bm25.js';
+import { holdsObjects, inColumnOrder } from './key-order.js';
 
 export interface EngineOptions {
   version?: CrateVersion;
@@ -241,7 +242,7 @@ export class PgliteEngine implements Engine {
         return {
           cols: outcome.cols,
           ...(types ? { col_types: colTypes(outcome.types, outcome.oids) } : {}),
-          rows: outcome.rows,
+          rows: outcome.types.some(holdsObjects) ? outcome.rows.map((r) => r.map((v, i) => inColumnOrder(v, outcome.types[i]))) : outcome.rows,
           rowcount: outcome.rows.length,
         };
       case 'count':
