@@ -135,6 +135,31 @@ function aggregateText(node: Ctx, columns: Set<string>): { text: string; inputs:
   return { text: `${name}(${inputs.join(', ')})`, inputs };
 }
 
+/** The type an aggregate of a column returns (CrateDB's signatures), for the cast a compared literal gets. */
+function aggregateType(text: string, t: TableDef): CrateType | undefined {
+  const m = /^(\w+)\((.*)\)$/.exec(text);
+  if (!m) return undefined;
+  const [, fn, arg] = m;
+  const col = t.columns.find((c) => c.name === arg)?.type;
+  if (fn === 'count') return T.bigint;
+  if (fn === 'avg' || fn === 'mean') return T.double;
+  if (fn === 'sum') return col && ['real', 'double'].includes(col.kind) ? col : col && ['numeric'].includes(col.kind) ? col : T.bigint;
+  if (fn === 'min' || fn === 'max') return col;
+  return undefined;
+}
+
+/** HAVING `aggregate <op> literal`, as a Filter prints it: `(count(*) > 1::bigint)`; undefined for anything else. */
+function havingFilter(node: Ctx, t: TableDef, columns: Set<string>): string | undefined {
+  const n = unwrap(node);
+  if (ruleName(n) !== 'PredicatedContext' || ruleName(n.predicate()) !== 'ComparisonContext') return undefined;
+  const agg = aggregateText(n.valueExpression(), columns);
+  const c = constantOf(n.predicate().right);
+  if (!agg || c?.kind !== 'value') return undefined;
+  const type = aggregateType(agg.text, t);
+  if (!type) return undefined;
+  return `(${agg.text} ${n.predicate().cmpOp().getText()} ${literalText(c.value, type)})`;
+}
+
 const AGGREGATES = new Set(['count', 'sum', 'min', 'max', 'avg', 'arbitrary', 'any_value', 'stddev', 'variance', 'mean', 'geometric_mean', 'string_agg', 'array_agg', 'collect_set', 'percentile']);
 
 /**
@@ -169,7 +194,8 @@ function aggregationPlan(s: Single, costs: boolean): { evalNode: string[]; nodes
     outputs.push(alias === undefined ? text : `${text} AS ${alias}`);
     symbols.push({ text, ...(alias === undefined ? {} : { alias }) });
   }
-  if (spec.having) return undefined;
+  const having = spec.having ? havingFilter(spec.having, t, columns) : undefined;
+  if (spec.having && !having) return undefined;
   const unknown = costs ? ' (rows=unknown)' : '';
   const where = spec.where?.()?.condition;
   const read = [...keys, ...inputs.filter((i) => !keys.includes(i))];
@@ -185,7 +211,8 @@ function aggregationPlan(s: Single, costs: boolean): { evalNode: string[]; nodes
     const named = ruleName(k) === 'ColumnReferenceContext' ? symbols.find((x) => x.alias === identName(k.ident())) : undefined;
     return named?.text ?? aggregateText(k, columns)?.text ?? format(key);
   };
-  return { evalNode, nodes: [aggregate, `Collect[${t.schema}.${t.name} | [${read.join(', ')}] | ${where ? condition(where, t) : 'true'}]${unknown}`], symbolOf };
+  const filter = having ? [`Filter[${having}]${unknown}`] : [];
+  return { evalNode, nodes: [...filter, aggregate, `Collect[${t.schema}.${t.name} | [${read.join(', ')}] | ${where ? condition(where, t) : 'true'}]${unknown}`], symbolOf };
 }
 
 export function prepareExplain(node: Ctx, env: Env, tokens: Token[]): Prepared {
