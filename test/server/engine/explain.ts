@@ -1,7 +1,8 @@
 /**
  * EXPLAIN [ANALYZE] [(COSTS FALSE)] of a SELECT on one table, in CrateDB's plan notation: a real-time
  * key lookup is `Get[...]`, a lone count(*) `Count[...]`, a search `Collect[...]` under `OrderBy[...]` and
- * `Limit[...]`; literals show the type they are cast to (`1::bigint`). EXPLAIN ANALYZE runs the query and
+ * `Limit[...]`, an aggregation of columns `HashAggregate` / `GroupHashAggregate` (a HAVING on an aggregate a
+ * `Filter`, the select list an `Eval`); literals show the type they are cast to (`1::bigint`). EXPLAIN ANALYZE runs the query and
  * answers timings. Plans of other statements and shapes are refused (the test server does not model them).
  */
 import type { TableDef } from './catalog.js';
