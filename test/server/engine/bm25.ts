@@ -59,19 +59,26 @@ function shardKey(t: TableDef, alias: string): string {
   return `(${parts.join(` || '/' || `)})`;
 }
 
-const vector = (f: ScoredField, alias: string) => `to_tsvector('${f.cfg}', coalesce(${f.text(alias)}, ''))`;
-const tokens = (vec: string) => `(SELECT coalesce(sum(cardinality(u.positions)), 0) FROM unnest(${vec}) u)`;
+/** A document's key, analyzed field and token count: `k`, `v`, `len` of a subquery over one row of `alias`. */
+function analyzed(f: ScoredField, alias: string): string {
+  const vec = `to_tsvector('${f.cfg}', coalesce(${f.text(alias)}, ''))`;
+  return `SELECT a.k, a.v, (SELECT coalesce(sum(cardinality(u.positions)), 0) FROM unnest(a.v) u) AS len FROM (SELECT ${shardKey(f.table, alias)} AS k, ${vec} AS v) a`;
+}
 
-/** The row's BM25 score for the query text `termSql` (a constant or a parameter). */
+/**
+ * The row's BM25 score for the query text `termSql` (a constant or a parameter). The two statistics
+ * subqueries do not depend on the row, so PG runs each once per statement; the row's own key, vector and
+ * length are computed once per row, not per term.
+ */
 export function bm25Score(f: ScoredField, termSql: string): string {
   const shadow = pgTableName(f.table, 'shadow');
   const x = 'cm_bm25_doc';
-  const docs = `(SELECT jsonb_object_agg(z.k, jsonb_build_array(z.n, z.s)) FROM (SELECT ${shardKey(f.table, x)} AS k, count(*) AS n, sum(${tokens(vector(f, x))}) AS s FROM ${shadow} ${x} WHERE length(${vector(f, x)}) > 0 GROUP BY 1) z)`;
+  const docsOf = `${shadow} ${x}, LATERAL (${analyzed(f, x)}) d`;
+  const docs = `(SELECT jsonb_object_agg(z.k, jsonb_build_array(z.n, z.s)) FROM (SELECT d.k, count(*) AS n, sum(d.len) AS s FROM ${docsOf} WHERE d.len > 0 GROUP BY 1) z)`;
   const queryTerms = `unnest(to_tsvector('${f.cfg}', ${termSql}))`;
-  const freqs = `(SELECT jsonb_object_agg(z.k, z.df) FROM (SELECT ${shardKey(f.table, x)} || ' ' || q.lexeme AS k, count(*) AS df FROM ${shadow} ${x}, ${queryTerms} q WHERE tsvector_to_array(${vector(f, x)}) @> ARRAY[q.lexeme] GROUP BY 1) z)`;
-  const key = shardKey(f.table, f.alias);
-  const vec = vector(f, f.alias);
-  const freq = `(SELECT cardinality(u.positions) FROM unnest(${vec}) u WHERE u.lexeme = q.lexeme)`;
-  const term = `${S}.bm25(${freq}, ${tokens(vec)}, CAST(${docs} -> ${key} ->> 0 AS bigint), CAST(${freqs} ->> (${key} || ' ' || q.lexeme) AS bigint), CAST(${docs} -> ${key} ->> 1 AS bigint))`;
-  return `(SELECT CAST(coalesce(sum(${term}), 0) AS real) FROM ${queryTerms} q)`;
+  const freqs = `(SELECT jsonb_object_agg(z.k, z.df) FROM (SELECT d.k || ' ' || q.lexeme AS k, count(*) AS df FROM ${docsOf}, ${queryTerms} q WHERE tsvector_to_array(d.v) @> ARRAY[q.lexeme] GROUP BY 1) z)`;
+  const freq = `(SELECT cardinality(u.positions) FROM unnest(r.v) u WHERE u.lexeme = q.lexeme)`;
+  const term = `${S}.bm25(${freq}, r.len, CAST(r.shard ->> 0 AS bigint), CAST(${freqs} ->> (r.k || ' ' || q.lexeme) AS bigint), CAST(r.shard ->> 1 AS bigint))`;
+  const row = `(SELECT o.k, o.v, o.len, ${docs} -> o.k AS shard FROM (${analyzed(f, f.alias)}) o) r`;
+  return `(SELECT CAST(coalesce(sum(${term}), 0) AS real) FROM ${row}, ${queryTerms} q)`;
 }

@@ -18,7 +18,7 @@ import { constantOf } from './literals.js';
 import { lex, parseStatement, sourceText, type Ctx } from './parse.js';
 import { namedPartition, partitionIdent, partitionsOf, valueText } from './partitions.js';
 import { prepareStatement } from './dispatch.js';
-import type { Prepared, RunContext } from './run.js';
+import { rowcountStatement, type Prepared, type RunContext } from './run.js';
 import type { Env } from './scope.js';
 import { shardOf } from './routing.js';
 import { partitionAssignments } from './snapshot-state.js';
@@ -75,34 +75,36 @@ async function exportedRows(ctx: RunContext, env: Env, t: TableDef, node: Ctx, c
 
 export function prepareCopyTo(node: Ctx, env: Env): Prepared {
   const columns = (node.columns?.()?.primaryExpression() as Ctx[] | null) ?? [];
-  return {
-    returnsRows: false,
-    maxParam: 0,
-    async run(ctx) {
-      if (!node.DIRECTORY?.()) throw unsupportedFeature('Using COPY TO without specifying a DIRECTORY is not supported');
-      const ref = node.tableWithPartition();
-      const t = existingTable(ref.qname(), env);
-      checkOpen(t, 'COPY TO');
-      const opts = options(node, columns.length > 0);
-      const dir = directoryOf(node);
-      const assigned = partitionAssignments(ref);
-      if (assigned && t.partitionedBy.length === 0) throw sqlParse(`table '${t.schema}.${t.name}' is not partitioned`);
-      const sets = t.partitionedBy.length === 0
-        ? [{ ident: '', numberOfShards: t.numberOfShards }]
-        : assigned ? [await namedPartition(ctx.state.pg, t, assigned)] : await partitionsOf(ctx.state.pg, t);
-      const { cols, rows } = await exportedRows(ctx, env, t, node, columns);
-      let written = 0;
-      for (const set of sets) {
-        const lines: string[][] = Array.from({ length: set.numberOfShards }, () => []);
-        for (const row of rows.filter((r) => r.ident === set.ident)) {
-          lines[shardOf(row.shardKey, set.numberOfShards)]!.push(line(row.values, cols, opts, columns.length > 0, assigned ? t.partitionedBy : []));
-          written++;
-        }
-        lines.forEach((shardLines, shard) => writeShardFile(path.join(dir, `${t.name}_${shard}_${set.ident}.json${opts.gzip ? '.gz' : ''}`), shardLines, opts.gzip));
+  return rowcountStatement(async (ctx) => {
+    if (!node.DIRECTORY?.()) throw unsupportedFeature('Using COPY TO without specifying a DIRECTORY is not supported');
+    const ref = node.tableWithPartition();
+    const t = existingTable(ref.qname(), env);
+    checkOpen(t, 'COPY TO');
+    const opts = options(node, columns.length > 0);
+    const dir = directoryOf(node);
+    const assigned = partitionAssignments(ref);
+    if (assigned && t.partitionedBy.length === 0) throw sqlParse(`table '${t.schema}.${t.name}' is not partitioned`);
+    const sets = t.partitionedBy.length === 0
+      ? [{ ident: '', numberOfShards: t.numberOfShards }]
+      : assigned ? [await namedPartition(ctx.state.pg, t, assigned)] : await partitionsOf(ctx.state.pg, t);
+    const { cols, rows } = await exportedRows(ctx, env, t, node, columns);
+    const byPartition = new Map<string, typeof rows>();
+    for (const r of rows) {
+      const list = byPartition.get(r.ident);
+      if (list) list.push(r);
+      else byPartition.set(r.ident, [r]);
+    }
+    let written = 0;
+    for (const set of sets) {
+      const lines: string[][] = Array.from({ length: set.numberOfShards }, () => []);
+      for (const row of byPartition.get(set.ident) ?? []) {
+        lines[shardOf(row.shardKey, set.numberOfShards)]!.push(line(row.values, cols, opts, columns.length > 0, assigned ? t.partitionedBy : []));
+        written++;
       }
-      return { kind: 'count', rowcount: written };
-    },
-  };
+      lines.forEach((shardLines, shard) => writeShardFile(path.join(dir, `${t.name}_${shard}_${set.ident}.json${opts.gzip ? '.gz' : ''}`), shardLines, opts.gzip));
+    }
+    return written;
+  });
 }
 
 /** One output line. A row's source leaves out the partition columns of a PARTITION clause: they are not

@@ -7,7 +7,8 @@
  */
 import type { TableDef } from './catalog.js';
 import { unsupportedFeature } from './errors.js';
-import { format } from './format.js';
+import { callName, format } from './format.js';
+import { AGGREGATES } from './functions.js';
 import { constantOf, unwrap } from './literals.js';
 import { identName, qnameParts, ruleName, type Ctx, type Token } from './parse.js';
 import { keyColumns, pkLookup } from './pklookup.js';
@@ -124,27 +125,24 @@ function topNodes(noWith: Ctx, sorts: Ctx[], suffix: string, symbolOf: (sortKey:
 }
 
 /** An aggregate of columns as CrateDB prints its symbol: `count(*)`, `sum(qty)`; undefined for anything else. */
-function aggregateText(node: Ctx, columns: Set<string>): { text: string; inputs: string[] } | undefined {
+function aggregateText(node: Ctx, columns: Set<string>): { text: string; fn: string; inputs: string[] } | undefined {
   const n = unwrap(node);
   if (ruleName(n) !== 'FunctionCallContext' || n.over?.() || n.filter?.() || n.setQuant?.()) return undefined;
-  const name = String(n.qname().getText()).toLowerCase();
-  if (!AGGREGATES.has(name)) return undefined;
-  if (n.ASTERISK?.()) return name === 'count' ? { text: 'count(*)', inputs: [] } : undefined;
+  const fn = callName(n);
+  if (!AGGREGATES.has(fn)) return undefined;
+  if (n.ASTERISK?.()) return fn === 'count' ? { text: 'count(*)', fn, inputs: [] } : undefined;
   const args = ((n.expr() as Ctx[] | null) ?? []).map(unwrap);
   if (args.some((a) => ruleName(a) !== 'ColumnReferenceContext' || !columns.has(identName(a.ident())))) return undefined;
   const inputs = args.map((a) => identName(a.ident()));
-  return { text: `${name}(${inputs.join(', ')})`, inputs };
+  return { text: `${fn}(${inputs.join(', ')})`, fn, inputs };
 }
 
 /** The type an aggregate of a column returns (CrateDB's signatures), for the cast a compared literal gets. */
-function aggregateType(text: string, t: TableDef): CrateType | undefined {
-  const m = /^(\w+)\((.*)\)$/.exec(text);
-  if (!m) return undefined;
-  const [, fn, arg] = m;
-  const col = t.columns.find((c) => c.name === arg)?.type;
+function aggregateType({ fn, inputs }: { fn: string; inputs: string[] }, t: TableDef): CrateType | undefined {
+  const col = inputs.length === 1 ? t.columns.find((c) => c.name === inputs[0])?.type : undefined;
   if (fn === 'count') return T.bigint;
   if (fn === 'avg' || fn === 'mean') return T.double;
-  if (fn === 'sum') return col && ['real', 'double'].includes(col.kind) ? col : col && ['numeric'].includes(col.kind) ? col : T.bigint;
+  if (fn === 'sum') return col && ['real', 'double', 'numeric'].includes(col.kind) ? col : T.bigint;
   if (fn === 'min' || fn === 'max') return col;
   return undefined;
 }
@@ -156,12 +154,11 @@ function havingFilter(node: Ctx, t: TableDef, columns: Set<string>): string | un
   const agg = aggregateText(n.valueExpression(), columns);
   const c = constantOf(n.predicate().right);
   if (!agg || c?.kind !== 'value') return undefined;
-  const type = aggregateType(agg.text, t);
+  const type = aggregateType(agg, t);
   if (!type) return undefined;
   return `(${agg.text} ${n.predicate().cmpOp().getText()} ${literalText(c.value, type)})`;
 }
 
-const AGGREGATES = new Set(['count', 'sum', 'min', 'max', 'avg', 'arbitrary', 'any_value', 'stddev', 'variance', 'mean', 'geometric_mean', 'string_agg', 'array_agg', 'collect_set', 'percentile']);
 
 /**
  * `HashAggregate[aggregates]` (no GROUP BY, one row) or `GroupHashAggregate[keys | aggregates]`, with a

@@ -192,6 +192,9 @@ END $$;`;
  * either is covered by the other, a segment meets a segment, or a part of one starts inside the other.
  */
 const RELATIONS = `
+CREATE FUNCTION ${S}.geo_covers_any(f ${S}.geo_flat, xs float8[], ys float8[]) RETURNS boolean LANGUAGE sql IMMUTABLE AS $$
+  SELECT EXISTS (SELECT 1 FROM unnest(xs, ys) AS p(x, y) WHERE ${S}.geo_covers_pt(f, p.x, p.y))
+$$;
 CREATE FUNCTION ${S}.geo_covers(f ${S}.geo_flat, q ${S}.geo_flat) RETURNS boolean LANGUAGE plpgsql IMMUTABLE STRICT AS $$
 DECLARE i int; k int; qk ${S}.geo_flat; c point;
 BEGIN
@@ -222,18 +225,10 @@ DECLARE i int; j int; ax float8; ay float8; bx float8; b_y float8; cx float8; cy
   o1 float8; o2 float8; o3 float8; o4 float8;
 BEGIN
   IF q.box[1] > f.box[3] OR q.box[2] > f.box[4] OR q.box[3] < f.box[1] OR q.box[4] < f.box[2] THEN RETURN false; END IF;
-  FOR i IN 1..coalesce(array_length(q.px, 1), 0) LOOP
-    IF ${S}.geo_covers_pt(f, q.px[i], q.py[i]) THEN RETURN true; END IF;
-  END LOOP;
-  FOR i IN 1..coalesce(array_length(f.px, 1), 0) LOOP
-    IF ${S}.geo_covers_pt(q, f.px[i], f.py[i]) THEN RETURN true; END IF;
-  END LOOP;
-  FOR i IN 1..coalesce(array_length(q.vx, 1), 0) LOOP
-    IF ${S}.geo_covers_pt(f, q.vx[i], q.vy[i]) THEN RETURN true; END IF;
-  END LOOP;
-  FOR i IN 1..coalesce(array_length(f.vx, 1), 0) LOOP
-    IF ${S}.geo_covers_pt(q, f.vx[i], f.vy[i]) THEN RETURN true; END IF;
-  END LOOP;
+  IF ${S}.geo_covers_any(f, q.px, q.py) OR ${S}.geo_covers_any(q, f.px, f.py)
+    OR ${S}.geo_covers_any(f, q.vx, q.vy) OR ${S}.geo_covers_any(q, f.vx, f.vy) THEN
+    RETURN true;
+  END IF;
   FOR i IN 1..coalesce(array_length(f.x1, 1), 0) LOOP
     ax := f.x1[i]; ay := f.y1[i]; bx := f.x2[i]; b_y := f.y2[i];
     FOR j IN 1..coalesce(array_length(q.x1, 1), 0) LOOP

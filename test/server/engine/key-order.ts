@@ -1,8 +1,8 @@
 /**
  * An object value's keys in the order of the object's columns, as CrateDB returns them, where PG's jsonb
- * gives shorter keys first: `{"nested": ..., "k": ...}` stays in that order. Sub-columns are ordered by
- * their position (a dynamic key's is where it was first seen); keys the type does not know (an ignored
- * object's) follow in the order they come.
+ * gives shorter keys first: `{"nested": ..., "k": ...}` stays in that order. Sub-columns come in their
+ * type's order (definition order, then a dynamic key where it was first seen); keys the type does not know
+ * (an ignored object's) follow in the order they come.
  */
 import type { CrateType } from './types.js';
 
@@ -12,8 +12,8 @@ export function inColumnOrder(value: unknown, type: CrateType | undefined): unkn
   if (type.kind !== 'object' || type.fields.length === 0) return value;
   const source = value as Record<string, unknown>;
   const out: Record<string, unknown> = {};
-  const fields = [...type.fields].sort((a, b) => (a.position ?? Infinity) - (b.position ?? Infinity));
-  for (const f of fields) if (Object.hasOwn(source, f.name)) out[f.name] = inColumnOrder(source[f.name], f.type);
+  // A type's fields are kept in position order: addFields appends a new key with the next position.
+  for (const f of type.fields) if (Object.hasOwn(source, f.name)) out[f.name] = inColumnOrder(source[f.name], f.type);
   for (const [k, v] of Object.entries(source)) if (!Object.hasOwn(out, k)) out[k] = v;
   return out;
 }

@@ -15,7 +15,7 @@ import { checkOpen, type TableDef } from './catalog.js';
 import { CrateError, sqlParse, unsupportedFeature } from './errors.js';
 import { identName, qnameParts, type Ctx } from './parse.js';
 import { namedPartition, partitionsOf, type Partition } from './partitions.js';
-import type { Prepared, RunContext } from './run.js';
+import { rowcountStatement, type Prepared, type RunContext } from './run.js';
 import type { Env } from './scope.js';
 import { existingTable } from './stmt-ddl.js';
 import { pgTableName } from './storage.js';
@@ -77,18 +77,14 @@ export function prepareCreateRepository(node: Ctx, env: Env): Prepared {
 
 export function prepareDropRepository(node: Ctx, env: Env): Prepared {
   const name = identName(node.ident());
-  return {
-    returnsRows: false,
-    maxParam: 0,
-    async run(ctx) {
-      repositoryOf(ctx.state, name);
-      administrator(env);
-      // The snapshots stay in their location (DROP REPOSITORY deletes only the registration).
-      ctx.state.snapshots.repositories.delete(name);
-      ctx.state.catalog.touch();
-      return { kind: 'count', rowcount: 1 };
-    },
-  };
+  return rowcountStatement(async (ctx) => {
+    repositoryOf(ctx.state, name);
+    administrator(env);
+    // The snapshots stay in their location (DROP REPOSITORY deletes only the registration).
+    ctx.state.snapshots.repositories.delete(name);
+    ctx.state.catalog.touch();
+    return 1;
+  });
 }
 
 // ---- CREATE / DROP SNAPSHOT ----
@@ -206,23 +202,19 @@ export async function dropCopies(pg: PGlite, snapshot: SnapshotDef): Promise<voi
 
 export function prepareDropSnapshot(node: Ctx, env: Env): Prepared {
   const parts = qnameParts(node.qname());
-  return {
-    returnsRows: false,
-    maxParam: 0,
-    async run(ctx) {
-      const { state } = ctx;
-      if (parts.length !== 2) throw sqlParse('Snapshot name not supported, only <repository>.<snapshot> works.');
-      const [repoName, snapshot] = parts as [string, string];
-      const repo = repositoryOf(state, repoName);
-      administrator(env);
-      if (repo.readonly) throw new CrateError(500, 5000, `RepositoryException[[${repo.name}] cannot delete snapshot from a readonly repository]`);
-      const store = snapshotsAt(state, repo);
-      const i = store.findIndex((s) => s.name === snapshot);
-      if (i < 0) throw new CrateError(404, 4048, `SnapshotMissingException[[${repo.name}:${snapshot}] is missing]`);
-      await dropCopies(state.pg, store[i]!);
-      store.splice(i, 1);
-      state.catalog.touch();
-      return { kind: 'count', rowcount: 1 };
-    },
-  };
+  return rowcountStatement(async (ctx) => {
+    const { state } = ctx;
+    if (parts.length !== 2) throw sqlParse('Snapshot name not supported, only <repository>.<snapshot> works.');
+    const [repoName, snapshot] = parts as [string, string];
+    const repo = repositoryOf(state, repoName);
+    administrator(env);
+    if (repo.readonly) throw new CrateError(500, 5000, `RepositoryException[[${repo.name}] cannot delete snapshot from a readonly repository]`);
+    const store = snapshotsAt(state, repo);
+    const i = store.findIndex((s) => s.name === snapshot);
+    if (i < 0) throw new CrateError(404, 4048, `SnapshotMissingException[[${repo.name}:${snapshot}] is missing]`);
+    await dropCopies(state.pg, store[i]!);
+    store.splice(i, 1);
+    state.catalog.touch();
+    return 1;
+  });
 }

@@ -87,7 +87,11 @@ function literalValue(node: Ctx): unknown {
 
 /** A jsonb value read as the PG type of a CrateDB scalar type. */
 function jsonScalar(jsonSql: string, type: CrateType): string {
-  const text = `(${jsonSql.replace(/ -> ('(?:[^']|'')*')\)$/, ' ->> $1)')})`;
+  return jsonTextAs(`(${jsonSql.replace(/ -> ('(?:[^']|'')*')\)$/, ' ->> $1)')})`, type);
+}
+
+/** The text of a JSON scalar (`->>`, `#>> '{}'`) as the PG type of a CrateDB scalar type; timestamps are epoch ms. */
+export function jsonTextAs(text: string, type: CrateType): string {
   if (type.kind === 'text') return text;
   if (type.kind === 'timestamptz' || type.kind === 'timestamp') {
     return cast({ sql: `CAST(${text} AS bigint)`, type: T.bigint }, type).sql;

@@ -13,7 +13,7 @@ import type { Catalog } from './catalog.js';
 import { CrateError } from './errors.js';
 import type { Prepared } from './run.js';
 import { SYSTEM_SCHEMA } from './storage.js';
-import { innermostType, isNumeric, typeName, type CrateType } from './types.js';
+import { isNumeric, typeName, type CrateType } from './types.js';
 import type { UdfDef } from './udfs.js';
 
 const S = SYSTEM_SCHEMA;
@@ -22,6 +22,7 @@ const MISS = 'cm_udf_miss';
 const MAX_VALUES_PER_STATEMENT = 10_000;
 /** CrateDB has no limit; this keeps a function that never returns from hanging the test server. */
 const EVAL_TIMEOUT_MS = 2_000;
+const INTEGER_KINDS = new Set(['byte', 'smallint', 'integer', 'bigint']);
 
 export const UDF_VALUES_SQL = `
 CREATE TABLE ${S}.udf_values (fn int, args jsonb, result jsonb, PRIMARY KEY (fn, args));
@@ -47,6 +48,8 @@ export function computingUdfValues(prepared: Prepared): Prepared {
 
 /** Runs a statement, computing the function values it misses, until it needs none it lacks. */
 async function withUdfValues<T>(pg: PGlite, catalog: Catalog, run: () => Promise<T>): Promise<T> {
+  // One context per function for the statement, as CrateDB compiles a UDF once per query (CompiledFunction).
+  const contexts = new Map<number, vm.Context>();
   for (let computed = 0; ; computed++) {
     try {
       return await run();
@@ -56,14 +59,21 @@ async function withUdfValues<T>(pg: PGlite, catalog: Catalog, run: () => Promise
       if (computed >= MAX_VALUES_PER_STATEMENT) throw new CrateError(400, 4004, `UnsupportedFeatureException[The test server computes at most ${MAX_VALUES_PER_STATEMENT} distinct user-defined function calls per statement]`);
       const udf = [...catalog.functions.values()].find((u) => u.id === miss.fn);
       if (!udf) throw e;
-      const value = callFunction(udf, JSON.parse(miss.args) as unknown[]);
+      const value = callFunction(udf, JSON.parse(miss.args) as unknown[], contexts);
       await pg.query(`INSERT INTO ${S}.udf_values VALUES ($1, CAST($2 AS jsonb), CAST($3 AS jsonb)) ON CONFLICT DO NOTHING`, [miss.fn, miss.args, JSON.stringify(value)]);
     }
   }
 }
 
+/** Drops the values a function's body computed, once that body is replaced or dropped. */
+export async function forgetValues(pg: PGlite, udf: UdfDef): Promise<void> {
+  await pg.query(`DELETE FROM ${S}.udf_values WHERE fn = $1`, [udf.id]);
+}
+
+const MISS_MESSAGE = new RegExp(`${MISS} (\\d+) ([0-9a-f]*)`);
+
 function missOf(e: unknown): { fn: number; args: string } | undefined {
-  const m = e instanceof Error ? new RegExp(`${MISS} (\\d+) ([0-9a-f]*)`).exec(e.message) : null;
+  const m = e instanceof Error ? MISS_MESSAGE.exec(e.message) : null;
   return m ? { fn: Number(m[1]), args: Buffer.from(m[2]!, 'hex').toString('utf8') } : undefined;
 }
 
@@ -89,10 +99,14 @@ export function validateJavaScript(udf: UdfDef): string | undefined {
   return `Invalid JavaScript in function '${udf.schema}.${udf.name}(${types})' AS '${udf.definition}': ${loaded.error}`;
 }
 
-function callFunction(udf: UdfDef, args: unknown[]): unknown {
-  const loaded = load(udf);
-  if ('error' in loaded) throw scriptError(loaded.error);
-  const { context } = loaded;
+function callFunction(udf: UdfDef, args: unknown[], contexts: Map<number, vm.Context>): unknown {
+  let context = contexts.get(udf.id);
+  if (!context) {
+    const loaded = load(udf);
+    if ('error' in loaded) throw scriptError(loaded.error);
+    context = loaded.context;
+    contexts.set(udf.id, context);
+  }
   context.__args = args.map((a, i) => toJs(a, udf.args[i]!.type));
   let result: unknown;
   try {
@@ -120,11 +134,15 @@ function fromJs(value: unknown, type: CrateType): unknown {
   if (value === undefined || value === null) return null;
   if (type.kind === 'array') return Array.isArray(value) ? value.map((v) => fromJs(v, type.element)) : null;
   if (type.kind === 'timestamp' || type.kind === 'timestamptz') {
-    if (typeof value === 'string') return epochMs(value);
-    return value instanceof Date || typeof value === 'object' ? Number(value) : value;
+    const ms = typeof value === 'string' ? epochMs(value) : Number(value);
+    return ms === null || !Number.isFinite(ms) ? null : Math.trunc(ms);
   }
   if (type.kind === 'text') return typeof value === 'object' ? JSON.stringify(value) : String(value);
-  if (isNumeric(innermostType(type)) && typeof value === 'number' && !Number.isFinite(value)) return null;
+  if (isNumeric(type) && typeof value === 'number') {
+    if (!Number.isFinite(value)) return null;
+    // Java's Number.intValue / longValue: an integer type cuts the fraction off.
+    return INTEGER_KINDS.has(type.kind) ? Math.trunc(value) : value;
+  }
   // Objects and arrays come from the function's own realm: JSON makes them plain values of this one.
   return typeof value === 'object' ? JSON.parse(JSON.stringify(value)) : value;
 }

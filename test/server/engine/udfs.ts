@@ -7,6 +7,7 @@
 import { checkPrivileges } from './privileges.js';
 import { CrateError, sqlParse, unsupportedFunction } from './errors.js';
 import { cast } from './expr.js';
+import { jsonTextAs } from './subscript.js';
 import { callName, format } from './format.js';
 import { constantOf } from './literals.js';
 import { identName, parseExpression, qnameParts, ruleName, stringValue, type Ctx } from './parse.js';
@@ -14,8 +15,8 @@ import type { Catalog } from './catalog.js';
 import { rowcountStatement, type Prepared } from './run.js';
 import type { Env, Tx, Typed } from './scope.js';
 import { SYSTEM_SCHEMA } from './storage.js';
-import { isNumeric, pgType, T, typeFromNode, typeName, type CrateType } from './types.js';
-import { validateJavaScript } from './udf-values.js';
+import { isNumeric, T, typeFromNode, typeName, type CrateType } from './types.js';
+import { forgetValues, validateJavaScript } from './udf-values.js';
 
 export interface UdfDef {
   /** Changes when the function is replaced, so that values computed by its old body are not reused. */
@@ -57,14 +58,16 @@ export function prepareCreateFunction(node: Ctx, env: Env): Prepared {
   const languageParam = paramOf(languageText);
   const bodyParam = paramOf(bodyText);
   const maxParam = Math.max(0, (languageParam ?? -1) + 1, (bodyParam ?? -1) + 1);
-  const valueOf = (param: number | undefined, text: string, args: unknown[], literal: (t: string) => string) => (param === undefined ? literal(text) : String(args[param]));
+  // LANGUAGE takes an identifier (or a parameter), AS a string literal (or a parameter).
+  const languageWritten = languageParam === undefined ? identName(node.language.ident()) : undefined;
+  const bodyWritten = bodyParam === undefined ? stringValue(bodyText) : undefined;
   return {
     returnsRows: false,
     maxParam,
     async run(ctx, runArgs) {
       checkPrivileges(env.user, [{ schema, type: 'DDL' }]);
-      const language = valueOf(languageParam, languageText, runArgs, identOrString).toLowerCase();
-      const definition = valueOf(bodyParam, bodyText, runArgs, stringValue);
+      const language = (languageWritten ?? String(runArgs[languageParam!])).toLowerCase();
+      const definition = bodyWritten ?? String(runArgs[bodyParam!]);
       if (language !== 'javascript') throw sqlParse(`'${language}' is not a valid UDF language`);
       const udf: UdfDef = { id: nextUdfId++, schema, name, args, returnType, language, definition };
       const key = udfKey(schema, name, args.map((a) => a.type));
@@ -74,16 +77,13 @@ export function prepareCreateFunction(node: Ctx, env: Env): Prepared {
       }
       const invalid = validateJavaScript(udf);
       if (invalid !== undefined) throw new CrateError(500, 5000, `ScriptException[javascript ScriptException: ${invalid}]`);
+      const replaced = catalog.functions.get(key);
+      if (replaced) await forgetValues(ctx.state.pg, replaced);
       catalog.functions.set(key, udf);
       catalog.touch();
       return { kind: 'count', rowcount: 1 };
     },
   };
-}
-
-function identOrString(text: string): string {
-  if (text.startsWith('"')) return text.slice(1, -1).replace(/""/g, '"');
-  return /^['$eE]/.test(text) ? stringValue(text) : text;
 }
 
 export function prepareDropFunction(node: Ctx, env: Env): Prepared {
@@ -96,12 +96,15 @@ export function prepareDropFunction(node: Ctx, env: Env): Prepared {
     checkPrivileges(env.user, [{ schema, type: 'DDL' }]);
     const { catalog } = ctx.state;
     const key = udfKey(schema, name, types);
-    if (catalog.functions.has(key)) ensureUnused(catalog, schema, name, types.length, env);
-    if (!catalog.functions.delete(key)) {
+    const dropped = catalog.functions.get(key);
+    if (!dropped) {
       if (ifExists) return 1;
       // UserDefinedFunctionUnknownException joins the types without a space, unlike specificName.
       throw new CrateError(404, 4049, `UserDefinedFunctionUnknownException[Cannot resolve user defined function: '${schema}.${name}(${types.map(typeName).join(',')})']`);
     }
+    ensureUnused(catalog, schema, name, types.length, env);
+    catalog.functions.delete(key);
+    await forgetValues(ctx.state.pg, dropped);
     catalog.touch();
     return 1;
   });
@@ -161,23 +164,13 @@ export function udfCall(name: string, args: Typed[], argNodes: Ctx[], tx: Tx): T
   return { sql: fromJsonb(lookup, udf.returnType), type: udf.returnType };
 }
 
-/** SQL reading the JSON value a function returned as `type` (numbers and timestamps as CrateDB casts them). */
+/** SQL reading the JSON value a function returned (already converted to the type, udf-values.ts) as `type`. */
 function fromJsonb(v: string, type: CrateType): string {
-  const text = `(${v} #>> '{}')`;
-  switch (type.kind) {
-    case 'object': return `NULLIF(${v}, 'null'::jsonb)`;
-    case 'array':
-      if (type.element.kind === 'array') return `NULLIF(${v}, 'null'::jsonb)`;
-      return `(SELECT CASE WHEN jsonb_typeof(${v}) = 'array' THEN ARRAY(SELECT ${fromJsonb('e', type.element)} FROM jsonb_array_elements(${v}) e) END)`;
-    case 'text': return text;
-    case 'boolean': return `CAST(${text} AS boolean)`;
-    case 'timestamp':
-    case 'timestamptz':
-      return cast({ sql: `CAST(${text} AS double precision)`, type: T.double }, type).sql;
-    default:
-      if (isNumeric(type)) return cast({ sql: `CAST(${text} AS numeric)`, type: { kind: 'numeric' } }, type).sql;
-      return `CAST(${text} AS ${pgType(type)})`;
+  if (type.kind === 'object' || (type.kind === 'array' && type.element.kind === 'array')) return `NULLIF(${v}, 'null'::jsonb)`;
+  if (type.kind === 'array') {
+    return `(SELECT CASE WHEN jsonb_typeof(${v}) = 'array' THEN ARRAY(SELECT ${fromJsonb('e', type.element)} FROM jsonb_array_elements(${v}) e) END)`;
   }
+  return jsonTextAs(`(${v} #>> '{}')`, type);
 }
 
 /** information_schema.routines rows of the functions (RoutineInfos), in the table's column order. */
