@@ -9,7 +9,8 @@ import { SYSTEM_SCHEMA } from './storage.js';
 import { T } from './types.js';
 
 const NULL_TEXT: Typed = { sql: 'CAST(NULL AS text)', type: T.text };
-const nullUnless = (arg: Typed, sql: string): string => `(CASE WHEN ${arg.sql} IS NULL THEN NULL ELSE ${sql} END)`;
+/** NULL for a NULL argument (a function's null propagation), else `sql`. */
+export const nullUnless = (arg: Typed, sql: string): string => `(CASE WHEN ${arg.sql} IS NULL THEN NULL ELSE ${sql} END)`;
 
 /** PgEncodingToCharFunction: PostgreSQL's encoding ids (pg_wchar.h) in order; NULL outside them. */
 const ENCODINGS = ('SQL_ASCII EUC_JP EUC_CN EUC_KR EUC_TW EUC_JIS_2004 UTF8 MULE_INTERNAL LATIN1 LATIN2 LATIN3 LATIN4 LATIN5 ' +

@@ -6,17 +6,17 @@
  * by user and catalog version), are compiled into CASE expressions over the names and OIDs they tell apart.
  */
 import type { MoreCtx } from './functions-more.js';
+import { nullUnless } from './functions-more-pg.js';
 import { parsePrivilege, SYSTEM_SCHEMAS, type PrivilegeType, type UserDef } from './catalog.js';
 import { CrateError, sqlParse } from './errors.js';
 import { pgString, pgStringValue } from './format.js';
 import { oidHash } from './pg-catalog.js';
-import { hasPrivilege } from './privileges.js';
+import { allPrivileges, hasPrivilege } from './privileges.js';
 import type { Env, Typed } from './scope.js';
 import { SYSTEM_SCHEMA } from './storage.js';
 import { SYSTEM_TABLES } from './system-tables.js';
 import { T } from './types.js';
 
-const nullUnless = (arg: Typed, sql: string): string => `(CASE WHEN ${arg.sql} IS NULL THEN NULL ELSE ${sql} END)`;
 const fail = (message: string): string => `${SYSTEM_SCHEMA}.fail(${message}, CAST(NULL AS boolean))`;
 
 export type CatalogMapper = (args: Typed[], ctx: MoreCtx & { env: Env }) => Typed;
@@ -71,11 +71,6 @@ function permissionsSql(p: string, names: Names): { has: (type: PrivilegeType) =
     },
     check: (body) => `(CASE WHEN ${bad} IS NOT NULL THEN ${fail(`'Unrecognized permission: ' || ${bad}`)} ELSE ${body} END)`,
   };
-}
-
-/** Each privilege of the user and of the roles granted to it, directly or not. */
-function privilegesOf(user: UserDef): string[] {
-  return [...user.privileges, ...(user.granted ?? []).flatMap((g) => privilegesOf(g.role))];
 }
 
 const users = (env: Env): UserDef[] => [...env.catalog.users.values()].filter((u) => !u.role);
@@ -159,7 +154,7 @@ function tableAnswer(user: UserDef, type: PrivilegeType, arg: Typed, env: Env): 
   }
   if (lit) return bool(hasPrivilege(user, type, ...fqn(String(lit.value))));
   // Names the user's privileges tell apart; any other table answers as its schema's, any other schema as the cluster.
-  const idents = privilegesOf(user).map((p) => parsePrivilege(p).ident).filter((i) => i !== '');
+  const idents = allPrivileges(user).map((p) => parsePrivilege(p).ident).filter((i) => i !== '');
   const tables = new Map(idents.filter((i) => i.includes('.')).map((i) => [i, hasPrivilege(user, type, ...fqn(i))] as [string, boolean]));
   const schemas = new Map(idents.filter((i) => !i.includes('.')).map((s) => [s, hasPrivilege(user, type, s, '\u0000')] as [string, boolean]));
   const name = `(CASE WHEN strpos(${arg.sql}, '.') > 0 THEN ${arg.sql} ELSE 'doc.' || ${arg.sql} END)`;
@@ -170,7 +165,7 @@ function tableAnswer(user: UserDef, type: PrivilegeType, arg: Typed, env: Env): 
 function schemaAnswer(user: UserDef, type: PrivilegeType, arg: Typed, env: Env): string {
   const open = ['pg_catalog', 'information_schema'];
   const answer = (schema: string): boolean => (type === 'DQL' && open.includes(schema)) || hasPrivilege(user, type, schema);
-  const idents = privilegesOf(user).map((p) => parsePrivilege(p).ident).filter((i) => i !== '' && !i.includes('.'));
+  const idents = allPrivileges(user).map((p) => parsePrivilege(p).ident).filter((i) => i !== '' && !i.includes('.'));
   const known = [...new Set([...env.catalog.userSchemas(), ...SYSTEM_SCHEMAS, ...idents])];
   const cluster = bool(hasPrivilege(user, type, null));
   const lit = literal(arg);

@@ -12,7 +12,7 @@ import { pgString, pgStringValue } from './format.js';
 import { geoPoint, geoShape, isShape, parseWkt } from './geo.js';
 import type { Resolved, Typed } from './scope.js';
 import { SYSTEM_SCHEMA } from './storage.js';
-import { T, typeName, type CrateType } from './types.js';
+import { isText, T, typeName, type CrateType } from './types.js';
 
 const S = SYSTEM_SCHEMA;
 const GEO_SHAPE: CrateType = { kind: 'geo_shape' };
@@ -26,7 +26,6 @@ const SIGNATURES: Record<string, string[]> = {
   geohash: ['geohash(geo_point):text'],
 };
 
-const isText = (t?: CrateType): boolean => t?.kind === 'text' || t?.kind === 'char';
 
 /** The value of a text literal (translated as a quoted PG string), else undefined. */
 function textLiteral(arg: Typed): string | undefined {

@@ -16,7 +16,7 @@ import { constantOf } from './literals.js';
 import { identName, type Ctx } from './parse.js';
 import type { Scope, Tx, Typed } from './scope.js';
 import { SYSTEM_SCHEMA } from './storage.js';
-import { T, typeName, type CrateType } from './types.js';
+import { isText, T, typeName, type CrateType } from './types.js';
 
 /** A column a match names: what it reads and its type. */
 export interface MatchColumn {
@@ -26,7 +26,6 @@ export interface MatchColumn {
 
 const GEO_MATCH_TYPES = ['intersects', 'disjoint', 'within'];
 
-const isText = (t?: CrateType): boolean => t?.kind === 'text' || t?.kind === 'char';
 const sameType = (a?: CrateType, b?: CrateType): boolean => (isText(a) && isText(b)) || a?.kind === b?.kind;
 
 /** The geo match's condition, or undefined when no column is a geo one (the text form then applies). */

@@ -12,7 +12,7 @@ import { constantOf, unwrap } from './literals.js';
 import { identName, ruleName, type Ctx } from './parse.js';
 import { translateSubquery } from './query.js';
 import { tryResolve, type Resolved, type Scope, type Tx, type Typed } from './scope.js';
-import { isNumeric, pgType, T, type CrateType } from './types.js';
+import { isNumeric, isText, pgType, T, type CrateType } from './types.js';
 import { coerce } from './values.js';
 
 /** The PG array of a column-form fulltext column's tokens. */
@@ -50,7 +50,7 @@ function operand(node: Ctx, target: CrateType | undefined, scope: Scope, tx: Tx)
       if (!tx.hints.has(n)) tx.hints.set(n, target);
       return { sql: `$${n}`, type: target };
     }
-    if (typeof c.value === 'number' && (target.kind === 'text' || target.kind === 'char')) return { sql: pgString(String(c.value)), type: target };
+    if (typeof c.value === 'number' && isText(target)) return { sql: pgString(String(c.value)), type: target };
     if (typeof c.value === 'number' && (target.kind === 'timestamptz' || target.kind === 'timestamp')) {
       return cast({ sql: String(c.value), type: T.bigint }, target);
     }

@@ -49,7 +49,7 @@ function held(role: UserDef, type: PrivilegeType, idents: string[]): boolean {
 }
 
 /** The user's own privileges and those of every role granted to it, directly or through another role. */
-function allPrivileges(user: UserDef): string[] {
+export function allPrivileges(user: UserDef): string[] {
   return [...user.privileges, ...(user.granted ?? []).flatMap((g) => allPrivileges(g.role))];
 }
 

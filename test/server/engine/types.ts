@@ -295,6 +295,11 @@ export function maxLength(t: CrateType): number | null {
 }
 
 /** True for the types whose values are numbers in JSON. */
+/** A text type, of any length (`text`, `varchar(n)`, `char(n)`). */
+export function isText(t?: CrateType): boolean {
+  return t?.kind === 'text' || t?.kind === 'char';
+}
+
 export function isNumeric(t: CrateType): boolean {
   return ['byte', 'smallint', 'integer', 'bigint', 'real', 'double', 'numeric'].includes(t.kind);
 }
