@@ -5,7 +5,8 @@
  */
 import type { MoreMapper } from './functions-more.js';
 import type { Typed } from './scope.js';
-import { SYSTEM_SCHEMA } from './storage.js';
+import { pgString } from './format.js';
+import { sqlFail } from './storage.js';
 import { pgType, T, type CrateType } from './types.js';
 
 /** The value as jsonb; an untyped NULL or `[]` literal has no PG type to_jsonb could start from. */
@@ -38,7 +39,7 @@ const arrayOverlap: MoreMapper = ([a, b]) => {
   };
 };
 
-const fail = (message: string, type: string): string => `${SYSTEM_SCHEMA}.fail('${message}', CAST(NULL AS ${type}))`;
+const fail = (message: string, type: string): string => sqlFail(pgString(message), type);
 
 /**
  * array_set(array, indexes, values) and array_set(array, index, value) (ArraySetFunction): each index (1-based)

@@ -13,11 +13,11 @@ import { pgString, pgStringValue } from './format.js';
 import { oidHash } from './pg-catalog.js';
 import { allPrivileges, hasPrivilege } from './privileges.js';
 import type { Env, Typed } from './scope.js';
-import { SYSTEM_SCHEMA } from './storage.js';
+import { sqlFail } from './storage.js';
 import { SYSTEM_TABLES } from './system-tables.js';
 import { T } from './types.js';
 
-const fail = (message: string): string => `${SYSTEM_SCHEMA}.fail(${message}, CAST(NULL AS boolean))`;
+const fail = (message: string): string => sqlFail(message, 'boolean');
 
 export type CatalogMapper = (args: Typed[], ctx: MoreCtx & { env: Env }) => Typed;
 

@@ -8,10 +8,10 @@
  */
 import type { MoreMapper } from './functions-more.js';
 import type { Typed } from './scope.js';
-import { SYSTEM_SCHEMA } from './storage.js';
+import { sqlFail } from './storage.js';
 import { T } from './types.js';
 
-const fail = (message: string): string => `${SYSTEM_SCHEMA}.fail(${message}, CAST(NULL AS jsonb))`;
+const fail = (message: string): string => sqlFail(message, 'jsonb');
 
 /** The parts of `u` (a text column `u` of the FROM the callers build): scheme, //authority, path, ?query, #fragment. */
 const SPLIT = `regexp_match(a.u, '^(?:([^:/?#]*):)?(//([^/?#]*))?([^?#]*)(?:\\?([^#]*))?(?:#(.*))?$')`;

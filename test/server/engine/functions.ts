@@ -7,7 +7,8 @@ import { VERSIONS } from './version.js';
 import { pgType, T, type CrateType } from './types.js';
 import type { Env, Typed } from './scope.js';
 import { mapMoreFunction } from './functions-more.js';
-import { SYSTEM_SCHEMA } from './storage.js';
+import { sqlFail } from './storage.js';
+import { pgString } from './format.js';
 import { area, geohash, intersects, within } from './geo-functions.js';
 
 const pgText = (s: string): string => `'${s.replace(/'/g, "''")}'`;
@@ -173,7 +174,7 @@ const MAPPED: Record<string, Mapper> = {
   log: (args) => {
     const [x, b] = args.map((a) => `CAST(${a.sql} AS double precision)`) as [string, string | undefined];
     if (b === undefined) return { sql: logArgument(x, 'log(x)', `log(${x})`), type: T.double };
-    const ratio = `(CASE WHEN ln(${b}) = 0 THEN ${SYSTEM_SCHEMA}.fail('log(x, b): given ''base'' would result in a division by zero.', CAST(NULL AS double precision)) ELSE ln(${x}) / ln(${b}) END)`;
+    const ratio = `(CASE WHEN ln(${b}) = 0 THEN ${sqlFail(pgString("log(x, b): given 'base' would result in a division by zero."), 'double precision')} ELSE ln(${x}) / ln(${b}) END)`;
     return { sql: logArgument(x, 'log(x, b)', logArgument(b, 'log(x, b)', ratio)), type: T.double };
   },
   ln: (args) => {
@@ -263,7 +264,7 @@ const MAPPED: Record<string, Mapper> = {
     const [a, b] = args.map((x) => `CAST(${x.sql} AS real[])`) as [string, string];
     const squared = `(SELECT sum(power(x - y, 2)) FROM unnest(${a}, ${b}) AS v(x, y))`;
     return {
-      sql: `(CASE WHEN ${a} IS NULL OR ${b} IS NULL THEN NULL WHEN cardinality(${a}) <> cardinality(${b}) THEN ${SYSTEM_SCHEMA}.fail('Vectors must have same length', CAST(NULL AS real)) ELSE CAST(1 / (1 + ${squared}) AS real) END)`,
+      sql: `(CASE WHEN ${a} IS NULL OR ${b} IS NULL THEN NULL WHEN cardinality(${a}) <> cardinality(${b}) THEN ${sqlFail(pgString('Vectors must have same length'), 'real')} ELSE CAST(1 / (1 + ${squared}) AS real) END)`,
       type: T.real,
     };
   },
@@ -272,7 +273,7 @@ const MAPPED: Record<string, Mapper> = {
 
 /** `then` unless `x` is null (null), zero or negative (CrateDB's error, named by `caller`). */
 function logArgument(x: string, caller: string, then: string): string {
-  const fail = (result: string): string => `${SYSTEM_SCHEMA}.fail('${caller}: given arguments would result in: ''${result}''', CAST(NULL AS double precision))`;
+  const fail = (result: string): string => sqlFail(pgString(`${caller}: given arguments would result in: '${result}'`), 'double precision');
   return `(CASE WHEN ${x} IS NULL THEN NULL WHEN ${x} = 0 THEN ${fail('-Infinity')} WHEN ${x} < 0 THEN ${fail('NaN')} ELSE ${then} END)`;
 }
 

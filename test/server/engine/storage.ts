@@ -16,6 +16,11 @@ import { pgType } from './types.js';
 export const USER_SCHEMA = 'crate';
 export const SYSTEM_SCHEMA = 'crate_sys';
 
+/** SQL that fails the statement with `messageSql` (a text expression) where a value of `pgType` is expected (`fail`, system-tables.ts). */
+export function sqlFail(messageSql: string, pgType: string): string {
+  return `${SYSTEM_SCHEMA}.fail(${messageSql}, CAST(NULL AS ${pgType}))`;
+}
+
 export function pgTableName(t: TableDef, mode: 'live' | 'shadow'): string {
   return `${USER_SCHEMA}.t${t.id}${mode === 'shadow' ? '_s' : ''}`;
 }
