@@ -2,7 +2,8 @@
  * CLI cold start as whole processes, against `node -e ""` in the same rounds: `--version`, `--help`,
  * `status` (against the target), and knex's and umzug's CLIs printing their help (installed for the bench
  * only, into bench/.tools). `status` is also set against `--help` plus the requests it sends, each priced
- * as one `SELECT 1` over a new connection.
+ * as one `SELECT 1` over a new connection, and against the floor of any implementation: processes that
+ * send the same requests and nothing else, with undici and with node's own `http`.
  */
 import { existsSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
@@ -21,6 +22,11 @@ const KNEX = 'knex@3.3.0';
  * pino is not among them: status writes no log line, and the CLI's logger loads pino at the first one. */
 const STATUS_IMPORTS = ['valibot', 'undici/lib/dispatcher/pool.js', 'yaml'];
 const ALL_IMPORTS = `await Promise.all(${JSON.stringify(STATUS_IMPORTS)}.map((p) => import(p)))`;
+/** Processes that send `status`'s number of `SELECT 1` and nothing else (bench/lib/select-process.mjs). */
+const SELECT_PROCESS = path.join(REPO, 'bench', 'lib', 'select-process.mjs');
+/** The wasm tier-up budget the CLI sets for its own process (src/cli/main.ts), given to the undici floor
+ * too: without it that process would wait for V8's recompile of llhttp, which the CLI never does. */
+const CLI_WASM_BUDGET = '--wasm-tiering-budget=180000000';
 /** More runs than elsewhere: a process start-up varies a lot on a shared machine, and each is short. */
 const RUNS = Math.max(DEFAULT_RUNS, 7);
 
@@ -79,6 +85,8 @@ export async function cliGroup(): Promise<Group> {
       'cratedb-migrate status': node(statusArgs),
       ...Object.fromEntries(STATUS_IMPORTS.map((pkg) => [`import ${pkg}`, () =>
         processMs(process.execPath, ['--input-type=module', '-e', `await import(${JSON.stringify(pkg)})`], { cwd: REPO })])),
+      'floor http': node([SELECT_PROCESS, 'http', target.url, String(statusRequests)]),
+      'floor undici': node([CLI_WASM_BUDGET, SELECT_PROCESS, 'undici', target.url, String(statusRequests)]),
       'import all': () => processMs(process.execPath, ['--input-type=module', '-e', ALL_IMPORTS], { cwd: REPO }),
       'SELECT 1, new connection': () => timed(async () => {
         const client = createClient(config);
@@ -99,6 +107,19 @@ export async function cliGroup(): Promise<Group> {
     const allowance = v['cratedb-migrate --help']!.map((h) => h + statusRequests * select.median);
     group.add(`status / (--help + ${statusRequests} x SELECT 1)`, 'x', figure(v['cratedb-migrate status']!.map((s, i) => s / allowance[i]!)), {
       target: { of: 'median', op: '<=', value: 1 }, note: `--help ${Math.round(help.median)} ms + ${statusRequests} x ${select.median.toFixed(1)} ms`,
+    });
+    // The floor of any status: a process that only sends the same requests, with node's own HTTP client (no
+    // package, no config, no module of ours) and with undici's Pool. At or above 1 against the allowance,
+    // no implementation in node can meet the target as it is priced here.
+    const floorHttp = group.add(`node + node:http, ${statusRequests} x SELECT 1 (nothing else)`, 'ms', figure(v['floor http']!), { baseline: base, note: 'no package, no config' });
+    const floorUndici = group.add(`node + undici Pool, ${statusRequests} x SELECT 1 (nothing else)`, 'ms', figure(v['floor undici']!), { baseline: base, note: 'the client status uses' });
+    for (const [client, key, floor] of [['node:http', 'floor http', floorHttp], ['undici', 'floor undici', floorUndici]] as const) {
+      group.add(`that ${client} process / (--help + ${statusRequests} x SELECT 1)`, 'x', figure(v[key]!.map((s, i) => s / allowance[i]!)), {
+        note: `${Math.round(floor.median)} ms against the allowance`,
+      });
+    }
+    group.add(`status / that undici process`, 'x', figure(v['cratedb-migrate status']!.map((s, i) => s / v['floor undici']![i]!)), {
+      note: 'what config, discovery and output add',
     });
     // What the packages alone cost: a process that only imports them, against status. The rest is our code
     // (config, discovery, client, output) and the requests over a new connection.
