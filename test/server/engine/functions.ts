@@ -242,8 +242,16 @@ const MAPPED: Record<string, Mapper> = {
     sql: `ARRAY(SELECT x FROM unnest(${args[0]!.sql}) WITH ORDINALITY AS u(x, n) WHERE NOT (x = ANY(${args[1]!.sql})) ORDER BY n)`,
     ...(args[0]!.type ? { type: args[0]!.type } : {}),
   }),
-  // object_keys(o): the object's top-level keys (in PG's jsonb order, which is not the insertion order).
-  object_keys: (args) => ({ sql: `ARRAY(SELECT jsonb_object_keys(${args[0]!.sql}))`, type: T.array(T.text) }),
+  // object_keys(o): the object's top-level keys in its map's order, as key-order.ts gives an object value:
+  // the type's fields first (definition order, or a literal's), other keys after in jsonb's order.
+  object_keys: (args) => {
+    const type = args[0]!.type;
+    const fields = type?.kind === 'object' ? type.fields.map((f) => pgText(f.name)) : [];
+    const order = fields.length === 0 ? 'n' : `array_position(ARRAY[${fields.join(', ')}]::text[], k) NULLS LAST, n`;
+    const o = args[0]!.sql;
+    const keys = `ARRAY(SELECT k FROM jsonb_object_keys(${o}) WITH ORDINALITY AS ok(k, n) ORDER BY ${order})`;
+    return { sql: `CASE WHEN (${o}) IS NULL THEN NULL ELSE ${keys} END`, type: T.array(T.text) };
+  },
   latitude: (args) => ({ sql: `(${geoPoint(args[0]!)})[1]`, type: T.double }),
   longitude: (args) => ({ sql: `(${geoPoint(args[0]!)})[0]`, type: T.double }),
   // Haversine on CrateDB's mean earth radius; points are PG points (x = longitude, y = latitude).

@@ -141,6 +141,19 @@ describe('concat of arrays and objects, object_keys', () => {
     const body = await one("SELECT concat({a=1}, {b=2}), concat([1, 2], [3]), concat(['a'], ['b'], ['c']), concat('a', 1, NULL), object_keys({a=1, b={c=2}})");
     expect(body.rows).toEqual([[{ a: 1, b: 2 }, [1, 2, 3], ['a', 'b', 'c'], 'a1', ['a', 'b']]]);
   });
+
+  it('gives object_keys in the object\'s order (a literal\'s, a column\'s definition then dynamic keys), NULL for NULL', async () => {
+    const literal = await one('SELECT object_keys({zz=1, a=2, mmm=3}), object_keys(NULL), object_keys({})');
+    expect(literal.rows).toEqual([[['zz', 'a', 'mmm'], null, []]]);
+    await one('CREATE TABLE doc.keys_order (id INT PRIMARY KEY, o OBJECT AS (zeta TEXT, a INT, mid OBJECT AS (y INT, b INT)))');
+    try {
+      await one("INSERT INTO doc.keys_order (id, o) VALUES (1, {extra=5, a=1, zeta='z', mid={b=3, y=2}})");
+      const column = await one('SELECT object_keys(o), object_keys(o[\'mid\']) FROM doc.keys_order WHERE id = 1');
+      expect(column.rows).toEqual([[['zeta', 'a', 'mid', 'extra'], ['y', 'b']]]);
+    } finally {
+      await one('DROP TABLE doc.keys_order');
+    }
+  });
 });
 
 describe('array slices, trunc, vector_similarity, and subscripts of object literals', () => {
