@@ -1,7 +1,9 @@
 /**
  * Running a prepared INSERT: every row converted in JS first (one bad value fails the request, nothing
  * written), generated values checked, dynamic sub-columns recorded, then one PG statement writes all
- * rows; CHECK failures are isolated per row (6.4 bulk) or reported for the first failing row.
+ * rows. The constraints CrateDB's Indexer checks on the shard (NOT NULL, a generated column's given value,
+ * CHECK) fail only their own row in a 6.4 bulk request (rowcount -2, as the recorded CHECK failure does);
+ * anywhere else the first failing row fails the request.
  */
 import type { ColumnDef, TableDef } from './catalog.js';
 import { CrateError, duplicateKey, sqlParse } from './errors.js';
@@ -58,12 +60,17 @@ interface RowValues {
   /** Canonical values per insert column. */
   values: unknown[];
   record: Record<string, unknown>;
+  /** The row's first failed constraint (a 6.4 bulk request writes the other rows). */
+  failure?: CrateError;
+  /** NOT NULL of a column the INSERT does not name: a table constraint, checked after the columns'. */
+  missing?: CrateError;
 }
 
 /** Converts one row's items to canonical values with CrateDB's checks. */
 function convertRow(c: Compiled, items: Item[], args: unknown[], evaluated: unknown[], added: CoerceContext['added'][], version: '6.4' | '5.10'): RowValues {
   const record: Record<string, unknown> = {};
   const values: unknown[] = [];
+  let failure: CrateError | undefined;
   c.columns.forEach((col, j) => {
     const item = items[j]!;
     let raw: unknown;
@@ -85,16 +92,14 @@ function convertRow(c: Compiled, items: Item[], args: unknown[], evaluated: unkn
     const v = coerce(raw, col.type, source, ctx);
     added.push(ctx.added);
     if (v === null && c.table.primaryKey.includes(col.name)) throw sqlParse('A primary key value must not be NULL');
-    if (v === null && col.notNull) throw sqlParse(`"${col.name}" must not be null`);
+    if (v === null && col.notNull) failure ??= sqlParse(`"${col.name}" must not be null`);
     values.push(v);
     record[col.name] = toPg(v, col.type);
   });
-  for (const col of c.table.columns) {
-    if (col.notNull && !c.columns.includes(col) && col.defaultExpr === undefined && col.generated === undefined) {
-      throw sqlParse(`"${col.name}" must not be null`);
-    }
-  }
-  return { values, record };
+  const absent = c.table.columns.find((col) => col.notNull && !c.columns.includes(col) && col.defaultExpr === undefined && col.generated === undefined);
+  return {
+    values, record, ...(failure ? { failure } : {}), ...(absent ? { missing: sqlParse(`"${absent.name}" must not be null`) } : {}),
+  };
 }
 
 export async function runInsert(c: Compiled, ctx: RunContext, argRows: unknown[][], bulk: boolean): Promise<{ outcome: Outcome; items: BulkItem[] }> {
@@ -103,6 +108,7 @@ export async function runInsert(c: Compiled, ctx: RunContext, argRows: unknown[]
   checkPrivileges(env.user, c.tx.privileges);
   const now = state.clock.now();
   // Every row is converted before anything is written: one bad value fails the whole request.
+  const perRow = bulk && state.version === '6.4';
   const rows: RowValues[] = [];
   const added: CoerceContext['added'][] = [];
   const rowOf: number[] = [];
@@ -112,7 +118,7 @@ export async function runInsert(c: Compiled, ctx: RunContext, argRows: unknown[]
     const r = await query(state.pg, c.source.sql, values, types);
     for (const row of r.rows) {
       const items: Item[] = row.map((v) => ({ kind: 'const', source: { kind: 'evaluated' }, value: v }));
-      rows.push(convertRow(c, items, [], [], added, state.version));
+      rows.push(failFast(convertRow(c, items, [], [], added, state.version), false));
       rowOf.push(0);
     }
   } else {
@@ -124,19 +130,30 @@ export async function runInsert(c: Compiled, ctx: RunContext, argRows: unknown[]
         evaluated = (await query(state.pg, evalSql, values, types)).rows[0] ?? [];
       }
       for (const items of c.rows!) {
-        rows.push(convertRow(c, items, args, evaluated, added, state.version));
+        rows.push(failFast(convertRow(c, items, args, evaluated, added, state.version), perRow));
         rowOf.push(i);
       }
     }
   }
   await checkGenerated(c, ctx, rows, now);
+  for (const row of rows) {
+    row.failure ??= row.missing;
+    if (row.failure && !perRow) throw row.failure;
+  }
   applyDynamicColumns(c, added, state);
 
-  const results = await write(c, ctx, rows, argRows[0] ?? [], now, bulk);
+  const valid = rows.flatMap((row, k) => (row.failure ? [] : [k]));
+  const results = valid.length === 0 && rows.length > 0
+    ? { written: [], returned: [], oids: [] }
+    : await write(c, ctx, valid.map((k) => rows[k]!), argRows[0] ?? [], now, bulk);
   const items: BulkItem[] = argRows.map(() => ({ rowcount: 0 }));
+  rows.forEach((row, k) => {
+    if (row.failure) items[rowOf[k]!] = { rowcount: -2, error: { code: row.failure.code, message: row.failure.message } };
+  });
   let written = 0;
-  results.written.forEach((ok, k) => {
-    const item = items[rowOf[k]!]!;
+  results.written.forEach((ok, w) => {
+    const item = items[rowOf[valid[w]!]!]!;
+    if (item.rowcount === -2) return;
     if (ok === true) {
       item.rowcount += 1;
       written++;
@@ -241,7 +258,14 @@ async function writeBatch(c: Compiled, ctx: RunContext, rows: RowValues[], args:
   return { written, returned: [], oids: [] };
 }
 
-/** A value given for a generated column must equal its computation. */
+/** A row's NOT NULL failure fails the request at once, before later rows are cast, unless each row stands alone. */
+function failFast(row: RowValues, perRow: boolean): RowValues {
+  const failure = row.failure ?? row.missing;
+  if (failure && !perRow) throw failure;
+  return row;
+}
+
+/** A value given for a generated column must equal its computation (else the row's failure). */
 async function checkGenerated(c: Compiled, ctx: RunContext, rows: RowValues[], now: number): Promise<void> {
   const gens = c.columns.filter((x) => x.generated !== undefined);
   if (gens.length === 0 || rows.length === 0) return;
@@ -255,13 +279,14 @@ async function checkGenerated(c: Compiled, ctx: RunContext, rows: RowValues[], n
   const sql = finishSql(`SELECT ${exprs.join(', ')} FROM (${base}) b ORDER BY b."$ord"`, tx).split(RECORDS_MARK).join(records);
   const recs = jsonText(rows.map((r, i) => ({ ...r.record, $ord: i })));
   const res = await query(ctx.state.pg, sql, tx.usesNow ? [new Date(now).toISOString(), recs] : [recs]);
-  res.rows.forEach((row, i) => {
+  res.rows.forEach((computedRow, i) => {
+    const row = rows[i]!;
     gens.forEach((g, k) => {
-      const given = rows[i]!.values[c.columns.indexOf(g)];
-      const computed = row[k];
-      if (given !== null && given !== undefined && Number(given) !== Number(computed) && given !== computed) {
+      const given = row.values[c.columns.indexOf(g)];
+      const computed = computedRow[k];
+      if (row.failure === undefined && given !== null && given !== undefined && Number(given) !== Number(computed) && given !== computed) {
         const text = format(parseExpression(g.generated!, c.tx.env.version));
-        throw sqlParse(`Given value ${javaString(given, g.type)} for generated column ${g.name} does not match calculation ${text} = ${javaString(computed, g.type)}`);
+        row.failure = sqlParse(`Given value ${javaString(given, g.type)} for generated column ${g.name} does not match calculation ${text} = ${javaString(computed, g.type)}`);
       }
     });
   });

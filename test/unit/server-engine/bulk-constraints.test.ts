@@ -1,0 +1,61 @@
+/**
+ * The constraints CrateDB's Indexer checks for each row on the shard (NOT NULL, a generated column's given
+ * value, CHECK) in a bulk request: on 6.4 the failing row alone comes back as rowcount -2 and the others are
+ * written (recorded for CHECK in 08-constraints), on 5.10 the request fails and nothing is written (recorded
+ * likewise). A value that cannot be cast fails the whole request on both, before any row is written.
+ */
+import { describe, expect, it } from 'vitest';
+import { engineForFile, type FileEngine } from './file-engine.js';
+
+const TABLE = `CREATE TABLE doc.bc (id INT PRIMARY KEY, name TEXT NOT NULL, score INT CHECK (score >= 0),
+  g INT GENERATED ALWAYS AS score * 2, must INT NOT NULL)`;
+const INSERT = 'INSERT INTO doc.bc (id, name, score, must) VALUES (?, ?, ?, ?)';
+const notNull = (column: string) => ({ rowcount: -2, error: { code: 4000, message: `SQLParseException["${column}" must not be null]` } });
+
+async function ids(sql: FileEngine['sql']): Promise<unknown[][] | undefined> {
+  await sql('REFRESH TABLE doc.bc');
+  return (await sql('SELECT id FROM doc.bc ORDER BY id')).rows;
+}
+
+describe('bulk rows that fail a constraint (6.4)', () => {
+  const { sql } = engineForFile('6.4');
+
+  it('fails only the row with a NULL for a NOT NULL column it names', async () => {
+    await sql(TABLE);
+    const r = await sql(INSERT, undefined, [[1, 'a', 1, 1], [2, null, 1, 1], [3, 'c', 1, 1]]);
+    expect(r.results).toEqual([{ rowcount: 1 }, notNull('name'), { rowcount: 1 }]);
+    expect(await ids(sql)).toEqual([[1], [3]]);
+  });
+
+  it('fails each row that leaves a NOT NULL column out, and a row whose generated value does not match', async () => {
+    await sql(TABLE);
+    const missing = await sql('INSERT INTO doc.bc (id, name, score) VALUES (?, ?, ?)', undefined, [[4, 'a', 1], [5, 'b', 2]]);
+    expect(missing.results).toEqual([notNull('must'), notNull('must')]);
+    const generated = await sql('INSERT INTO doc.bc (id, name, score, g, must) VALUES (?, ?, ?, ?, ?)', undefined, [[6, 'a', 1, 2, 1], [7, 'b', 1, 5, 1]]);
+    expect(generated.results).toEqual([
+      { rowcount: 1 },
+      { rowcount: -2, error: { code: 4000, message: 'SQLParseException[Given value 5 for generated column g does not match calculation (score * 2) = 2]' } },
+    ]);
+    expect(await ids(sql)).toEqual([[6]]);
+  });
+
+  it('still fails the whole request for a value that cannot be cast, and outside a bulk request', async () => {
+    await sql(TABLE);
+    const cast = await sql(INSERT, undefined, [[8, null, 1, 1], [9, 'x', 'abc', 1]]);
+    expect(cast.error).toEqual({ code: 4000, message: 'SQLParseException[Cannot cast value `abc` to type `integer`]' });
+    const rows = await sql("INSERT INTO doc.bc (id, name, score, must) VALUES (10, 'a', 1, 1), (11, NULL, 1, 1)");
+    expect(rows.error).toEqual({ code: 4000, message: 'SQLParseException["name" must not be null]' });
+    expect(await ids(sql)).toEqual([]);
+  });
+});
+
+describe('bulk rows that fail a constraint (5.10)', () => {
+  const { sql } = engineForFile('5.10');
+
+  it('fail the whole request, and nothing is written', async () => {
+    await sql(TABLE);
+    const r = await sql(INSERT, undefined, [[1, 'a', 1, 1], [2, null, 1, 1]]);
+    expect(r.error).toEqual({ code: 4000, message: 'SQLParseException["name" must not be null]' });
+    expect(await ids(sql)).toEqual([]);
+  });
+});
