@@ -153,8 +153,9 @@ function prepared(c: Compiled): Prepared {
         try {
           r = await runOnce(c, ctx, args);
         } catch (e) {
-          // A row failing at runtime (a CHECK) fails alone, like CrateDB's per-document bulk items.
-          if (!(e instanceof CrateError) || e.code !== 4000 || !e.message.includes('Failed CONSTRAINT')) throw e;
+          // A row failing a constraint as it is written (CHECK, NOT NULL) fails alone, like CrateDB's
+          // per-document bulk items.
+          if (!(e instanceof CrateError) || e.code !== 4000 || !/Failed CONSTRAINT| must not be null\]$/.test(e.message)) throw e;
           items.push({ rowcount: -2, error: { code: e.code, message: e.message } });
           continue;
         }

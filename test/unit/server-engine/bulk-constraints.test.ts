@@ -1,6 +1,6 @@
 /**
  * The constraints CrateDB's Indexer checks for each row on the shard (NOT NULL, a generated column's given
- * value, CHECK) in a bulk request: on 6.4 the failing row alone comes back as rowcount -2 and the others are
+ * value, CHECK) in a bulk INSERT (and NOT NULL and CHECK in a bulk UPDATE): on 6.4 the failing row alone comes back as rowcount -2 and the others are
  * written (recorded for CHECK in 08-constraints), on 5.10 the request fails and nothing is written (recorded
  * likewise). A value that cannot be cast fails the whole request on both, before any row is written.
  */
@@ -37,6 +37,16 @@ describe('bulk rows that fail a constraint (6.4)', () => {
       { rowcount: -2, error: { code: 4000, message: 'SQLParseException[Given value 5 for generated column g does not match calculation (score * 2) = 2]' } },
     ]);
     expect(await ids(sql)).toEqual([[6]]);
+  });
+
+  it('fails only the row of a bulk UPDATE that sets a NOT NULL column to NULL or breaks a CHECK', async () => {
+    await sql(TABLE);
+    await sql(INSERT, undefined, [[1, 'a', 1, 1], [2, 'b', 2, 1]]);
+    const r = await sql('UPDATE doc.bc SET name = ?, score = ? WHERE id = ?', undefined, [['z', 3, 1], [null, 3, 2], ['y', -1, 2]]);
+    expect(r.results?.slice(0, 2)).toEqual([{ rowcount: 1 }, notNull('name')]);
+    expect(r.results?.[2]).toMatchObject({ rowcount: -2, error: { code: 4000, message: expect.stringContaining('Failed CONSTRAINT') } });
+    await sql('REFRESH TABLE doc.bc');
+    expect((await sql('SELECT id, name, score FROM doc.bc ORDER BY id')).rows).toEqual([[1, 'z', 3], [2, 'b', 2]]);
   });
 
   it('still fails the whole request for a value that cannot be cast, and outside a bulk request', async () => {
