@@ -3,7 +3,8 @@
  * rows at once; with any other WHERE they touch only the rows the last refresh made searchable (rows
  * written since are not found, rowcount 0). Optimistic concurrency (`_seq_no`, `_primary_term`) is
  * just part of the WHERE on the live row. In a bulk request a key that matches nothing is a failed row
- * (DocumentMissingException, 40411).
+ * (DocumentMissingException, 40411), so is a row that breaks a CHECK or NOT NULL; any other error fails
+ * the request with none of its rows applied.
  */
 import { checkOpen, type TableDef } from './catalog.js';
 import { CrateError, sqlParse } from './errors.js';
@@ -147,22 +148,40 @@ function prepared(c: Compiled): Prepared {
       // A value that cannot be cast fails the whole request before any row is applied.
       const now = ctx.state.clock.now();
       for (const args of rows) bind(c.tx, args, now);
+      const { pg } = ctx.state;
+      // Any other error that fails the request (a `/ by zero` in row 3) leaves rows 1 and 2 unapplied too,
+      // as CrateDB evaluates every row before it sends the shard requests: the rows run in one PG
+      // transaction, each in a savepoint, rolled back whole on such an error.
+      const visibility = c.table.visibility;
+      const saved = { ...visibility, dirty: visibility.dirty === 'all' ? ('all' as const) : new Set(visibility.dirty) };
       const items: BulkItem[] = [];
-      for (const args of rows) {
-        let r;
-        try {
-          r = await runOnce(c, ctx, args);
-        } catch (e) {
-          // A row failing a constraint as it is written (CHECK, NOT NULL) fails alone, like CrateDB's
-          // per-document bulk items.
-          if (!(e instanceof CrateError) || e.code !== 4000 || !/Failed CONSTRAINT| must not be null\]$/.test(e.message)) throw e;
-          items.push({ rowcount: -2, error: { code: e.code, message: e.message } });
-          continue;
+      await pg.exec('BEGIN');
+      let done = false;
+      try {
+        for (const args of rows) {
+          await pg.exec(`SAVEPOINT ${BULK_ROW}`);
+          let r;
+          try {
+            r = await runOnce(c, ctx, args, true);
+          } catch (e) {
+            // A row failing a constraint as it is written (CHECK, NOT NULL) fails alone, like CrateDB's
+            // per-document bulk items.
+            if (!(e instanceof CrateError) || e.code !== 4000 || !/Failed CONSTRAINT| must not be null\]$/.test(e.message)) throw e;
+            items.push({ rowcount: -2, error: { code: e.code, message: e.message } });
+            continue;
+          }
+          if (r.count === 0 && oneDocument(c.keys)) {
+            items.push({ rowcount: -2, error: await missingError(c, ctx, args) });
+          } else {
+            items.push({ rowcount: r.count });
+          }
         }
-        if (r.count === 0 && oneDocument(c.keys)) {
-          items.push({ rowcount: -2, error: await missingError(c, ctx, args) });
-        } else {
-          items.push({ rowcount: r.count });
+        done = true;
+      } finally {
+        if (done) await pg.exec('COMMIT');
+        else {
+          await pg.exec('ROLLBACK');
+          c.table.visibility = saved;
         }
       }
       return items;
@@ -170,7 +189,10 @@ function prepared(c: Compiled): Prepared {
   };
 }
 
-async function runOnce(c: Compiled, ctx: RunContext, args: unknown[]): Promise<{ outcome: Outcome; count: number }> {
+/** The savepoint each row of a bulk request runs in (see runBulk). */
+const BULK_ROW = 'bulk_row';
+
+async function runOnce(c: Compiled, ctx: RunContext, args: unknown[], inBulk = false): Promise<{ outcome: Outcome; count: number }> {
   const { state } = ctx;
   checkPrivileges(c.tx.env.user, c.tx.privileges);
   const now = state.clock.now();
@@ -181,6 +203,8 @@ async function runOnce(c: Compiled, ctx: RunContext, args: unknown[]): Promise<{
     r = await query(state.pg, c.sql, values, types);
   } catch (e) {
     if (!isPgError(e)) throw e;
+    // The failed statement aborted the bulk request's transaction; the row's own savepoint revives it.
+    if (inBulk) await state.pg.exec(`ROLLBACK TO SAVEPOINT ${BULK_ROW}`);
     let row: unknown[] | undefined;
     if (e.code === '23514' && c.newRowSql) {
       row = (await query(state.pg, c.newRowSql, values, types).catch(() => ({ rows: [] as unknown[][] }))).rows[0];

@@ -2,7 +2,8 @@
  * The constraints CrateDB's Indexer checks for each row on the shard (NOT NULL, a generated column's given
  * value, CHECK) in a bulk INSERT (and NOT NULL and CHECK in a bulk UPDATE): on 6.4 the failing row alone comes back as rowcount -2 and the others are
  * written (recorded for CHECK in 08-constraints), on 5.10 the request fails and nothing is written (recorded
- * likewise). A value that cannot be cast fails the whole request on both, before any row is written.
+ * likewise). A value that cannot be cast fails the whole request on both, before any row is written, and
+ * so does any other error of a bulk UPDATE or DELETE row: the rows before it are not applied either.
  */
 import { describe, expect, it } from 'vitest';
 import { engineForFile, type FileEngine } from './file-engine.js';
@@ -47,6 +48,16 @@ describe('bulk rows that fail a constraint (6.4)', () => {
     expect(r.results?.[2]).toMatchObject({ rowcount: -2, error: { code: 4000, message: expect.stringContaining('Failed CONSTRAINT') } });
     await sql('REFRESH TABLE doc.bc');
     expect((await sql('SELECT id, name, score FROM doc.bc ORDER BY id')).rows).toEqual([[1, 'z', 3], [2, 'b', 2]]);
+  });
+
+  it('applies no row of a bulk UPDATE or DELETE that an error of a later row fails whole', async () => {
+    await sql(TABLE);
+    await sql(INSERT, undefined, [[1, 'a', 1, 1], [2, 'b', 2, 1]]);
+    const update = await sql('UPDATE doc.bc SET score = 10 / ? WHERE id = ?', undefined, [[1, 1], [0, 2]]);
+    expect(update.error).toEqual({ code: 4000, message: 'SQLParseException[/ by zero]' });
+    const del = await sql('DELETE FROM doc.bc WHERE id = 10 / ?', undefined, [[10], [0]]);
+    expect(del.error).toEqual({ code: 4000, message: 'SQLParseException[/ by zero]' });
+    expect((await sql('SELECT id, score FROM doc.bc WHERE id IN (1, 2) ORDER BY id')).rows).toEqual([[1, 1], [2, 2]]);
   });
 
   it('still fails the whole request for a value that cannot be cast, and outside a bulk request', async () => {
