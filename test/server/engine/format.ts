@@ -145,9 +145,9 @@ export function format(node: Ctx, opts: FormatOptions = {}): string {
     case 'FunctionCallContext':
       return formatCall(node, opts);
     case 'DoubleColonCastContext':
-      return `CAST(${f(node.primaryExpression())} AS ${node.dataType().getText().toLowerCase()})`;
+      return `CAST(${f(node.primaryExpression())} AS ${typeText(node.dataType())})`;
     case 'CastContext':
-      return `${node.children[0].getText().toUpperCase()}(${f(node.expr())} AS ${node.dataType().getText().toLowerCase()})`;
+      return `${node.children[0].getText().toUpperCase()}(${f(node.expr())} AS ${typeText(node.dataType())})`;
     case 'NullLiteralContext':
       return 'NULL';
     case 'StringLiteralContext':
@@ -248,4 +248,28 @@ function formatCall(node: Ctx, opts: FormatOptions): string {
 /** The name of a function call node (`count`, `no_such_function`). */
 export function callName(node: Ctx): string {
   return (node.qname().ident() as Ctx[]).map((i) => identName(i)).join('.');
+}
+
+/**
+ * A cast's type as ExpressionFormatter prints it (visitColumnType): the name as parsed, lowercase, its words
+ * apart (`timestamp with time zone`), its parameters after `, `; `array(inner)` for both array forms; an
+ * object type as plain `object`, without its policy and columns.
+ */
+function typeText(node: Ctx): string {
+  switch (ruleName(node)) {
+    case 'ArrayDataTypeContext':
+      return `array(${typeText(node.dataType())})`;
+    case 'ObjectDataTypeContext':
+      return 'object';
+    case 'MaybeParametrizedDataTypeContext': {
+      const base = node.baseDataType();
+      const name = ruleName(base) === 'IdentDataTypeContext'
+        ? identName(base.ident())
+        : (base.definedDataType().children as Ctx[]).map((c) => c.getText().toLowerCase()).join(' ');
+      const params = ((node.integerLiteral() as Ctx[] | null) ?? []).map((i) => String(Number(i.getText())));
+      return params.length > 0 ? `${name}(${params.join(', ')})` : name;
+    }
+    default:
+      return node.getText().toLowerCase();
+  }
 }

@@ -136,6 +136,16 @@ describe('EXTRACT with the ISO chronology of ExtractFunctions', () => {
   });
 });
 
+describe('the output name of a cast', () => {
+  it('prints the type as ExpressionFormatter does: words apart, parameters after a comma, arrays as array(...), objects as object', async () => {
+    const body = await one("SELECT CAST('2024-01-01' AS TIMESTAMP WITH TIME ZONE), '1.5'::numeric(10,2), [1]::integer[], {a=1}::object(strict) as (a int), TRY_CAST('x' AS DOUBLE PRECISION), '1'::INT");
+    expect(body.cols).toEqual([
+      "CAST('2024-01-01' AS timestamp with time zone)", "CAST('1.5' AS numeric(10, 2))", 'CAST([1] AS array(integer))',
+      'CAST({a= 1} AS object)', "TRY_CAST('x' AS double precision)", "CAST('1' AS int)",
+    ]);
+  });
+});
+
 describe('concat of arrays and objects, object_keys', () => {
   it('joins arrays into one, merges objects, and concatenates anything else as text', async () => {
     const body = await one("SELECT concat({a=1}, {b=2}), concat([1, 2], [3]), concat(['a'], ['b'], ['c']), concat('a', 1, NULL), object_keys({a=1, b={c=2}})");
