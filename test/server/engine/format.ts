@@ -227,7 +227,13 @@ function formatPredicate(value: string, pred: Ctx, opts: FormatOptions): string 
     case 'InListContext':
       return `(${value} ${not}IN (${(pred.expr() as Ctx[]).map(f).join(', ')}))`;
     case 'LikeContext':
-      return `(${value} ${not}${pred.ILIKE?.() ? 'ILIKE' : 'LIKE'} ${f(pred.pattern)})`;
+      return `(${value} ${not}${pred.ILIKE?.() ? 'ILIKE' : 'LIKE'} ${f(pred.pattern)}${pred.escape ? ` ESCAPE ${f(pred.escape)}` : ''})`;
+    case 'ArrayLikeContext': {
+      // visitArrayLikePredicate, space before the closing parenthesis included.
+      const kind = pred.ILIKE?.() ? 'ILIKE' : 'LIKE';
+      const escape = pred.escape ? `ESCAPE ${f(pred.escape)}` : '';
+      return `(${value}${pred.NOT?.() ? ' NOT' : ''} ${kind} ${pred.setCmpQuantifier().getText().toUpperCase()} (${f(pred.v)}) ${escape})`;
+    }
     case 'NullPredicateContext':
       return `(${value} IS ${not}NULL)`;
     case 'DistinctFromContext':

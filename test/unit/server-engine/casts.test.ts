@@ -136,13 +136,19 @@ describe('EXTRACT with the ISO chronology of ExtractFunctions', () => {
   });
 });
 
-describe('the output name of a cast', () => {
+describe('output names of casts and LIKE', () => {
   it('prints the type as ExpressionFormatter does: words apart, parameters after a comma, arrays as array(...), objects as object', async () => {
     const body = await one("SELECT CAST('2024-01-01' AS TIMESTAMP WITH TIME ZONE), '1.5'::numeric(10,2), [1]::integer[], {a=1}::object(strict) as (a int), TRY_CAST('x' AS DOUBLE PRECISION), '1'::INT");
     expect(body.cols).toEqual([
       "CAST('2024-01-01' AS timestamp with time zone)", "CAST('1.5' AS numeric(10, 2))", 'CAST([1] AS array(integer))',
       'CAST({a= 1} AS object)', "TRY_CAST('x' AS double precision)", "CAST('1' AS int)",
     ]);
+  });
+
+  it('prints LIKE ANY / ALL as visitArrayLikePredicate does, and an ESCAPE', async () => {
+    const body = await one("SELECT 'ab' LIKE ANY(['a%']), 'ab' NOT ILIKE ALL(['x%']), 'ab' LIKE 'a!%' ESCAPE '!'");
+    expect(body.cols).toEqual(["'ab' LIKE ANY (['a%']) ", "'ab' NOT ILIKE ALL (['x%']) ", "'ab' LIKE 'a!%' ESCAPE '!'"]);
+    expect(body.rows).toEqual([[true, true, false]]);
   });
 });
 
