@@ -189,6 +189,9 @@ export function format(node: Ctx, opts: FormatOptions = {}): string {
       return `substring(${(node.expr() as Ctx[]).map(f).join(', ')})`;
     case 'TrimContext':
       return `trim(${f(node.target)})`;
+    case 'AtTimezoneContext':
+      // The parser makes `ts AT TIME ZONE zone` the call timezone(zone, ts).
+      return `timezone(${f(node.zone)}, ${f(node.timestamp)})`;
     case 'SearchedCaseContext':
     case 'SimpleCaseContext': {
       const parts = ['CASE'];
@@ -226,6 +229,8 @@ function formatPredicate(value: string, pred: Ctx, opts: FormatOptions): string 
       return `(${value} ${not}BETWEEN ${f(pred.lower)} AND ${f(pred.upper)})`;
     case 'InListContext':
       return `(${value} ${not}IN (${(pred.expr() as Ctx[]).map(f).join(', ')}))`;
+    case 'InSubqueryContext':
+      return `(${value} ${not}IN ${f(pred.subqueryExpression())})`;
     case 'LikeContext':
       return `(${value} ${not}${pred.ILIKE?.() ? 'ILIKE' : 'LIKE'} ${f(pred.pattern)}${pred.escape ? ` ESCAPE ${f(pred.escape)}` : ''})`;
     case 'ArrayLikeContext': {

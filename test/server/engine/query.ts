@@ -236,6 +236,7 @@ const FUNCTION_FORMS: Record<string, string> = {
   LeftContext: 'left',
   RightContext: 'right',
   IfCaseContext: 'if',
+  AtTimezoneContext: 'timezone',
 };
 
 function valuesRelation(spec: Ctx, outer: Scope | undefined, tx: Tx, sorts: Ctx[]): QueryResult {

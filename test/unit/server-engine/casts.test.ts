@@ -150,6 +150,12 @@ describe('output names of casts and LIKE', () => {
     expect(body.cols).toEqual(["'ab' LIKE ANY (['a%']) ", "'ab' NOT ILIKE ALL (['x%']) ", "'ab' LIKE 'a!%' ESCAPE '!'"]);
     expect(body.rows).toEqual([[true, true, false]]);
   });
+
+  it('names x IN (subquery) by its parts, and AT TIME ZONE after the timezone function it parses into', async () => {
+    const body = await one("SELECT 1 IN (SELECT 1), 2 NOT IN (SELECT 1), '2024-01-01T00:00:00Z'::timestamptz AT TIME ZONE 'UTC'");
+    expect(body.cols).toEqual(['1 IN (SELECT 1)', '2 NOT IN (SELECT 1)', 'timezone']);
+    expect(body.rows).toEqual([[true, true, Date.UTC(2024, 0, 1)]]);
+  });
 });
 
 describe('concat of arrays and objects, object_keys', () => {
