@@ -189,6 +189,8 @@ export function format(node: Ctx, opts: FormatOptions = {}): string {
       return `substring(${(node.expr() as Ctx[]).map(f).join(', ')})`;
     case 'TrimContext':
       return `trim(${f(node.target)})`;
+    case 'IfCaseContext':
+      return `IF(${f(node.condition)}, ${f(node.trueValue)}${node.falseValue ? `, ${f(node.falseValue)}` : ''})`;
     case 'AtTimezoneContext':
       // The parser makes `ts AT TIME ZONE zone` the call timezone(zone, ts).
       return `timezone(${f(node.zone)}, ${f(node.timestamp)})`;

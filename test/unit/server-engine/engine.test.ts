@@ -270,4 +270,9 @@ describe('engine 5.10', () => {
     expect((await sql('SELECT id FROM c WHERE id = 1')).body.rows).toEqual([]);
     expect((await sql('CREATE SCHEMA s')).body.error?.code).toBe(4000);
   });
+
+  it('names a select item by the expression as ExpressionFormatter prints it', async () => {
+    const names = (await sql("SELECT if(1 = 1, 'a'), upper('b'), '2024-01-01'::timestamptz AT TIME ZONE 'UTC'")).body.cols;
+    expect(names).toEqual(["IF((1 = 1), 'a')", "upper('b')", "timezone('UTC', CAST('2024-01-01' AS timestamptz))"]);
+  });
 });
