@@ -2,8 +2,9 @@
  * Running a prepared INSERT: every row converted in JS first (one bad value fails the request, nothing
  * written), generated values checked, dynamic sub-columns recorded, then one PG statement writes all
  * rows. The constraints CrateDB's Indexer checks on the shard (NOT NULL, a generated column's given value,
- * CHECK) fail only their own row in a 6.4 bulk request (rowcount -2, as the recorded CHECK failure does);
- * anywhere else the first failing row fails the request.
+ * CHECK) fail only their own row in a 6.4 bulk request (rowcount -2, as the recorded CHECK failure does),
+ * and INSERT ... SELECT skips such a row, and a duplicate key, without an error (its rowcount counts the
+ * rows written); anywhere else the first failing row fails the request.
  */
 import type { ColumnDef, TableDef } from './catalog.js';
 import { CrateError, duplicateKey, sqlParse } from './errors.js';
@@ -109,6 +110,9 @@ export async function runInsert(c: Compiled, ctx: RunContext, argRows: unknown[]
   const now = state.clock.now();
   // Every row is converted before anything is written: one bad value fails the whole request.
   const perRow = bulk && state.version === '6.4';
+  // INSERT ... SELECT skips a row that fails (insert_select_fail_fast is off): no error, not counted.
+  const fromQuery = c.source !== undefined;
+  const isolated = perRow || fromQuery;
   const rows: RowValues[] = [];
   const added: CoerceContext['added'][] = [];
   const rowOf: number[] = [];
@@ -118,7 +122,7 @@ export async function runInsert(c: Compiled, ctx: RunContext, argRows: unknown[]
     const r = await query(state.pg, c.source.sql, values, types);
     for (const row of r.rows) {
       const items: Item[] = row.map((v) => ({ kind: 'const', source: { kind: 'evaluated' }, value: v }));
-      rows.push(failFast(convertRow(c, items, [], [], added, state.version), false));
+      rows.push(convertRow(c, items, [], [], added, state.version));
       rowOf.push(0);
     }
   } else {
@@ -138,25 +142,25 @@ export async function runInsert(c: Compiled, ctx: RunContext, argRows: unknown[]
   await checkGenerated(c, ctx, rows, now);
   for (const row of rows) {
     row.failure ??= row.missing;
-    if (row.failure && !perRow) throw row.failure;
+    if (row.failure && !isolated) throw row.failure;
   }
   applyDynamicColumns(c, added, state);
 
   const valid = rows.flatMap((row, k) => (row.failure ? [] : [k]));
   const results = valid.length === 0 && rows.length > 0
     ? { written: [], returned: [], oids: [] }
-    : await write(c, ctx, valid.map((k) => rows[k]!), argRows[0] ?? [], now, bulk);
+    : await write(c, ctx, valid.map((k) => rows[k]!), argRows[0] ?? [], now, isolated);
   const items: BulkItem[] = argRows.map(() => ({ rowcount: 0 }));
   rows.forEach((row, k) => {
     if (row.failure) items[rowOf[k]!] = { rowcount: -2, error: { code: row.failure.code, message: row.failure.message } };
   });
   let written = 0;
   results.written.forEach((ok, w) => {
+    if (ok === true) written++;
     const item = items[rowOf[valid[w]!]!]!;
     if (item.rowcount === -2) return;
     if (ok === true) {
       item.rowcount += 1;
-      written++;
     } else if (ok === false) {
       if (c.onConflict === 'none') {
         item.rowcount = -2;
@@ -170,8 +174,8 @@ export async function runInsert(c: Compiled, ctx: RunContext, argRows: unknown[]
   if (c.returning) {
     return { outcome: { kind: 'rows', cols: c.returning.cols, types: c.returning.types, oids: results.oids, rows: results.returned }, items };
   }
-  if (!bulk && rows.length === 1 && results.written[0] === false && c.onConflict === 'none') throw duplicateKey();
-  if (!bulk) {
+  if (!bulk && !fromQuery && rows.length === 1 && results.written[0] === false && c.onConflict === 'none') throw duplicateKey();
+  if (!bulk && !fromQuery) {
     const failed = results.written.find((w) => typeof w === 'object');
     if (failed && typeof failed === 'object') throw new CrateError(400, failed.code, failed.message);
   }
@@ -180,13 +184,13 @@ export async function runInsert(c: Compiled, ctx: RunContext, argRows: unknown[]
 
 type Written = true | false | { code: number; message: string };
 
-async function write(c: Compiled, ctx: RunContext, rows: RowValues[], args: unknown[], now: number, bulk: boolean): Promise<{ written: Written[]; returned: unknown[][]; oids: number[] }> {
-  const { state } = ctx;
+/** Writes the rows; `isolated`: a row that fails a CHECK fails alone (else the first one fails the request). */
+async function write(c: Compiled, ctx: RunContext, rows: RowValues[], args: unknown[], now: number, isolated: boolean): Promise<{ written: Written[]; returned: unknown[][]; oids: number[] }> {
   try {
     return await writeBatch(c, ctx, rows, args, now);
   } catch (e) {
     if (!isPgError(e)) throw e;
-    const perRow = (e.code === '23514' && bulk && state.version === '6.4') || e.code === '21000';
+    const perRow = (e.code === '23514' && isolated) || e.code === '21000';
     if (e.code === '23514' && rows.length > 1 && !perRow) throw await firstFailure(c, ctx, rows, args, now, e);
     if (!perRow || rows.length <= 1) throw constraintError(e, c.table, rows.length === 1 ? rows[0]!.values : undefined, c.columns);
     const written: Written[] = [];

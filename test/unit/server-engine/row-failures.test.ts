@@ -4,6 +4,8 @@
  * written (recorded for CHECK in 08-constraints), on 5.10 the request fails and nothing is written (recorded
  * likewise). A value that cannot be cast fails the whole request on both, before any row is written, and
  * so does any other error of a bulk UPDATE or DELETE row: the rows before it are not applied either.
+ * INSERT ... SELECT skips the rows that fail (a constraint, a duplicate key) without an error, on both
+ * versions (recorded for duplicates in 11-ddl-limits; insert_select_fail_fast is off).
  */
 import { describe, expect, it } from 'vitest';
 import { engineForFile, type FileEngine } from './file-engine.js';
@@ -67,6 +69,23 @@ describe('bulk rows that fail a constraint (6.4)', () => {
     const rows = await sql("INSERT INTO doc.bc (id, name, score, must) VALUES (10, 'a', 1, 1), (11, NULL, 1, 1)");
     expect(rows.error).toEqual({ code: 4000, message: 'SQLParseException["name" must not be null]' });
     expect(await ids(sql)).toEqual([]);
+  });
+});
+
+describe('INSERT ... SELECT rows that fail (6.4)', () => {
+  const { sql } = engineForFile('6.4');
+
+  it('are skipped without an error, and the rowcount counts the rows written', async () => {
+    await sql(TABLE);
+    await sql('CREATE TABLE doc.src (id INT, name TEXT, score INT)');
+    await sql("INSERT INTO doc.src (id, name, score) VALUES (1, 'a', 1), (2, NULL, 1), (3, 'c', -1), (1, 'dup', 1), (4, 'd', 1)");
+    await sql('REFRESH TABLE doc.src');
+    await sql("INSERT INTO doc.bc (id, name, score, must) VALUES (4, 'existing', 1, 1)");
+    const r = await sql('INSERT INTO doc.bc (id, name, score, must) SELECT id, name, score, 1 FROM doc.src ORDER BY id, name');
+    expect(r).toMatchObject({ rowcount: 1 });
+    expect(r.error).toBeUndefined();
+    expect(await ids(sql)).toEqual([[1], [4]]);
+    expect(await sql("INSERT INTO doc.bc (id, name, score, must) SELECT 4, 'again', 1, 1")).toMatchObject({ rowcount: 0 });
   });
 });
 
