@@ -180,6 +180,17 @@ describe('table rebuilds against CrateDB', () => {
     await crate.sql(`INSERT INTO ${q('books')} (id, author) VALUES ('4', 'Terry Pratchett')`); // not left write-blocked
   });
 
+  it('refuses to swap when the new definition refuses rows (a NOT NULL column the copy leaves empty)', async () => {
+    await seededBooks();
+    const before = await rowsOf('books');
+    const strict = { ...authorFulltext('books'), copy: { by: 'all' as const }, definition: `CREATE TABLE ${q('books')} (id TEXT PRIMARY KEY, title TEXT, author TEXT, isbn TEXT NOT NULL, publication_date TIMESTAMP, categories ARRAY(TEXT))` };
+    const error = await caught(rebuildTable(deps(), strict), RebuildError);
+    expect(error.code).toBe('CM_REBUILD_COUNT');
+    expect(error.message).toContain('3 rows, the new one got 0');
+    expect(await tablesNamed('books')).toEqual(['books']);
+    expect(await rowsOf('books')).toEqual(before);
+  });
+
   it('refuses a definition of another table, a missing table, and a revert without backup', async () => {
     await seededBooks();
     const other = { ...authorFulltext('books'), definition: `CREATE TABLE ${q('authors')} (id TEXT PRIMARY KEY)` };
