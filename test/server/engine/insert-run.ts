@@ -2,9 +2,10 @@
  * Running a prepared INSERT: every row converted in JS first (one bad value fails the request, nothing
  * written), generated values checked, dynamic sub-columns recorded, then one PG statement writes all
  * rows. The constraints CrateDB's Indexer checks on the shard (NOT NULL, a generated column's given value,
- * CHECK) fail only their own row in a 6.4 bulk request (rowcount -2, as the recorded CHECK failure does),
- * and INSERT ... SELECT skips such a row, and a duplicate key, without an error (its rowcount counts the
- * rows written); anywhere else the first failing row fails the request.
+ * CHECK) fail only their own row in a 6.4 bulk request (rowcount -2, as the recorded CHECK failure does);
+ * INSERT ... SELECT, and on 6.4 an INSERT of several VALUES rows, skip such a row, like a duplicate key,
+ * without an error (the rowcount counts the rows written); anywhere else the first failing row fails the
+ * request.
  */
 import type { ColumnDef, TableDef } from './catalog.js';
 import { CrateError, duplicateKey, sqlParse } from './errors.js';
@@ -110,9 +111,11 @@ export async function runInsert(c: Compiled, ctx: RunContext, argRows: unknown[]
   const now = state.clock.now();
   // Every row is converted before anything is written: one bad value fails the whole request.
   const perRow = bulk && state.version === '6.4';
-  // INSERT ... SELECT skips a row that fails (insert_select_fail_fast is off): no error, not counted.
+  // INSERT ... SELECT (insert_select_fail_fast is off), and on 6.4 an INSERT of several VALUES rows (its shard
+  // requests continue on errors), skip a row that fails: no error, not counted.
   const fromQuery = c.source !== undefined;
-  const isolated = perRow || fromQuery;
+  const silent = fromQuery || (!bulk && (c.rows?.length ?? 0) > 1 && state.version === '6.4');
+  const isolated = perRow || silent;
   const rows: RowValues[] = [];
   const added: CoerceContext['added'][] = [];
   const rowOf: number[] = [];
@@ -134,7 +137,7 @@ export async function runInsert(c: Compiled, ctx: RunContext, argRows: unknown[]
         evaluated = (await query(state.pg, evalSql, values, types)).rows[0] ?? [];
       }
       for (const items of c.rows!) {
-        rows.push(failFast(convertRow(c, items, args, evaluated, added, state.version), perRow));
+        rows.push(failFast(convertRow(c, items, args, evaluated, added, state.version), isolated));
         rowOf.push(i);
       }
     }
@@ -174,8 +177,8 @@ export async function runInsert(c: Compiled, ctx: RunContext, argRows: unknown[]
   if (c.returning) {
     return { outcome: { kind: 'rows', cols: c.returning.cols, types: c.returning.types, oids: results.oids, rows: results.returned }, items };
   }
-  if (!bulk && !fromQuery && rows.length === 1 && results.written[0] === false && c.onConflict === 'none') throw duplicateKey();
-  if (!bulk && !fromQuery) {
+  if (!bulk && !silent && rows.length === 1 && results.written[0] === false && c.onConflict === 'none') throw duplicateKey();
+  if (!bulk && !silent) {
     const failed = results.written.find((w) => typeof w === 'object');
     if (failed && typeof failed === 'object') throw new CrateError(400, failed.code, failed.message);
   }

@@ -5,7 +5,8 @@
  * likewise). A value that cannot be cast fails the whole request on both, before any row is written, and
  * so does any other error of a bulk UPDATE or DELETE row: the rows before it are not applied either.
  * INSERT ... SELECT skips the rows that fail (a constraint, a duplicate key) without an error, on both
- * versions (recorded for duplicates in 11-ddl-limits; insert_select_fail_fast is off).
+ * versions (recorded for duplicates in 11-ddl-limits; insert_select_fail_fast is off), and so does a 6.4
+ * INSERT of several VALUES rows (its shard requests continue on errors when there is more than one row).
  */
 import { describe, expect, it } from 'vitest';
 import { engineForFile, type FileEngine } from './file-engine.js';
@@ -62,13 +63,21 @@ describe('bulk rows that fail a constraint (6.4)', () => {
     expect((await sql('SELECT id, score FROM doc.bc WHERE id IN (1, 2) ORDER BY id')).rows).toEqual([[1, 1], [2, 2]]);
   });
 
-  it('still fails the whole request for a value that cannot be cast, and outside a bulk request', async () => {
+  it('still fails the whole request for a value that cannot be cast, and for a single row', async () => {
     await sql(TABLE);
     const cast = await sql(INSERT, undefined, [[8, null, 1, 1], [9, 'x', 'abc', 1]]);
     expect(cast.error).toEqual({ code: 4000, message: 'SQLParseException[Cannot cast value `abc` to type `integer`]' });
-    const rows = await sql("INSERT INTO doc.bc (id, name, score, must) VALUES (10, 'a', 1, 1), (11, NULL, 1, 1)");
-    expect(rows.error).toEqual({ code: 4000, message: 'SQLParseException["name" must not be null]' });
+    const one = await sql("INSERT INTO doc.bc (id, name, score, must) VALUES (11, NULL, 1, 1)");
+    expect(one.error).toEqual({ code: 4000, message: 'SQLParseException["name" must not be null]' });
     expect(await ids(sql)).toEqual([]);
+  });
+
+  it('skips the failing rows of an INSERT of several VALUES rows without an error, as a duplicate key', async () => {
+    await sql(TABLE);
+    const r = await sql("INSERT INTO doc.bc (id, name, score, must) VALUES (10, 'a', 1, 1), (11, NULL, 1, 1), (12, 'c', -1, 1), (10, 'again', 1, 1)");
+    expect(r).toMatchObject({ rowcount: 1 });
+    expect(r.error).toBeUndefined();
+    expect(await ids(sql)).toEqual([[10]]);
   });
 });
 
@@ -92,10 +101,12 @@ describe('INSERT ... SELECT rows that fail (6.4)', () => {
 describe('bulk rows that fail a constraint (5.10)', () => {
   const { sql } = engineForFile('5.10');
 
-  it('fail the whole request, and nothing is written', async () => {
+  it('fail the whole request, and nothing is written, in a bulk request and among several VALUES rows', async () => {
     await sql(TABLE);
     const r = await sql(INSERT, undefined, [[1, 'a', 1, 1], [2, null, 1, 1]]);
     expect(r.error).toEqual({ code: 4000, message: 'SQLParseException["name" must not be null]' });
+    const rows = await sql("INSERT INTO doc.bc (id, name, score, must) VALUES (10, 'a', 1, 1), (11, NULL, 1, 1)");
+    expect(rows.error).toEqual({ code: 4000, message: 'SQLParseException["name" must not be null]' });
     expect(await ids(sql)).toEqual([]);
   });
 });
