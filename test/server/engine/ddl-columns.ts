@@ -23,6 +23,11 @@ export function referencedPaths(exprText: string, version: CrateVersion): string
   return out;
 }
 
+/** A generated column's expression is bound against the table's columns: the first it names that is not one. */
+export function unknownColumnOf(exprText: string, version: CrateVersion, columns: readonly { name: string }[]): string | undefined {
+  return referencedPaths(exprText, version).find((p) => !columns.some((c) => c.name === p[0]))?.[0];
+}
+
 export function samePath(a: readonly string[], b: readonly string[]): boolean {
   return a.length === b.length && a.every((x, i) => x === b[i]);
 }

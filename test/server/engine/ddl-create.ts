@@ -5,6 +5,7 @@
  */
 import type { Catalog, CheckDef, ColumnDef, IndexDef, TableDef } from './catalog.js';
 import { checkKeyColumns } from './ddl-keys.js';
+import { unknownColumnOf } from './ddl-columns.js';
 import { columnUnknown, CrateError, sqlParse, unsupportedFeature } from './errors.js';
 import { validColumnName } from './column-names.js';
 import { expr } from './expr.js';
@@ -120,6 +121,10 @@ export function buildTable(node: Ctx, schema: string, name: string, env: Env): C
   for (const k of pk) {
     const col = columns.find((c) => c.name === k);
     if (!col) throw new CrateError(404, 4043, `ColumnUnknownException[Column ${k} unknown]`);
+  }
+  for (const col of columns) {
+    const missing = col.generated === undefined ? undefined : unknownColumnOf(col.generated, version, columns);
+    if (missing !== undefined) throw columnUnknown(missing);
   }
   for (const idx of indexes) {
     for (const path of idx.columns) {

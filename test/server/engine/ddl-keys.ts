@@ -32,4 +32,6 @@ export function checkKeyColumns(columns: ColumnDef[], pk: string[], partitionedB
     if (col.fulltext !== undefined) throw sqlParse(`Cannot use column ${p} with fulltext index in PARTITIONED BY clause`);
     if (p === explicitRouting) throw sqlParse(`Cannot use CLUSTERED BY column \`${p}\` in PARTITIONED BY clause`);
   }
+  // The analyzer binds CLUSTERED BY against the columns being defined.
+  if (explicitRouting !== null && !columns.some((c) => c.name === explicitRouting)) throw columnUnknown(explicitRouting);
 }

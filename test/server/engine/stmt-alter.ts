@@ -7,7 +7,7 @@ import { checkBlocks, type ColumnDef, type TableDef } from './catalog.js';
 import { columnUnknown, relationUnknown, schemaUnknown, sqlParse, unsupportedFeature } from './errors.js';
 import { applyColumnConstraint, checkSql, checkStorage, properties } from './ddl-create.js';
 import { validColumnName } from './column-names.js';
-import { atKey, columnType, parentObject, planDropColumns, samePath } from './ddl-columns.js';
+import { atKey, columnType, parentObject, planDropColumns, samePath, unknownColumnOf } from './ddl-columns.js';
 import { partitionClause, setPartitionProperties, setProperties } from './ddl-alter-settings.js';
 import { formatStandalone, pgString, quoteIdent, sqlFqn } from './format.js';
 import { identName, parseExpression, qnameParts, ruleName, subscriptSafeParts, type Ctx } from './parse.js';
@@ -139,6 +139,8 @@ async function addColumn(ctx: RunContext, t: TableDef, d: Ctx, env: Env): Promis
       checks.push({ pgName: checkConstraintName(t), name, expr: formatStandalone(r.check.node, { quote: true }), node: r.check.node });
     }
   }
+  const missing = col.generated === undefined ? undefined : unknownColumnOf(col.generated, ctx.state.version, [...t.columns, col]);
+  if (missing !== undefined) throw columnUnknown(missing);
   if (col.defaultExpr !== undefined) col.defaultExpr = await foldedDefault(ctx.state.pg, col.defaultExpr, env);
   if (primaryKey || col.generated !== undefined) await refuseIfNotEmpty(ctx, t, primaryKey ? 'primary key' : 'generated');
   await both(ctx, t, `ADD COLUMN ${columnSql(col)}`);

@@ -109,6 +109,15 @@ describe('engine DDL rules (6.4)', () => {
     expect((await sql('CREATE TABLE t (tags ARRAY(TEXT) INDEX USING FULLTEXT)')).body.rowcount).toBe(1);
   });
 
+  it('binds CLUSTERED BY and a generated column\'s expression against the table\'s columns (4043 for an unknown one)', async () => {
+    const unknown = (name: string) => ({ code: 4043, message: `ColumnUnknownException[Column ${name} unknown]` });
+    expect(await error('CREATE TABLE t (a INT) CLUSTERED BY (b)')).toEqual(unknown('b'));
+    expect(await error('CREATE TABLE t (a INT GENERATED ALWAYS AS b + 1)')).toEqual(unknown('b'));
+    expect((await sql("CREATE TABLE t (a INT GENERATED ALWAYS AS o['x'] + 1, o OBJECT AS (x INT)) CLUSTERED BY (a)")).body.rowcount).toBe(1);
+    expect(await error('ALTER TABLE t ADD COLUMN g INT GENERATED ALWAYS AS zz * 2')).toEqual(unknown('zz'));
+    expect((await sql('ALTER TABLE t ADD COLUMN g INT GENERATED ALWAYS AS a * 2')).body.rowcount).toBe(-1);
+  });
+
   it('resizes a plain table only under blocks.write, to a factor or multiple of its shards', async () => {
     await sql('CREATE TABLE t (id INT) CLUSTERED INTO 4 SHARDS');
     expect((await error('ALTER TABLE t SET (number_of_shards = 8)'))?.code).toBe(5000);
