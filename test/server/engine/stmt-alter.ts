@@ -141,7 +141,7 @@ async function addColumn(ctx: RunContext, t: TableDef, d: Ctx, env: Env): Promis
   }
   const missing = col.generated === undefined ? undefined : unknownColumnOf(col.generated, ctx.state.version, [...t.columns, col]);
   if (missing !== undefined) throw columnUnknown(missing);
-  if (col.defaultExpr !== undefined) col.defaultExpr = await foldedDefault(ctx.state.pg, col.defaultExpr, env);
+  if (col.defaultExpr !== undefined) col.defaultExpr = await foldedDefault(ctx.state.pg, col.defaultExpr, col, env);
   if (primaryKey || col.generated !== undefined) await refuseIfNotEmpty(ctx, t, primaryKey ? 'primary key' : 'generated');
   await both(ctx, t, `ADD COLUMN ${columnSql(col)}`);
   t.columns.push(col);
@@ -275,7 +275,7 @@ export function prepareAlterColumnDefault(x: Extract<ExtraStatement, { kind: 'al
     const col = t.columns.find((c) => c.name === x.column[0]);
     if (!col || x.column.length > 1) throw columnUnknown(x.column.join('.'));
     if (x.expr === null) delete col.defaultExpr;
-    else col.defaultExpr = await foldedDefault(ctx.state.pg, formatStandalone(x.expr, { quote: true, normalized: true }), env);
+    else col.defaultExpr = await foldedDefault(ctx.state.pg, formatStandalone(x.expr, { quote: true, normalized: true }), col, env);
     ctx.state.catalog.touch();
     return -1;
   });

@@ -75,7 +75,7 @@ export function prepareCreateTable(node: Ctx, env: Env): Prepared {
     }
     validName(name, 'Relation');
     const spec = buildTable(node, schema, name, env);
-    for (const col of spec.table.columns) if (col.defaultExpr !== undefined) col.defaultExpr = await foldedDefault(pg, col.defaultExpr, env);
+    for (const col of spec.table.columns) if (col.defaultExpr !== undefined) col.defaultExpr = await foldedDefault(pg, col.defaultExpr, col, env);
     await pg.exec(spec.ddl);
     catalog.addTable(spec.table);
     return 1;

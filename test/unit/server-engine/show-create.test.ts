@@ -74,6 +74,18 @@ describe('SHOW CREATE TABLE', () => {
     expect((await sql('SELECT a, b, c, h, f FROM doc.d')).rows).toEqual([[2, "it'sx", 3, 5, 300]]);
   });
 
+  it('keeps a DEFAULT cast to its column\'s type, and refuses one that does not cast or reads a column', async () => {
+    await sql("CREATE TABLE doc.dc (a INT DEFAULT '7', r REAL DEFAULT 1 + 1, t TEXT DEFAULT 1 + 2)");
+    const defaults = await sql("SELECT column_name, column_default FROM information_schema.columns WHERE table_name = 'dc' ORDER BY ordinal_position");
+    expect(defaults.rows).toEqual([['a', '7'], ['r', '2.0'], ['t', "'3'"]]);
+    expect((await sql("CREATE TABLE doc.dx (a INT DEFAULT 'x')")).error).toEqual({ code: 4000, message: "SQLParseException[Cannot cast `'x'` of type `text` to type `integer`]" });
+    expect((await sql("ALTER TABLE doc.dc ALTER COLUMN a SET DEFAULT 'hello'")).error?.message).toBe("SQLParseException[Cannot cast `'hello'` of type `text` to type `integer`]");
+    expect((await sql('CREATE TABLE doc.dn (name TEXT, name_def TEXT DEFAULT upper(name))')).error).toEqual({
+      code: 4004,
+      message: "UnsupportedFeatureException[Cannot reference columns in DEFAULT expression of `name_def`. Maybe you wanted to use a string literal with single quotes instead: 'name']",
+    });
+  });
+
   it('names a negated number and a != comparison in output columns as ExpressionFormatter does', async () => {
     expect((await sql('SELECT -1, 1 != 2')).cols).toEqual(['- 1', '1 <> 2']);
   });
