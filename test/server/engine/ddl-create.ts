@@ -129,7 +129,10 @@ export function buildTable(node: Ctx, schema: string, name: string, env: Env): C
   for (const idx of indexes) {
     for (const path of idx.columns) {
       const top = columns.find((x) => x.name === path[0]);
-      if (!top || (path.length > 1 && !fieldType(top.type, path.slice(1)))) throw columnUnknown(sqlFqn(path));
+      const type = top && (path.length > 1 ? fieldType(top.type, path.slice(1)) : top.type);
+      if (!type) throw columnUnknown(sqlFqn(path));
+      const source = innermostType(type);
+      if (source.kind !== 'text' || source.length !== undefined) throw sqlParse("INDEX definition only support 'string' typed source columns");
     }
   }
 

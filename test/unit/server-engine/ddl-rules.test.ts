@@ -107,6 +107,10 @@ describe('engine DDL rules (6.4)', () => {
     expect((await error('CREATE TABLE t (a VARCHAR(5) INDEX USING FULLTEXT)'))?.code).toBe(4000);
     expect(await error('CREATE TABLE t (o OBJECT DEFAULT {a = 1})')).toEqual({ code: 4000, message: 'SQLParseException[Default values are not allowed for object columns: o]' });
     expect((await sql('CREATE TABLE t (tags ARRAY(TEXT) INDEX USING FULLTEXT)')).body.rowcount).toBe(1);
+    const notText = { code: 4000, message: "SQLParseException[INDEX definition only support 'string' typed source columns]" };
+    expect(await error('CREATE TABLE i1 (a INT, INDEX ft USING FULLTEXT (a))')).toEqual(notText);
+    expect(await error("CREATE TABLE i2 (o OBJECT AS (n INT), INDEX ft USING FULLTEXT (o['n']))")).toEqual(notText);
+    expect((await sql("CREATE TABLE i3 (a TEXT, tags ARRAY(TEXT), o OBJECT AS (x TEXT), INDEX ft USING FULLTEXT (a, tags, o['x']))")).body.rowcount).toBe(1);
   });
 
   it('binds CLUSTERED BY and a generated column\'s expression against the table\'s columns (4043 for an unknown one)', async () => {
