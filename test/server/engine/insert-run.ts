@@ -16,7 +16,7 @@ import { constraintError, isPgError, type PgError } from './pg-errors.js';
 import { checkPrivileges } from './privileges.js';
 import { bind, finishSql, query, type BulkItem, type Outcome, type RunContext } from './run.js';
 import { Scope, Tx } from './scope.js';
-import { markDirty, periodicRefresh } from './storage.js';
+import { markDirty, periodicRefresh, visibilitySnapshot } from './storage.js';
 import { pgType, typeName, type CrateType } from './types.js';
 import { addFields, coerce, convertible, guessType, javaString, toPg, type CoerceContext, type Source } from './values.js';
 
@@ -218,7 +218,7 @@ async function write(c: Compiled, ctx: RunContext, rows: RowValues[], args: unkn
 /** The error of the first row that fails a CHECK, found by trying each row in a rolled-back transaction. */
 async function firstFailure(c: Compiled, ctx: RunContext, rows: RowValues[], args: unknown[], now: number, fallback: PgError): Promise<CrateError> {
   const { pg } = ctx.state;
-  const dirty = { ...c.table.visibility, dirty: c.table.visibility.dirty === 'all' ? 'all' as const : new Set(c.table.visibility.dirty) };
+  const dirty = visibilitySnapshot(c.table);
   await pg.exec('BEGIN');
   try {
     for (const row of rows) {

@@ -21,7 +21,7 @@ import { Scope, Tx, type Env, type Typed } from './scope.js';
 import { existingTable } from './stmt-ddl.js';
 import { whereSql } from './query.js';
 import { updateAssignments } from './assignments.js';
-import { markDirty, periodicRefresh, pgTableName } from './storage.js';
+import { markDirty, periodicRefresh, pgTableName, visibilitySnapshot } from './storage.js';
 import type { CrateType } from './types.js';
 import { javaString } from './values.js';
 
@@ -152,8 +152,7 @@ function prepared(c: Compiled): Prepared {
       // Any other error that fails the request (a `/ by zero` in row 3) leaves rows 1 and 2 unapplied too,
       // as CrateDB evaluates every row before it sends the shard requests: the rows run in one PG
       // transaction, each in a savepoint, rolled back whole on such an error.
-      const visibility = c.table.visibility;
-      const saved = { ...visibility, dirty: visibility.dirty === 'all' ? ('all' as const) : new Set(visibility.dirty) };
+      const saved = visibilitySnapshot(c.table);
       const items: BulkItem[] = [];
       await pg.exec('BEGIN');
       let done = false;

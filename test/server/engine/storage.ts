@@ -66,6 +66,12 @@ export function checkConstraintName(t: TableDef): string {
   return `ck_${t.id}_${t.checks.length + 1}_${Math.random().toString(36).slice(2, 8)}`;
 }
 
+/** A copy of the table's visibility to put back when a PG transaction that wrote to it is rolled back. */
+export function visibilitySnapshot(t: TableDef): TableDef['visibility'] {
+  const v = t.visibility;
+  return { ...v, dirty: v.dirty === 'all' ? 'all' : new Set(v.dirty) };
+}
+
 /** Marks rows as written since the last refresh. */
 export function markDirty(t: TableDef, ids: Iterable<string> | 'all', now: number): void {
   const v = t.visibility;
