@@ -6,7 +6,7 @@
 import { checkBlocks, type ColumnDef, type TableDef } from './catalog.js';
 import { columnUnknown, relationUnknown, schemaUnknown, sqlParse, unsupportedFeature } from './errors.js';
 import { applyColumnConstraint, checkSql, checkStorage, properties } from './ddl-create.js';
-import { validColumnName } from './column-names.js';
+import { SYSTEM_COLUMN_NAMES, validColumnName } from './column-names.js';
 import { atKey, columnType, parentObject, planDropColumns, samePath, unknownColumnOf } from './ddl-columns.js';
 import { partitionClause, setPartitionProperties, setProperties } from './ddl-alter-settings.js';
 import { formatStandalone, pgString, quoteIdent, sqlFqn } from './format.js';
@@ -272,8 +272,13 @@ export function prepareAlterColumnDefault(x: Extract<ExtraStatement, { kind: 'al
     const t = ctx.state.catalog.table(schema, name);
     if (!t) throw relationUnknown(parts.join('.'));
     checkPrivileges(env.user, [{ schema, table: name, type: 'DDL' }]);
+    // AlterTableAlterColumnAnalyzer's refusals, before the default itself is analyzed.
+    const fqn = x.column.join('.');
+    if (x.column.length === 1 && SYSTEM_COLUMN_NAMES.has(fqn)) throw sqlParse(`Cannot alter system column \`${fqn}\``);
     const col = t.columns.find((c) => c.name === x.column[0]);
-    if (!col || x.column.length > 1) throw columnUnknown(x.column.join('.'));
+    if (!col || x.column.length > 1) throw columnUnknown(fqn);
+    if (col.generated !== undefined) throw sqlParse(`Cannot SET DEFAULT on generated column \`${fqn}\``);
+    if (col.type.kind === 'object') throw sqlParse(`Default values are not allowed for object columns: ${fqn}`);
     if (x.expr === null) delete col.defaultExpr;
     else col.defaultExpr = await foldedDefault(ctx.state.pg, formatStandalone(x.expr, { quote: true, normalized: true }), col, env);
     ctx.state.catalog.touch();

@@ -80,6 +80,10 @@ describe('SHOW CREATE TABLE', () => {
     expect(defaults.rows).toEqual([['a', '7'], ['r', '2.0'], ['t', "'3'"]]);
     expect((await sql("CREATE TABLE doc.dx (a INT DEFAULT 'x')")).error).toEqual({ code: 4000, message: "SQLParseException[Cannot cast `'x'` of type `text` to type `integer`]" });
     expect((await sql("ALTER TABLE doc.dc ALTER COLUMN a SET DEFAULT 'hello'")).error?.message).toBe("SQLParseException[Cannot cast `'hello'` of type `text` to type `integer`]");
+    await sql('CREATE TABLE doc.dg (a INT, b INT GENERATED ALWAYS AS a + 1, o OBJECT AS (x INT))');
+    expect((await sql('ALTER TABLE doc.dg ALTER COLUMN b SET DEFAULT 5')).error?.message).toBe('SQLParseException[Cannot SET DEFAULT on generated column `b`]');
+    expect((await sql('ALTER TABLE doc.dg ALTER COLUMN o SET DEFAULT {x = 1}')).error?.message).toBe('SQLParseException[Default values are not allowed for object columns: o]');
+    expect((await sql("ALTER TABLE doc.dg ALTER COLUMN _id SET DEFAULT 'x'")).error?.message).toBe('SQLParseException[Cannot alter system column `_id`]');
     expect((await sql('CREATE TABLE doc.dn (name TEXT, name_def TEXT DEFAULT upper(name))')).error).toEqual({
       code: 4004,
       message: "UnsupportedFeatureException[Cannot reference columns in DEFAULT expression of `name_def`. Maybe you wanted to use a string literal with single quotes instead: 'name']",
