@@ -122,6 +122,16 @@ describe('engine DDL rules (6.4)', () => {
     expect((await sql('ALTER TABLE t ADD COLUMN g INT GENERATED ALWAYS AS a * 2')).body.rowcount).toBe(-1);
   });
 
+  it('adds the columns of one ALTER TABLE all or none: a later one that fails leaves none of them', async () => {
+    await sql('CREATE TABLE t (id INT PRIMARY KEY)');
+    expect((await error("ALTER TABLE t ADD COLUMN x INT, ADD COLUMN y INT DEFAULT 'zz'"))?.code).toBe(4000);
+    expect((await error('ALTER TABLE t ADD COLUMN d INT, ADD COLUMN d TEXT'))?.message).toBe('SQLParseException[The table doc.t already has a column named d]');
+    const names = async () => (await sql("SELECT column_name, ordinal_position FROM information_schema.columns WHERE table_name = 't' ORDER BY 2")).body.rows;
+    expect(await names()).toEqual([['id', 1]]);
+    expect((await sql('ALTER TABLE t ADD COLUMN x INT, ADD COLUMN y TEXT')).body.rowcount).toBe(-1);
+    expect(await names()).toEqual([['id', 1], ['x', 2], ['y', 3]]);
+  });
+
   it('resizes a plain table only under blocks.write, to a factor or multiple of its shards', async () => {
     await sql('CREATE TABLE t (id INT) CLUSTERED INTO 4 SHARDS');
     expect((await error('ALTER TABLE t SET (number_of_shards = 8)'))?.code).toBe(5000);
