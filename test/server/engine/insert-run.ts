@@ -16,7 +16,7 @@ import { constraintError, isPgError, type PgError } from './pg-errors.js';
 import { checkPrivileges } from './privileges.js';
 import { bind, finishSql, query, type BulkItem, type Outcome, type RunContext } from './run.js';
 import { Scope, Tx } from './scope.js';
-import { markDirty, periodicRefresh, visibilitySnapshot } from './storage.js';
+import { markDirty, periodicRefresh, tableSnapshot } from './storage.js';
 import { pgType, typeName, type CrateType } from './types.js';
 import { addFields, coerce, convertible, guessType, javaString, toPg, type CoerceContext, type Source } from './values.js';
 
@@ -109,13 +109,12 @@ export async function runInsert(c: Compiled, ctx: RunContext, argRows: unknown[]
   const env = c.tx.env;
   checkPrivileges(env.user, c.tx.privileges);
   const now = state.clock.now();
-  // Every row is converted before anything is written: one bad value fails the whole request.
-  const perRow = bulk && state.version === '6.4';
-  // INSERT ... SELECT (insert_select_fail_fast is off), and on 6.4 an INSERT of several VALUES rows (its shard
-  // requests continue on errors), skip a row that fails: no error, not counted.
-  const fromQuery = c.source !== undefined;
-  const silent = fromQuery || (!bulk && (c.rows?.length ?? 0) > 1 && state.version === '6.4');
-  const isolated = perRow || silent;
+  // Every row is converted before anything is written: one bad value fails the whole request. A row that
+  // fails a constraint fails alone (`isolated`) in a 6.4 bulk request, and is skipped without an error
+  // (`silent`: not counted) by INSERT ... SELECT (insert_select_fail_fast is off) and by a 6.4 INSERT of
+  // several VALUES rows (its shard requests continue on errors).
+  const silent = c.source !== undefined || (!bulk && (c.rows?.length ?? 0) > 1 && state.version === '6.4');
+  const isolated = silent || (bulk && state.version === '6.4');
   const rows: RowValues[] = [];
   const added: CoerceContext['added'][] = [];
   const rowOf: number[] = [];
@@ -218,7 +217,7 @@ async function write(c: Compiled, ctx: RunContext, rows: RowValues[], args: unkn
 /** The error of the first row that fails a CHECK, found by trying each row in a rolled-back transaction. */
 async function firstFailure(c: Compiled, ctx: RunContext, rows: RowValues[], args: unknown[], now: number, fallback: PgError): Promise<CrateError> {
   const { pg } = ctx.state;
-  const dirty = visibilitySnapshot(c.table);
+  const restore = tableSnapshot(c.table);
   await pg.exec('BEGIN');
   try {
     for (const row of rows) {
@@ -233,7 +232,7 @@ async function firstFailure(c: Compiled, ctx: RunContext, rows: RowValues[], arg
     return constraintError(fallback, c.table, undefined, c.columns);
   } finally {
     await pg.exec('ROLLBACK');
-    c.table.visibility = dirty;
+    restore();
   }
 }
 
@@ -266,9 +265,9 @@ async function writeBatch(c: Compiled, ctx: RunContext, rows: RowValues[], args:
 }
 
 /** A row's NOT NULL failure fails the request at once, before later rows are cast, unless each row stands alone. */
-function failFast(row: RowValues, perRow: boolean): RowValues {
+function failFast(row: RowValues, isolated: boolean): RowValues {
   const failure = row.failure ?? row.missing;
-  if (failure && !perRow) throw failure;
+  if (failure && !isolated) throw failure;
   return row;
 }
 

@@ -16,7 +16,7 @@ import { query, rowcountStatement, type Prepared, type RunContext } from './run.
 import { relationSchema, type Env } from './scope.js';
 import { existingTable } from './stmt-ddl.js';
 import { foldedDefault } from './default-fold.js';
-import { checkConstraintName, columnSql, dropTableSql, notNullCheck, periodicRefresh, pgTableName } from './storage.js';
+import { allOrNothing, checkConstraintName, columnSql, dropTableSql, notNullCheck, periodicRefresh, pgTableName } from './storage.js';
 import type { ExtraStatement } from './stmt-extras.js';
 import { typeFromNode, T, type ObjectField } from './types.js';
 import { addFields, numberFields } from './values.js';
@@ -58,7 +58,7 @@ export function prepareAlter(a: Ctx, env: Env): Prepared {
       case 'AddColumnContext':
         if (partitionClause(a)) throw unsupportedFeature('Adding a column to a single partition is not supported');
         // One statement: CrateDB analyzes its columns together, so one that fails leaves none added.
-        await allOrNothing(ctx, t, async () => {
+        await allOrNothing(ctx.state.pg, t, async () => {
           for (const d of a.addColumnDefinition() as Ctx[]) await addColumn(ctx, t, d, env);
         });
         break;
@@ -114,20 +114,6 @@ function alterOperation(a: Ctx, rule: string): string {
   if (rule !== 'AlterTablePropertiesContext') return 'ALTER';
   const keys = a.SET?.() ? (a.genericProperties().genericProperty() as Ctx[]).map((p) => identName(p.ident())) : ((a.ident?.() as Ctx[] | null) ?? []).map(identName);
   return keys.length > 0 && keys.every((k) => k.startsWith('blocks.')) ? 'ALTER BLOCKS' : 'ALTER';
-}
-
-/** Runs `work` in one PG transaction; on an error the table's catalog entry is put back as it was. */
-async function allOrNothing(ctx: RunContext, t: TableDef, work: () => Promise<void>): Promise<void> {
-  const saved = structuredClone(t);
-  await ctx.state.pg.exec('BEGIN');
-  try {
-    await work();
-    await ctx.state.pg.exec('COMMIT');
-  } catch (e) {
-    await ctx.state.pg.exec('ROLLBACK');
-    Object.assign(t, saved);
-    throw e;
-  }
 }
 
 async function addColumn(ctx: RunContext, t: TableDef, d: Ctx, env: Env): Promise<void> {

@@ -21,7 +21,7 @@ import { Scope, Tx, type Env, type Typed } from './scope.js';
 import { existingTable } from './stmt-ddl.js';
 import { whereSql } from './query.js';
 import { updateAssignments } from './assignments.js';
-import { markDirty, periodicRefresh, pgTableName, visibilitySnapshot } from './storage.js';
+import { allOrNothing, markDirty, periodicRefresh, pgTableName } from './storage.js';
 import type { CrateType } from './types.js';
 import { javaString } from './values.js';
 
@@ -148,25 +148,19 @@ function prepared(c: Compiled): Prepared {
       // A value that cannot be cast fails the whole request before any row is applied.
       const now = ctx.state.clock.now();
       for (const args of rows) bind(c.tx, args, now);
-      const { pg } = ctx.state;
       // Any other error that fails the request (a `/ by zero` in row 3) leaves rows 1 and 2 unapplied too,
       // as CrateDB evaluates every row before it sends the shard requests: the rows run in one PG
       // transaction, each in a savepoint, rolled back whole on such an error.
-      const saved = visibilitySnapshot(c.table);
-      const items: BulkItem[] = [];
-      await pg.exec('BEGIN');
-      let done = false;
-      try {
+      return allOrNothing(ctx.state.pg, c.table, async () => {
+        const items: BulkItem[] = [];
         for (const args of rows) {
-          await pg.exec(`SAVEPOINT ${BULK_ROW}`);
+          await ctx.state.pg.exec(`SAVEPOINT ${BULK_ROW}`);
           let r;
           try {
             r = await runOnce(c, ctx, args, true);
           } catch (e) {
-            // A row failing a constraint as it is written (CHECK, NOT NULL) fails alone, like CrateDB's
-            // per-document bulk items.
-            if (!(e instanceof CrateError) || e.code !== 4000 || !/Failed CONSTRAINT| must not be null\]$/.test(e.message)) throw e;
-            items.push({ rowcount: -2, error: { code: e.code, message: e.message } });
+            if (!(e instanceof RowConstraintFailure)) throw e;
+            items.push({ rowcount: -2, error: { code: e.error.code, message: e.error.message } });
             continue;
           }
           if (r.count === 0 && oneDocument(c.keys)) {
@@ -175,21 +169,24 @@ function prepared(c: Compiled): Prepared {
             items.push({ rowcount: r.count });
           }
         }
-        done = true;
-      } finally {
-        if (done) await pg.exec('COMMIT');
-        else {
-          await pg.exec('ROLLBACK');
-          c.table.visibility = saved;
-        }
-      }
-      return items;
+        return items;
+      });
     },
   };
 }
 
 /** The savepoint each row of a bulk request runs in (see runBulk). */
 const BULK_ROW = 'bulk_row';
+
+/** PG's check_violation (CHECK, and the NOT NULL checks of added columns) and not_null_violation. */
+const ROW_CONSTRAINTS = new Set(['23514', '23502']);
+
+/** A bulk row that broke a CHECK or NOT NULL as it was written: it fails alone, like CrateDB's per-document items. */
+class RowConstraintFailure extends Error {
+  constructor(readonly error: CrateError) {
+    super(error.message);
+  }
+}
 
 async function runOnce(c: Compiled, ctx: RunContext, args: unknown[], inBulk = false): Promise<{ outcome: Outcome; count: number }> {
   const { state } = ctx;
@@ -208,7 +205,8 @@ async function runOnce(c: Compiled, ctx: RunContext, args: unknown[], inBulk = f
     if (e.code === '23514' && c.newRowSql) {
       row = (await query(state.pg, c.newRowSql, values, types).catch(() => ({ rows: [] as unknown[][] }))).rows[0];
     }
-    throw constraintError(e, c.table, row, c.table.columns.filter((x) => x.generated === undefined));
+    const error = constraintError(e, c.table, row, c.table.columns.filter((x) => x.generated === undefined));
+    throw inBulk && ROW_CONSTRAINTS.has(e.code) ? new RowConstraintFailure(error) : error;
   }
   const ids = r.rows.map((row) => row[0] as string);
   markDirty(c.table, ids, now);

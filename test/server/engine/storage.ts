@@ -66,10 +66,31 @@ export function checkConstraintName(t: TableDef): string {
   return `ck_${t.id}_${t.checks.length + 1}_${Math.random().toString(36).slice(2, 8)}`;
 }
 
-/** A copy of the table's visibility to put back when a PG transaction that wrote to it is rolled back. */
-export function visibilitySnapshot(t: TableDef): TableDef['visibility'] {
-  const v = t.visibility;
-  return { ...v, dirty: v.dirty === 'all' ? 'all' : new Set(v.dirty) };
+/**
+ * The table's catalog entry (columns, checks, visibility, ...) as it is now; the function returned puts it
+ * back, for after a PG ROLLBACK of what changed it.
+ */
+export function tableSnapshot(t: TableDef): () => void {
+  const saved = structuredClone(t);
+  return () => {
+    for (const key of Object.keys(t)) if (!(key in saved)) delete (t as unknown as Record<string, unknown>)[key];
+    Object.assign(t, saved);
+  };
+}
+
+/** Runs `work` in one PG transaction: committed when it succeeds, else rolled back with the table's catalog entry. */
+export async function allOrNothing<T>(pg: PGlite, t: TableDef, work: () => Promise<T>): Promise<T> {
+  const restore = tableSnapshot(t);
+  await pg.exec('BEGIN');
+  try {
+    const result = await work();
+    await pg.exec('COMMIT');
+    return result;
+  } catch (e) {
+    await pg.exec('ROLLBACK');
+    restore();
+    throw e;
+  }
 }
 
 /** Marks rows as written since the last refresh. */
